@@ -1,0 +1,40 @@
+# Kroniek: every target is idempotent and sets up what it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ARCHIVE ?= var/demo/kroniek.db
+HOST ?= 127.0.0.1
+PORT ?= 8765
+
+.PHONY: install demo test test-fast bench model lint clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	@touch $(STAMP)
+
+demo: install
+	$(BIN)/python -m kroniek.demo --archive $(ARCHIVE) --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest -q
+
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
+
+bench: install
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit $$?; done
+
+model: install
+	$(BIN)/python -m training.train_model
+
+lint: install
+	$(BIN)/ruff check kroniek tests benchmarks training
+	$(BIN)/mypy kroniek
+
+clean:
+	rm -rf var build dist *.egg-info .pytest_cache

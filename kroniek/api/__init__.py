@@ -1,0 +1,1 @@
+"""REST API (FastAPI): a thin edge over the archive."""

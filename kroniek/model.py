@@ -1,0 +1,245 @@
+"""Data classes shared by every part of Kroniek: dates, raw articles, structure and annotations.
+
+All spans are Python string offsets into the article text exactly as it was read (see ../shared/eval/FORMAT.md).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any
+
+from kroniek.errors import DateError
+
+
+class Precision(str, Enum):
+    """How much of an article date is known."""
+
+    YEAR = "year"
+    MONTH = "month"
+    DAY = "day"
+
+
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+
+
+@dataclass(frozen=True, order=True)
+class ArticleDate:
+    """A publication date known to a year, a month or a day."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.year <= 9999:
+            raise DateError(f"year {self.year} is out of range")
+        if self.month is None and self.day is not None:
+            raise DateError("a day without a month")
+        if self.month is not None and not 1 <= self.month <= 12:
+            raise DateError(f"impossible month {self.month:02d} in {self.year}-{self.month:02d}")
+        if self.day is not None:
+            assert self.month is not None
+            last = calendar.monthrange(self.year, self.month)[1]
+            if not 1 <= self.day <= last:
+                raise DateError(f"impossible day {self.year}-{self.month:02d}-{self.day:02d} "
+                                f"({calendar.month_name[self.month]} {self.year} has {last} days)")
+
+    @classmethod
+    def parse(cls, value: str) -> ArticleDate:
+        """Read `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (also a full ISO timestamp, whose date part is kept)."""
+        text = value.strip()
+        if "T" in text and len(text) > 10:
+            text = text.split("T", 1)[0]
+        elif " " in text and len(text) > 10:
+            text = text.split(" ", 1)[0]
+        m = _DATE_RE.match(text)
+        if not m:
+            raise DateError(f"cannot read date {value!r}; write YYYY, YYYY-MM or YYYY-MM-DD")
+        year, month, day = (int(g) if g else None for g in m.groups())
+        assert year is not None
+        return cls(year, month, day)
+
+    @classmethod
+    def from_date(cls, d: dt.date) -> ArticleDate:
+        return cls(d.year, d.month, d.day)
+
+    @property
+    def precision(self) -> Precision:
+        if self.day is not None:
+            return Precision.DAY
+        if self.month is not None:
+            return Precision.MONTH
+        return Precision.YEAR
+
+    @property
+    def first_day(self) -> dt.date:
+        """The first day of the period the date stands for."""
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    @property
+    def last_day(self) -> dt.date:
+        """The last day of the period the date stands for."""
+        if self.day is not None:
+            return self.first_day
+        month = self.month or 12
+        return dt.date(self.year, month, calendar.monthrange(self.year, month)[1])
+
+    def isoformat(self) -> str:
+        if self.month is None:
+            return f"{self.year:04d}"
+        if self.day is None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+    def __str__(self) -> str:
+        return self.isoformat()
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a record was read: file (or '<stdin>') and 1-based line."""
+
+    file: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+@dataclass
+class RawArticle:
+    """An article as a reader produced it, before structure and analysis."""
+
+    text: str
+    date: ArticleDate | None
+    id: str | None = None
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of the article text, as offsets."""
+
+    start: int
+    end: int
+
+    def of(self, text: str) -> str:
+        return text[self.start:self.end]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A pointer to another article, such as a 'Lees ook:' line."""
+
+    start: int
+    end: int
+    text: str
+    kind: str = "lees-ook"
+
+
+@dataclass
+class Structure:
+    """The layout of an article as offsets into its text."""
+
+    paragraphs: list[Span] = field(default_factory=list)
+    title: Span | None = None
+    lede: Span | None = None
+    subheadings: list[Span] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Structure:
+        def span(x: dict[str, int] | None) -> Span | None:
+            return Span(x["start"], x["end"]) if x else None
+
+        return cls(
+            paragraphs=[Span(p["start"], p["end"]) for p in d.get("paragraphs", [])],
+            title=span(d.get("title")),
+            lede=span(d.get("lede")),
+            subheadings=[Span(p["start"], p["end"]) for p in d.get("subheadings", [])],
+            references=[Reference(**r) for r in d.get("references", [])],
+        )
+
+
+@dataclass(frozen=True)
+class EntityMention:
+    """A named entity in one article; `canonical` is the article-level (and archive-level) name it stands for."""
+
+    start: int
+    end: int
+    text: str
+    label: str  # PER, ORG, LOC, MISC
+    canonical: str | None = None
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A quotation: what was said, by whom (as mentioned and as resolved), with which cue."""
+
+    start: int
+    end: int
+    text: str
+    kind: str  # direct, partial, indirect
+    cue: str = ""
+    speaker_mention: str = ""
+    speaker: str = ""
+    speaker_start: int | None = None
+    speaker_end: int | None = None
+
+
+@dataclass(frozen=True)
+class TimeExpression:
+    """A time expression normalised against the article date (TIMEX3 type and value)."""
+
+    start: int
+    end: int
+    text: str
+    type: str  # DATE, TIME, DURATION, SET
+    value: str
+    sentence_start: int | None = None
+    sentence_end: int | None = None
+
+
+@dataclass
+class Analysis:
+    """Everything Kroniek reads from one article; serialises to the analysis format of FORMAT.md."""
+
+    id: str
+    date: ArticleDate | None
+    text: str
+    language: str = "nl"
+    structure: Structure = field(default_factory=Structure)
+    entities: list[EntityMention] = field(default_factory=list)
+    timexes: list[TimeExpression] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    sentences: list[Span] = field(default_factory=list)
+
+    def to_format(self) -> dict[str, Any]:
+        """The analysis as one object of the scorer's JSON Lines format."""
+        return {
+            "id": self.id,
+            "date": self.date.isoformat() if self.date else None,
+            "date_precision": self.date.precision.value if self.date else None,
+            "language": self.language,
+            "text": self.text,
+            "entities": [{"start": e.start, "end": e.end, "text": e.text, "label": e.label,
+                          **({"canonical": e.canonical} if e.canonical else {})} for e in self.entities],
+            "timexes": [{"start": t.start, "end": t.end, "text": t.text, "type": t.type, "value": t.value}
+                        for t in self.timexes],
+            "quotes": [{"start": q.start, "end": q.end, "text": q.text, "kind": q.kind, "cue": q.cue,
+                        "speaker_mention": q.speaker_mention, "speaker": q.speaker} for q in self.quotes],
+            "references": [asdict(r) for r in self.structure.references],
+            "subheadings": [{"start": s.start, "end": s.end, "text": s.of(self.text)}
+                            for s in self.structure.subheadings],
+        }

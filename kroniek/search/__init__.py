@@ -1,0 +1,1 @@
+"""Full-text search: the query language and the tantivy index."""

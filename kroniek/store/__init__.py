@@ -1,0 +1,1 @@
+"""Archive storage: the interface and the SQLite backend."""

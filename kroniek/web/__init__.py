@@ -1,0 +1,1 @@
+"""Server-rendered web UI: a thin edge over the archive."""
