@@ -1,0 +1,122 @@
+"""The analysis of one article: structure, language, and the Dutch spaCy pipeline.
+
+`analyze` is a pure function (article in, `Analysis` out), so any engine can map it over partitions.
+The spaCy pipeline is loaded once per process, lazily, from the model shipped inside the package.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kroniek.errors import ModelError
+from kroniek.model import Analysis, EntityMention, RawArticle, Span, Structure
+from kroniek.nlp import extensions
+
+MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "nl_kroniek"
+
+# Kroniek's own components, added after the trained model's components, in this order. Each module registers its
+# factory with spaCy on import (see `_import_components`).
+COMPONENTS: list[str] = []
+
+_lock = threading.Lock()
+_nlp: Language | None = None
+
+
+def _import_components() -> None:
+    """Import the modules that register Kroniek's component factories."""
+
+
+def load_pipeline(model_dir: Path | None = None) -> Language:
+    """Load the trained Dutch model and add Kroniek's components."""
+    path = model_dir or MODEL_DIR
+    if not (path / "config.cfg").is_file():
+        raise ModelError(f"the Dutch model is missing at {path}",
+                         hint="reinstall the package, or rebuild the model with `make model`")
+    extensions.register()
+    _import_components()
+    nlp = spacy.load(path)
+    for name in COMPONENTS:
+        if name not in nlp.pipe_names:
+            nlp.add_pipe(name)
+    return nlp
+
+
+def get_nlp() -> Language:
+    """The process-wide pipeline, loaded on first use."""
+    global _nlp
+    if _nlp is None:
+        with _lock:
+            if _nlp is None:
+                _nlp = load_pipeline()
+    return _nlp
+
+
+def _structure_of(article: RawArticle) -> Structure:
+    from kroniek.ingest.structure import parse_structure
+
+    return parse_structure(article.text, title=article.title)
+
+
+def _language_of(article: RawArticle) -> str:
+    from kroniek.ingest.language import detect_language
+
+    return detect_language(article.text)
+
+
+def _prepare(nlp: Language, article: RawArticle, structure: Structure) -> Doc:
+    doc = nlp.make_doc(article.text)
+    doc._.dct = article.date
+    doc._.structure = structure
+    return doc
+
+
+def _fill(analysis: Analysis, doc: Doc) -> Analysis:
+    canonical = doc._.canonical or {}
+    analysis.entities = [EntityMention(e.start_char, e.end_char, e.text, e.label_,
+                                       canonical.get((e.start_char, e.end_char)))
+                         for e in doc.ents]
+    analysis.sentences = [Span(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") else []
+    analysis.quotes = list(doc._.quotes or [])
+    analysis.timexes = list(doc._.timexes or [])
+    return analysis
+
+
+def analyze(article: RawArticle, *, article_id: str | None = None, structure: Structure | None = None,
+            language: str | None = None, nlp: Language | None = None) -> Analysis:
+    """Analyse one article. A non-Dutch article keeps its structure but does not go through the Dutch pipeline."""
+    return next(analyze_many([article], ids=[article_id], structures=[structure], languages=[language], nlp=nlp))
+
+
+def analyze_many(articles: Iterable[RawArticle], *, ids: Iterable[str | None] | None = None,
+                 structures: Iterable[Structure | None] | None = None,
+                 languages: Iterable[str | None] | None = None, nlp: Language | None = None,
+                 batch_size: int = 32) -> Iterator[Analysis]:
+    """Analyse articles in input order, batching the Dutch ones through `nlp.pipe`."""
+    articles = list(articles)
+    n = len(articles)
+    ids_l = list(ids) if ids is not None else [None] * n
+    structs = list(structures) if structures is not None else [None] * n
+    langs = list(languages) if languages is not None else [None] * n
+    results: list[Analysis] = []
+    dutch: list[tuple[int, Doc]] = []
+    pipeline = nlp
+    for i, art in enumerate(articles):
+        struct = structs[i] or _structure_of(art)
+        lang = langs[i] or _language_of(art)
+        aid = ids_l[i] or art.id or f"article-{i + 1}"
+        results.append(Analysis(id=aid, date=art.date, text=art.text, language=lang, structure=struct))
+        if lang == "nl" and art.text.strip():
+            if pipeline is None:
+                pipeline = get_nlp()
+            dutch.append((i, _prepare(pipeline, art, struct)))
+    if dutch:
+        assert pipeline is not None
+        for (i, _), doc in zip(dutch, pipeline.pipe((d for _, d in dutch), batch_size=batch_size), strict=True):
+            _fill(results[i], doc)
+    yield from results
