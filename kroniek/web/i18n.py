@@ -1,0 +1,100 @@
+"""Interface text in Dutch and English: one small catalogue, Dutch first."""
+
+from __future__ import annotations
+
+LANGUAGES = ("nl", "en")
+DEFAULT = "nl"
+
+# key: (Dutch, English)
+_MESSAGES: dict[str, tuple[str, str]] = {
+    "app.tagline": ("Een doorzoekbaar archief van nieuws, verankerd in de tijd",
+                    "A searchable, time-anchored news archive"),
+    "nav.search": ("Zoeken", "Search"),
+    "nav.entities": ("Namen", "Names"),
+    "nav.speakers": ("Sprekers", "Speakers"),
+    "nav.timeline": ("Tijdlijn", "Timeline"),
+    "nav.stories": ("Verhalen", "Stories"),
+    "nav.api": ("API", "API"),
+    "search.placeholder": ("Zoek in het archief, bv. MH17", "Search the archive, e.g. MH17"),
+    "search.button": ("Zoeken", "Search"),
+    "search.results": ("{n} artikelen", "{n} articles"),
+    "search.none": ("Niets gevonden.", "Nothing found."),
+    "search.sort": ("Sorteren", "Sort"),
+    "sort.relevance": ("relevantie", "relevance"),
+    "sort.newest": ("nieuwste eerst", "newest first"),
+    "sort.oldest": ("oudste eerst", "oldest first"),
+    "facet.months": ("Artikelen per maand", "Articles per month"),
+    "facet.sources": ("Bronnen", "Sources"),
+    "facet.entities": ("Namen", "Names"),
+    "facet.speakers": ("Sprekers", "Speakers"),
+    "facet.clear": ("filter weghalen", "remove filter"),
+    "filters.active": ("Filters", "Filters"),
+    "page.prev": ("vorige", "previous"),
+    "page.next": ("volgende", "next"),
+    "article.date": ("Datum", "Date"),
+    "article.source": ("Bron", "Source"),
+    "article.entities": ("Namen in dit artikel", "Names in this article"),
+    "article.quotes": ("Citaten", "Quotations"),
+    "article.timexes": ("Tijdsaanduidingen", "Time expressions"),
+    "article.references": ("Verwijzingen", "References"),
+    "article.reference_found": ("in het archief", "in the archive"),
+    "article.reference_missing": ("niet in het archief", "not in the archive"),
+    "article.said_by": ("gezegd door", "said by"),
+    "article.legend": ("Legenda", "Legend"),
+    "legend.entity": ("naam", "name"),
+    "legend.quote": ("citaat met spreker", "quotation with speaker"),
+    "legend.timex": ("tijdsaanduiding met waarde", "time expression with value"),
+    "entity.mentions": ("{n} vermeldingen", "{n} mentions"),
+    "entity.articles": ("{n} artikelen", "{n} articles"),
+    "entity.per_month": ("Vermeldingen per maand", "Mentions per month"),
+    "entity.cooccurring": ("Komt vaak samen voor met", "Often appears with"),
+    "entity.quotes": ("Citaten door de tijd", "Quotations over time"),
+    "entity.timeline": ("Tijdlijn van deze naam", "Timeline for this name"),
+    "entity.search": ("Artikelen met deze naam", "Articles with this name"),
+    "entities.title": ("Namen in het archief", "Names in the archive"),
+    "entities.all": ("alle", "all"),
+    "speakers.title": ("Sprekers in het archief", "Speakers in the archive"),
+    "speakers.quotes": ("{n} citaten", "{n} quotations"),
+    "timeline.title": ("Tijdlijn", "Timeline"),
+    "timeline.for": ("Tijdlijn voor {what}", "Timeline for {what}"),
+    "timeline.intro": ("Wat er wanneer gebeurde, volgens de artikelen.",
+                       "What happened when, according to the articles."),
+    "timeline.when": ("Wanneer", "When"),
+    "timeline.what": ("Wat", "What"),
+    "timeline.article": ("Artikel", "Article"),
+    "timeline.empty": ("Geen tijdsaanduidingen gevonden.", "No time expressions found."),
+    "stories.title": ("Verhalen", "Stories"),
+    "stories.none": ("Er zijn nog geen verhalen.", "There are no stories yet."),
+    "home.stats": ("{articles} artikelen, {entities} namen, {quotes} citaten",
+                   "{articles} articles, {entities} names, {quotes} quotations"),
+    "error.title": ("Er ging iets mis", "Something went wrong"),
+    "error.back": ("Terug naar zoeken", "Back to search"),
+    "lang.switch": ("English", "Nederlands"),
+}
+
+
+def pick(lang: str | None) -> str:
+    """A supported interface language for a requested one."""
+    return lang if lang in LANGUAGES else DEFAULT
+
+
+def translate(key: str, lang: str, **values: object) -> str:
+    """The text for `key` in `lang`, with `{name}` fields filled; an unknown key shows as itself."""
+    pair = _MESSAGES.get(key)
+    if pair is None:
+        return key
+    text = pair[LANGUAGES.index(pick(lang))]
+    return text.format(**values) if values else text
+
+
+def from_accept_language(header: str | None) -> str | None:
+    """The first supported language named in an Accept-Language header, if any."""
+    for part in (header or "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return None
+
+
+def keys() -> list[str]:
+    return list(_MESSAGES)
