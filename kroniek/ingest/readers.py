@@ -1,0 +1,387 @@
+"""Readers for the input formats: dated-line text, JSON Lines, CSV, directories and standard input.
+
+Every reader is a generator over a binary stream read line by line, so memory stays flat on inputs of any size;
+a single line is read in slices of at most `max_article_bytes`, so not even a file without line ends is held whole.
+A reader yields a `RawArticle` for each record it can read and a `Rejected` (file, line, reason, raw record) for
+each one it cannot; a bad record never stops the records around it.
+
+Bytes are decoded as UTF-8 (a leading byte order mark is dropped). Undecodable bytes are kept through decoding as
+surrogate escapes, so the record that holds them can be rejected with its line number while the rest of the file
+is read. CRLF and CR line ends in the dated-line and CSV formats are read as LF: the article text, and so every
+offset into it, uses LF. A JSON Lines `text` field is kept verbatim.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from kroniek.errors import DateError, InputError
+from kroniek.model import ArticleDate, Origin, RawArticle
+
+FORMATS = ("dated", "jsonl", "csv")
+EXTENSIONS = {".txt": "dated", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
+FIELDS = ("id", "date", "title", "source", "url", "text")
+STDIN = "-"
+
+# The default largest article (and largest input line): well above the 50 MB the issue asks to read.
+DEFAULT_MAX_ARTICLE_BYTES = 64 * 1024 * 1024
+# How much of a rejected record the quarantine keeps; the rest is counted, not stored.
+RAW_KEEP_CHARS = 64 * 1024
+
+# A dated-line header: optional leading whitespace, `date`, one space, a token that starts with a digit, then one
+# space before the article (or the end of the line). A token that is not a readable date rejects the article.
+_HEADER = re.compile(r"^[ \t\f\v\ufeff]*date (\d\S*)(?: |$)")
+_SURROGATE = re.compile(r"[\udc80-\udcff]")
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A record that could not be read: where it was, why, and the record as it was found."""
+
+    origin: Origin
+    reason: str
+    raw: str
+
+
+Item = RawArticle | Rejected
+
+
+@dataclass
+class ReadOptions:
+    """How readers treat their input."""
+
+    fmt: str | None = None  # one of FORMATS; None: by file extension (standard input: sniffed)
+    max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES
+    require_date: bool = True  # an article without a date is rejected unless this is False
+    columns: Mapping[str, str] = field(default_factory=dict)  # Kroniek field -> column name in a CSV header
+    source: str | None = None  # the source of articles whose record names none
+
+
+def _keep(raw: str) -> str:
+    if len(raw) <= RAW_KEEP_CHARS:
+        return raw
+    return raw[:RAW_KEEP_CHARS] + f"\n[... {len(raw) - RAW_KEEP_CHARS} more characters not kept]"
+
+
+def _printable(raw: str) -> str:
+    """The raw record with undecodable bytes shown as \\xNN, so it can be stored and printed."""
+    return _SURROGATE.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", raw)
+
+
+def _undecodable(text: str) -> str | None:
+    m = _SURROGATE.search(text)
+    if not m:
+        return None
+    return f"bytes that are not UTF-8 (first one \\x{ord(m.group()) - 0xDC00:02x} at character {m.start()})"
+
+
+def _lines(stream: IO[bytes], limit: int) -> Iterator[tuple[int, str, bool]]:
+    """Yield (line number, decoded line with its LF, whether it was cut at `limit` bytes) for each line."""
+    number = 0
+    first = True
+    while True:
+        chunk = stream.readline(limit + 1)
+        if not chunk:
+            return
+        number += 1
+        too_long = len(chunk) > limit and not chunk.endswith(b"\n")
+        if too_long:
+            # skip the rest of the over-long line without holding it
+            while True:
+                rest = stream.readline(limit)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            chunk = chunk[:limit]
+        if first:
+            if chunk.startswith(b"\xef\xbb\xbf"):
+                chunk = chunk[3:]
+            first = False
+        line = chunk.decode("utf-8", "surrogateescape")
+        if line.endswith("\r\n"):
+            line = line[:-2] + "\n"
+        elif line.endswith("\r"):
+            line = line[:-1] + "\n"
+        yield number, line, too_long
+
+
+# --- the dated-line format ---------------------------------------------------------------------------------------
+
+def read_dated(stream: IO[bytes], name: str, options: ReadOptions | None = None) -> Iterator[Item]:
+    """Read articles in the dated-line format: `date YYYY[-MM[-DD]] <article>` up to the next header line."""
+    opts = options or ReadOptions()
+    limit = opts.max_article_bytes
+    start_line = 0
+    header = ""
+    date_token: str | None = None
+    parts: list[str] = []
+    size = 0
+    problem: str | None = None
+
+    def finish() -> Item | None:
+        text = "".join(parts).rstrip()
+        origin = Origin(name, start_line or 1)
+        raw = _keep(_printable(header + "".join(parts)))
+        if date_token is None:
+            if not text.strip():
+                return None
+            if opts.require_date:
+                return Rejected(origin, "missing date: text before the first `date YYYY-MM-DD` header line", raw)
+        if problem:
+            return Rejected(origin, problem, raw)
+        if not text.strip():
+            return Rejected(origin, "empty article: a date header with no text after it", raw)
+        bad = _undecodable(text)
+        if bad:
+            return Rejected(origin, bad, raw)
+        date = None
+        if date_token is not None:
+            try:
+                date = ArticleDate.parse(date_token)
+            except DateError as e:
+                return Rejected(origin, f"impossible date {date_token!r}: {e}", raw)
+        return RawArticle(text=text, date=date, source=opts.source, origin=origin)
+
+    for number, line, too_long in _lines(stream, limit):
+        m = _HEADER.match(line)
+        if m:
+            item = finish()
+            if item is not None:
+                yield item
+            start_line, date_token, problem, size = number, m.group(1), None, 0
+            header = line[:m.end()]
+            rest = line[m.end():]
+            # a header alone on its line: the article starts on the next line
+            parts = [rest] if rest.strip() else []
+            size = len(rest)
+        else:
+            parts.append(line)
+            size += len(line)
+        if too_long:
+            problem = f"a line longer than the limit of {limit} bytes (see max_article_bytes)"
+        if size > limit and problem is None:
+            problem = f"article longer than the limit of {limit} bytes (see max_article_bytes)"
+        if problem and size > RAW_KEEP_CHARS:
+            # an article already rejected: keep only what the quarantine stores
+            joined = "".join(parts)[:RAW_KEEP_CHARS]
+            parts, size = [joined], len(joined)
+    item = finish()
+    if item is not None:
+        yield item
+
+
+# --- JSON Lines and CSV records ----------------------------------------------------------------------------------
+
+def _article_from_record(rec: Mapping[str, Any], origin: Origin, opts: ReadOptions) -> RawArticle:
+    """Turn a decoded record (JSON object or CSV row) into an article, or raise InputError."""
+    text = rec.get("text")
+    if text is None:
+        raise InputError("no `text` field", field="text")
+    if not isinstance(text, str):
+        raise InputError(f"`text` must be a string, not {type(text).__name__}", field="text")
+    if not text.strip():
+        raise InputError("empty article: `text` holds no text", field="text")
+    values: dict[str, str | None] = {}
+    for key in ("id", "title", "source", "url"):
+        value = rec.get(key)
+        if value is None or value == "":
+            values[key] = None
+        elif key == "id" and isinstance(value, int) and not isinstance(value, bool):
+            values[key] = str(value)
+        elif isinstance(value, str):
+            values[key] = value
+        else:
+            raise InputError(f"`{key}` must be a string, not {type(value).__name__}", field=key)
+    raw_date = rec.get("date")
+    date = None
+    if raw_date is None or raw_date == "":
+        if opts.require_date:
+            raise DateError("missing date", field="date",
+                            hint="give each record a `date` (YYYY, YYYY-MM or YYYY-MM-DD), or allow undated articles")
+    elif isinstance(raw_date, str):
+        try:
+            date = ArticleDate.parse(raw_date)
+        except DateError as e:
+            raise DateError(str(e), field="date") from None
+    else:
+        raise DateError(f"`date` must be a string, not {type(raw_date).__name__}", field="date")
+    meta = {k: v for k, v in rec.items() if k not in FIELDS}
+    return RawArticle(text=text, date=date, id=values["id"], title=values["title"],
+                      source=values["source"] or opts.source, url=values["url"], meta=meta, origin=origin)
+
+
+def read_jsonl(stream: IO[bytes], name: str, options: ReadOptions | None = None) -> Iterator[Item]:
+    """Read one JSON object per line; `text` is required, other known fields optional, the rest kept as meta."""
+    opts = options or ReadOptions()
+    for number, line, too_long in _lines(stream, opts.max_article_bytes):
+        origin = Origin(name, number)
+        if too_long:
+            yield Rejected(origin, f"a line longer than the limit of {opts.max_article_bytes} bytes "
+                                   "(see max_article_bytes)", _keep(_printable(line)))
+            continue
+        if not line.strip():
+            continue
+        bad = _undecodable(line)
+        if bad:
+            yield Rejected(origin, bad, _keep(_printable(line.rstrip("\n"))))
+            continue
+        try:
+            rec = json.loads(line)
+        except ValueError as e:
+            yield Rejected(origin, f"not valid JSON: {e}", _keep(line.rstrip("\n")))
+            continue
+        if not isinstance(rec, dict):
+            yield Rejected(origin, f"a JSON {type(rec).__name__}, not an object", _keep(line.rstrip("\n")))
+            continue
+        try:
+            yield _article_from_record(rec, origin, opts)
+        except InputError as e:
+            yield Rejected(origin, e.args[0], _keep(line.rstrip("\n")))
+
+
+def read_csv(stream: IO[bytes], name: str, options: ReadOptions | None = None) -> Iterator[Item]:
+    """Read a CSV file with a header row; `options.columns` maps Kroniek's field names to other column names."""
+    opts = options or ReadOptions()
+    lines = _lines(stream, opts.max_article_bytes)
+    state = {"line": 0, "too_long": False}
+
+    def source() -> Iterator[str]:
+        for number, line, too_long in lines:
+            state["line"] = number
+            if too_long:
+                state["too_long"] = True
+            yield line
+
+    old_limit = csv.field_size_limit()
+    csv.field_size_limit(max(old_limit, opts.max_article_bytes))
+    reader = csv.reader(source())
+    try:
+        header = next(reader, None)
+    except csv.Error as e:
+        yield Rejected(Origin(name, 1), f"cannot read the CSV header: {e}", "")
+        return
+    if header is None:
+        return
+    rename = {col: key for key, col in opts.columns.items()}
+    names = [rename.get(h.strip(), h.strip()) for h in header]
+    if "text" not in names:
+        wanted = opts.columns.get("text", "text")
+        yield Rejected(Origin(name, 1), f"the CSV header has no `{wanted}` column (columns: {', '.join(header)})",
+                       _keep(_printable(",".join(header))))
+        return
+    first = state["line"] + 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            yield Rejected(Origin(name, first), f"cannot read the CSV record: {e}", "")
+            first = state["line"] + 1
+            continue
+        origin = Origin(name, first)
+        raw = ",".join(row)
+        first = state["line"] + 1
+        if state["too_long"]:
+            state["too_long"] = False
+            yield Rejected(origin, f"a line longer than the limit of {opts.max_article_bytes} bytes", _keep(_printable(raw)))
+            continue
+        if not row or not any(cell.strip() for cell in row):
+            continue
+        bad = _undecodable(raw)
+        if bad:
+            yield Rejected(origin, bad, _keep(_printable(raw)))
+            continue
+        if len(row) != len(names):
+            yield Rejected(origin, f"{len(row)} fields where the header has {len(names)}", _keep(raw))
+            continue
+        try:
+            yield _article_from_record(dict(zip(names, row, strict=True)), origin, opts)
+        except InputError as e:
+            yield Rejected(origin, e.args[0], _keep(raw))
+
+
+# --- files, directories, standard input --------------------------------------------------------------------------
+
+_READERS = {"dated": read_dated, "jsonl": read_jsonl, "csv": read_csv}
+
+
+def format_of(path: Path) -> str | None:
+    """The format a file's extension stands for, or None."""
+    return EXTENSIONS.get(path.suffix.lower())
+
+
+def _sniff(stream: IO[bytes]) -> str:
+    head = stream.peek(64) if hasattr(stream, "peek") else b""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return "jsonl" if text.startswith(b"{") else "dated"
+
+
+def read_stream(stream: IO[bytes], name: str, options: ReadOptions | None = None) -> Iterator[Item]:
+    """Read one binary stream in the format of `options.fmt` (sniffed when None: JSON Lines or dated lines)."""
+    opts = options or ReadOptions()
+    fmt = opts.fmt or _sniff(stream)
+    if fmt not in _READERS:
+        raise InputError(f"unknown format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
+    yield from _READERS[fmt](stream, name, opts)
+
+
+def files_in(path: Path) -> Iterator[Path]:
+    """The readable files under a directory, recursively, in name order, by extension."""
+    for child in sorted(path.rglob("*")):
+        if child.is_file() and format_of(child) and not any(p.startswith(".") for p in child.relative_to(path).parts):
+            yield child
+
+
+def read_path(path: str | Path, options: ReadOptions | None = None) -> Iterator[Item]:
+    """Read a file, a directory (recursively) or standard input (`-`)."""
+    opts = options or ReadOptions()
+    if str(path) == STDIN:
+        yield from read_stream(sys.stdin.buffer, "<stdin>", opts)
+        return
+    p = Path(path)
+    if p.is_dir():
+        for f in files_in(p):
+            yield from read_path(f, opts)
+        return
+    if not p.exists():
+        raise InputError(f"{p} does not exist", hint="check the path")
+    fmt = opts.fmt or format_of(p)
+    if fmt is None:
+        raise InputError(f"cannot tell the format of {p} from its extension",
+                         hint=f"name it .txt, .jsonl or .csv, or give the format ({', '.join(FORMATS)})")
+    try:
+        fh = p.open("rb")
+    except OSError as e:
+        raise InputError(f"cannot open {p}: {e.strerror}", hint="check the path and its permissions") from None
+    with fh:
+        yield from _READERS[fmt](fh, str(p), opts)
+
+
+def read_paths(paths: Iterable[str | Path], options: ReadOptions | None = None) -> Iterator[Item]:
+    """Read several paths, one after the other."""
+    for path in paths:
+        yield from read_path(path, options)
+
+
+def read_records(records: Iterable[Mapping[str, Any] | RawArticle], name: str = "<records>",
+                 options: ReadOptions | None = None) -> Iterator[Item]:
+    """Read records already in memory (dicts with the JSON Lines fields, or RawArticle objects)."""
+    opts = options or ReadOptions()
+    for i, rec in enumerate(records, 1):
+        if isinstance(rec, RawArticle):
+            yield rec
+            continue
+        origin = Origin(name, i)
+        try:
+            if not isinstance(rec, Mapping):
+                raise InputError(f"a {type(rec).__name__}, not a record")
+            yield _article_from_record(rec, origin, opts)
+        except InputError as e:
+            yield Rejected(origin, e.args[0], _keep(repr(rec)))
