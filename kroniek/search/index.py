@@ -1,0 +1,469 @@
+"""The tantivy search index: schema, Dutch analysis, query compilation, ranked search, facets and snippets.
+
+The index is derived from the store and can be rebuilt from it at any time. Two analyses of every text field:
+`*_stem` (lowercase, Dutch stop words, ASCII folding, tantivy's Dutch Snowball stemmer; word frequencies only) for
+plain words, and `*_exact` (lowercase and ASCII folding only, with positions) for quoted phrases, --exact words and
+prefixes. Dates are whole days counted from 0001-01-01; an article dated only by month or year covers that period,
+and a date filter matches when the two periods overlap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from kroniek.errors import ArchiveError, QueryError
+from kroniek.search import query as q
+from kroniek.search.documents import ENTITY_LABELS, IndexDoc
+from kroniek.search.snippets import Highlighter
+
+SCHEMA_VERSION = 1
+_META = "kroniek-index.json"
+STEM, EXACT = "kroniek_nl", "kroniek_exact"
+# Longer tokens are noise (URLs, glued words) and would bloat the term dictionary.
+_MAX_TOKEN = 40
+# A mention period longer than this many months (a century, say) is indexed only by its first and last months.
+_MAX_MENTION_MONTHS = 1200
+# Fields a text query of each kind searches, with their weights: a match in the title counts double.
+_TEXT = {"title": 2.0, "body": 1.0}
+_ENTITY_FIELDS = {"entity": "entity", "person": "per", "org": "org", "loc": "loc", "misc": "misc",
+                  "speaker": "speaker", "source": "source_key"}
+_LABEL_FIELD = {"PER": "per", "ORG": "org", "LOC": "loc", "MISC": "misc"}
+SORTS = ("relevance", "date", "date-asc")
+
+
+def _analyzer(stem: bool) -> tantivy.TextAnalyzer:
+    builder = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(
+        tantivy.Filter.remove_long(_MAX_TOKEN)).filter(tantivy.Filter.lowercase())
+    if stem:
+        builder = builder.filter(tantivy.Filter.stopword("dutch"))
+    builder = builder.filter(tantivy.Filter.ascii_fold())
+    if stem:
+        builder = builder.filter(tantivy.Filter.stemmer("dutch"))
+    return builder.build()
+
+
+def build_schema() -> tantivy.Schema:
+    """The schema of a Kroniek index (bump SCHEMA_VERSION when it changes)."""
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("id", stored=True, tokenizer_name="raw")
+    sb.add_text_field("title", stored=True, tokenizer_name=STEM, index_option="freq")
+    sb.add_text_field("title_exact", tokenizer_name=EXACT, index_option="position")
+    sb.add_text_field("body", stored=True, tokenizer_name=STEM, index_option="freq")
+    sb.add_text_field("body_exact", tokenizer_name=EXACT, index_option="position")
+    sb.add_text_field("source", stored=True, fast=True, tokenizer_name="raw")
+    sb.add_text_field("source_key", tokenizer_name=EXACT, index_option="position")
+    sb.add_text_field("date", stored=True, tokenizer_name="raw")
+    sb.add_integer_field("date_start", indexed=True, fast=True)
+    sb.add_integer_field("date_end", indexed=True, fast=True)
+    sb.add_integer_field("year", fast=True)
+    sb.add_integer_field("month", fast=True)
+    for name in ("entity", "per", "org", "loc", "misc", "speaker"):
+        sb.add_text_field(name, tokenizer_name=EXACT, index_option="position")
+    sb.add_text_field("entity_facet", fast=True, tokenizer_name="raw")
+    sb.add_text_field("speaker_facet", fast=True, tokenizer_name="raw")
+    sb.add_integer_field("mention_month", indexed=True, fast=True)
+    return sb.build()
+
+
+def _month_index(d: dt.date) -> int:
+    return d.year * 12 + d.month - 1
+
+
+@dataclass
+class FacetCount:
+    """One bucket of a facet: a value, how many matching articles have it, and for entities their label."""
+
+    value: str
+    count: int
+    label: str | None = None
+
+
+@dataclass
+class Hit:
+    """One search result."""
+
+    id: str
+    score: float
+    date: str | None
+    title: str
+    source: str | None
+    snippet: str  # HTML: escaped text with <mark> around matched words
+    title_html: str = ""
+
+
+@dataclass
+class SearchResult:
+    """A page of results with the total count and, when asked, facets over all matches."""
+
+    query: str
+    total: int
+    offset: int
+    limit: int
+    sort: str
+    hits: list[Hit] = field(default_factory=list)
+    facets: dict[str, list[FacetCount]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class _Compiled:
+    query: tantivy.Query
+    highlighter: Highlighter
+
+
+class SearchIndex:
+    """A tantivy index at `path` (None: in memory) with add/replace by id, delete, commit, clear and search."""
+
+    def __init__(self, path: str | Path | None = None, *, writer_heap: int = 128_000_000,
+                 threads: int = 0) -> None:
+        self.path = Path(path) if path is not None else None
+        self.schema = build_schema()
+        self._writer_heap, self._threads = writer_heap, threads
+        self._writer: tantivy.IndexWriter | None = None
+        self._stem, self._exact = _analyzer(True), _analyzer(False)
+        self._word_cache: dict[str, tuple[list[str], list[str]]] = {}
+        self._index = self._open()
+
+    # -- opening ---------------------------------------------------------------------------------------------------
+
+    def _open(self) -> tantivy.Index:
+        if self.path is None:
+            index = tantivy.Index(self.schema)
+        else:
+            meta = self.path / _META
+            if self.path.exists() and any(self.path.iterdir()):
+                try:
+                    version = json.loads(meta.read_text()).get("schema_version")
+                except (OSError, ValueError):
+                    version = None
+                if version != SCHEMA_VERSION:
+                    raise ArchiveError(f"the search index at {self.path} was built by another version of Kroniek",
+                                       hint="rebuild it with `kroniek reindex`")
+            self.path.mkdir(parents=True, exist_ok=True)
+            try:
+                index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+            except (OSError, ValueError) as err:
+                raise ArchiveError(f"cannot open the search index at {self.path}: {err}",
+                                   hint="rebuild it with `kroniek reindex`") from err
+            meta.write_text(json.dumps({"schema_version": SCHEMA_VERSION}))
+        index.register_tokenizer(STEM, self._stem)
+        index.register_tokenizer(EXACT, self._exact)
+        return index
+
+    @property
+    def writer(self) -> tantivy.IndexWriter:
+        if self._writer is None:
+            try:
+                self._writer = self._index.writer(heap_size=self._writer_heap, num_threads=self._threads)
+            except ValueError as err:
+                raise ArchiveError(f"the search index is being written by another process: {err}") from err
+        return self._writer
+
+    # -- writing ---------------------------------------------------------------------------------------------------
+
+    def _document(self, d: IndexDoc) -> tantivy.Document:
+        doc = tantivy.Document()
+        doc.add_text("id", d.id)
+        doc.add_text("title", d.title)
+        doc.add_text("title_exact", d.title)
+        doc.add_text("body", d.text)
+        doc.add_text("body_exact", d.text)
+        if d.source:
+            doc.add_text("source", d.source)
+            doc.add_text("source_key", d.source)
+        if d.date is not None:
+            doc.add_text("date", d.date.isoformat())
+            doc.add_integer("date_start", d.date.first_day.toordinal())
+            doc.add_integer("date_end", d.date.last_day.toordinal())
+            doc.add_integer("year", d.date.year)
+            if d.date.month is not None:
+                doc.add_integer("month", d.date.year * 100 + d.date.month)
+        for label, names in d.entities.items():
+            sub = _LABEL_FIELD.get(label.upper())
+            for name in names:
+                doc.add_text("entity", name)
+                if sub:
+                    doc.add_text(sub, name)
+                doc.add_text("entity_facet", f"{label.upper()}\t{name}")
+        for name in d.speakers:
+            doc.add_text("speaker", name)
+            doc.add_text("speaker_facet", name)
+        months: set[int] = set()
+        for start, end in d.mentions:
+            a, b = _month_index(start), _month_index(end)
+            months.update(range(a, b + 1) if b - a < _MAX_MENTION_MONTHS else (a, b))
+        for m in sorted(months):
+            doc.add_integer("mention_month", m)
+        return doc
+
+    def add(self, docs: IndexDoc | Iterable[IndexDoc], *, replace: bool = True) -> int:
+        """Add documents, replacing any with the same id unless `replace` is False (a fresh build); not committed."""
+        if isinstance(docs, IndexDoc):
+            docs = [docs]
+        w, n = self.writer, 0
+        for d in docs:
+            if replace:
+                w.delete_documents_by_term("id", d.id)
+            w.add_document(self._document(d))
+            n += 1
+        return n
+
+    def delete(self, ids: str | Iterable[str]) -> None:
+        """Remove the articles with these ids; not committed."""
+        for i in [ids] if isinstance(ids, str) else ids:
+            self.writer.delete_documents_by_term("id", i)
+
+    def commit(self) -> None:
+        """Make every change since the last commit durable and visible to searches."""
+        if self._writer is not None:
+            self._writer.commit()
+            self._writer.wait_merging_threads()
+            self._writer = None
+        self._index.reload()
+
+    def clear(self) -> None:
+        """Remove every document (committed), keeping the index files in place."""
+        self.writer.delete_all_documents()
+        self.commit()
+
+    def close(self) -> None:
+        """Drop the writer without committing pending changes."""
+        if self._writer is not None:
+            self._writer.rollback()
+            self._writer = None
+
+    @classmethod
+    def rebuild(cls, path: str | Path, docs: Iterable[IndexDoc], **kwargs: Any) -> SearchIndex:
+        """Build a fresh index at `path` from `docs`, replacing whatever was there."""
+        p = Path(path)
+        if p.exists():
+            shutil.rmtree(p)
+        index = cls(p, **kwargs)
+        index.add(docs, replace=False)
+        index.commit()
+        return index
+
+    def __len__(self) -> int:
+        return int(self._index.searcher().num_docs)
+
+    def size_bytes(self) -> int:
+        """Bytes on disk (0 in memory)."""
+        if self.path is None:
+            return 0
+        return sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file())
+
+    # -- analysis --------------------------------------------------------------------------------------------------
+
+    def _forms(self, word: str) -> tuple[list[str], list[str]]:
+        """(exact tokens, stemmed tokens) of one word, cached: the vocabulary of an archive is finite."""
+        got = self._word_cache.get(word)
+        if got is None:
+            if len(self._word_cache) > 200_000:
+                self._word_cache.clear()
+            got = (self._exact.analyze(word), self._stem.analyze(word))
+            self._word_cache[word] = got
+        return got
+
+    # -- compiling queries -----------------------------------------------------------------------------------------
+
+    def compile(self, text: str, *, exact: bool = False) -> tantivy.Query:
+        """The tantivy query for a Kroniek query string (QueryError when it cannot be read)."""
+        return self._compile(text, exact).query
+
+    def _compile(self, text: str, exact: bool) -> _Compiled:
+        tree = q.parse(text, exact=exact)
+        hl = Highlighter(analyze=self._forms)
+        built = self._node(tree, hl, positive=True)
+        return _Compiled(built if built is not None else tantivy.Query.all_query(), hl)
+
+    def _node(self, node: q.Node, hl: Highlighter, positive: bool) -> tantivy.Query | None:
+        """A tantivy query for one node; None when the node matches anything (a lone stop word)."""
+        Q, Occur = tantivy.Query, tantivy.Occur
+        if isinstance(node, q.MatchAll):
+            return None
+        if isinstance(node, q.Term):
+            return self._term(node, hl, positive)
+        if isinstance(node, q.Phrase):
+            return self._phrase(node.text, node.field, hl, positive, node.position)
+        if isinstance(node, q.DateRange):
+            return self._range(node)
+        if isinstance(node, q.Not):
+            inner = self._node(node.child, hl, not positive)
+            if inner is None:
+                return Q.empty_query()
+            return Q.boolean_query([(Occur.Must, Q.all_query()), (Occur.MustNot, inner)])
+        if isinstance(node, q.And):
+            clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+            for child in node.children:
+                if isinstance(child, q.Not):
+                    inner = self._node(child.child, hl, not positive)
+                    if inner is None:
+                        return Q.empty_query()
+                    clauses.append((Occur.MustNot, inner))
+                else:
+                    built = self._node(child, hl, positive)
+                    if built is not None:
+                        clauses.append((Occur.Must, built))
+            if not any(o == Occur.Must for o, _ in clauses):
+                if not clauses:
+                    return None
+                clauses.insert(0, (Occur.Must, Q.all_query()))
+            return clauses[0][1] if len(clauses) == 1 else Q.boolean_query(clauses)
+        if isinstance(node, q.Or):
+            parts = [self._node(child, hl, positive) for child in node.children]
+            if any(p is None for p in parts):
+                return None
+            return Q.boolean_query([(Occur.Should, p) for p in parts if p is not None])
+        raise TypeError(f"unknown query node {node!r}")  # pragma: no cover
+
+    def _fields(self, fld: str | None, exact: bool) -> dict[str, float]:
+        if fld in _ENTITY_FIELDS:
+            return {_ENTITY_FIELDS[fld]: 1.0}
+        names = _TEXT if fld is None else {"body": 1.0} if fld == "text" else {"title": 1.0}
+        return {f"{n}_exact" if exact else n: w for n, w in names.items()}
+
+    def _either(self, queries: dict[str, tantivy.Query], weights: dict[str, float]) -> tantivy.Query:
+        Q = tantivy.Query
+        if len(queries) == 1:
+            return next(iter(queries.values()))
+        return Q.boolean_query([(tantivy.Occur.Should, Q.boost_query(qq, weights[f]) if weights[f] != 1.0 else qq)
+                                for f, qq in queries.items()])
+
+    def _term(self, t: q.Term, hl: Highlighter, positive: bool) -> tantivy.Query | None:
+        Q = tantivy.Query
+        entity_like = t.field in _ENTITY_FIELDS
+        exact_tokens = self._exact.analyze(t.text)
+        if t.prefix:
+            if not exact_tokens:
+                return None
+            fields = self._fields(t.field, exact=True)
+            if positive:
+                hl.prefixes += (exact_tokens[-1],)
+                hl.exact.update(exact_tokens[:-1])
+            per_field = {}
+            for f in fields:
+                if len(exact_tokens) == 1:
+                    per_field[f] = Q.regex_query(self.schema, f, _regex_escape(exact_tokens[0]) + ".*")
+                else:
+                    per_field[f] = Q.phrase_prefix_query(self.schema, f, exact_tokens)
+            return self._either(per_field, fields)
+        stem_tokens = [] if (t.exact or entity_like) else self._stem.analyze(t.text)
+        if stem_tokens and len(exact_tokens) == 1:
+            fields = self._fields(t.field, exact=False)
+            if positive:
+                hl.stems.update(stem_tokens)
+            return self._either({f: Q.term_query(self.schema, f, stem_tokens[0]) for f in fields}, fields)
+        # exact words, stop words (which the stemmed fields drop), entity fields and words that split in several
+        return self._phrase(t.text, t.field, hl, positive, t.position)
+
+    def _phrase(self, text: str, fld: str | None, hl: Highlighter, positive: bool,
+                position: int) -> tantivy.Query | None:
+        Q = tantivy.Query
+        tokens = self._exact.analyze(text)
+        if not tokens:
+            return None
+        if positive:
+            hl.exact.update(tokens)
+        fields = self._fields(fld, exact=True)
+        if len(tokens) == 1:
+            return self._either({f: Q.term_query(self.schema, f, tokens[0]) for f in fields}, fields)
+        return self._either({f: Q.phrase_query(self.schema, f, tokens) for f in fields}, fields)
+
+    def _range(self, r: q.DateRange) -> tantivy.Query:
+        Q, Int = tantivy.Query, tantivy.FieldType.Integer
+        if r.field == "mentions":
+            lo = _month_index(r.start) if r.start else None
+            hi = _month_index(r.end) if r.end else None
+            return Q.range_query(self.schema, "mention_month", Int, lo, hi)
+        # overlap: the article's period starts before the filter ends and ends after the filter starts
+        parts = []
+        if r.end is not None:
+            parts.append((tantivy.Occur.Must, Q.range_query(self.schema, "date_start", Int, None, r.end.toordinal())))
+        if r.start is not None:
+            parts.append((tantivy.Occur.Must, Q.range_query(self.schema, "date_end", Int, r.start.toordinal(), None)))
+        return parts[0][1] if len(parts) == 1 else Q.boolean_query(parts)
+
+    # -- searching -------------------------------------------------------------------------------------------------
+
+    def search(self, text: str, limit: int = 20, offset: int = 0, sort: str = "relevance", facets: bool = True,
+               *, exact: bool = False, facet_size: int = 20, snippet_chars: int = 220) -> SearchResult:
+        """Run a query: one page of hits (BM25 or by date), the total, and facets over every match."""
+        if sort not in SORTS:
+            raise QueryError(f"unknown sort '{sort}'; use one of {', '.join(SORTS)}")
+        if limit < 0 or offset < 0:
+            raise QueryError("limit and offset cannot be negative")
+        compiled = self._compile(text, exact)
+        searcher = self._index.searcher()
+        try:
+            if sort == "relevance":
+                found = searcher.search(compiled.query, limit, count=True, offset=offset)
+            else:
+                order = tantivy.Order.Desc if sort == "date" else tantivy.Order.Asc
+                found = searcher.search(compiled.query, limit, count=True, offset=offset,
+                                        order_by_field="date_start", order=order)
+        except ValueError as err:  # a prefix too wide for the term dictionary, for instance
+            raise QueryError(f"the query cannot be run: {err}") from err
+        result = SearchResult(query=text, total=int(found.count or 0), offset=offset, limit=limit, sort=sort)
+        hl = compiled.highlighter
+        for key, addr in found.hits:
+            doc = searcher.doc(addr)
+            body = doc.get_first("body") or ""
+            title = doc.get_first("title") or ""
+            result.hits.append(Hit(
+                id=doc.get_first("id"),
+                score=float(key) if sort == "relevance" else 0.0,
+                date=doc.get_first("date"),
+                title=title,
+                source=doc.get_first("source"),
+                snippet=hl.snippet(body, snippet_chars),
+                title_html=hl.mark(title),
+            ))
+        if facets:
+            result.facets = self._facets(searcher, compiled.query, facet_size)
+        return result
+
+    def _facets(self, searcher: tantivy.Searcher, query: tantivy.Query, size: int) -> dict[str, list[FacetCount]]:
+        """Counts of matching articles by year, month, source, entity and speaker."""
+        spec = {
+            "year": {"terms": {"field": "year", "size": 200}},
+            "month": {"terms": {"field": "month", "size": 5000}},
+            "source": {"terms": {"field": "source", "size": size}},
+            "entity": {"terms": {"field": "entity_facet", "size": size}},
+            "speaker": {"terms": {"field": "speaker_facet", "size": size}},
+        }
+        raw = searcher.aggregate(query, spec)
+
+        def buckets(name: str) -> list[dict[str, Any]]:
+            return list(raw.get(name, {}).get("buckets", []))
+
+        out: dict[str, list[FacetCount]] = {}
+        out["year"] = sorted((FacetCount(str(int(b["key"])), int(b["doc_count"])) for b in buckets("year")),
+                             key=lambda f: f.value)
+        out["month"] = sorted((FacetCount(f"{int(b['key']) // 100:04d}-{int(b['key']) % 100:02d}",
+                                          int(b["doc_count"])) for b in buckets("month")), key=lambda f: f.value)
+        out["source"] = [FacetCount(str(b["key"]), int(b["doc_count"])) for b in buckets("source")]
+        ents = []
+        for b in buckets("entity"):
+            label, _, name = str(b["key"]).partition("\t")
+            ents.append(FacetCount(name, int(b["doc_count"]), label))
+        out["entity"] = ents
+        out["speaker"] = [FacetCount(str(b["key"]), int(b["doc_count"])) for b in buckets("speaker")]
+        return out
+
+
+def _regex_escape(text: str) -> str:
+    """Escape a token for tantivy's regex syntax (tokens are letters and digits, but be safe)."""
+    return "".join("\\" + c if not c.isalnum() else c for c in text)
+
+
+__all__ = ["ENTITY_LABELS", "FacetCount", "Hit", "IndexDoc", "SearchIndex", "SearchResult", "build_schema"]

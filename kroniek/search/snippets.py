@@ -1,0 +1,98 @@
+"""Snippets: the stretch of an article where the query matched, HTML-escaped, with matched words in <mark>."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+# Words as tantivy's simple tokenizer sees them: runs of letters and digits.
+_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass
+class Highlighter:
+    """Marks the words of a text that a query matched: by stem, by exact (folded) form, or by prefix."""
+
+    stems: set[str] = field(default_factory=set)
+    exact: set[str] = field(default_factory=set)
+    prefixes: tuple[str, ...] = ()
+    # word -> (exact tokens, stemmed tokens); both analyzers come from the index so the forms agree with it
+    analyze: Callable[[str], tuple[list[str], list[str]]] | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.stems or self.exact or self.prefixes)
+
+    def matches(self, text: str) -> list[tuple[int, int]]:
+        """Character ranges of the matched words in `text`, in order."""
+        if not self or self.analyze is None:
+            return []
+        out: list[tuple[int, int]] = []
+        for m in _WORD.finditer(text):
+            exact, stems = self.analyze(m.group())
+            if (any(e in self.exact for e in exact) or any(s in self.stems for s in stems)
+                    or any(e.startswith(p) for e in exact for p in self.prefixes)):
+                out.append(m.span())
+        return out
+
+    def mark(self, text: str) -> str:
+        """The whole text, escaped, with every match marked (for titles)."""
+        return _render(text, 0, len(text), self.matches(text))
+
+    def snippet(self, text: str, max_chars: int = 220) -> str:
+        """The best window of `text` around the matches, escaped and marked; the opening when nothing matched."""
+        spans = self.matches(text)
+        if len(text) <= max_chars:
+            return _render(text, 0, len(text), spans)
+        if not spans:
+            end = _word_end(text, max_chars)
+            return _render(text, 0, end, []) + " …"
+        # The window holding the most distinct matched words, starting a little before its first match.
+        best_start, best_score = spans[0][0], -1
+        j = 0
+        for i, (s, _) in enumerate(spans):
+            j = max(j, i)
+            while j + 1 < len(spans) and spans[j + 1][1] <= s + max_chars - 40:
+                j += 1
+            score = len({text[a:b].lower() for a, b in spans[i:j + 1]}) * 10 + (j - i)
+            if score > best_score:
+                best_start, best_score = s, score
+        start = _word_start(text, max(0, best_start - 40))
+        end = _word_end(text, min(len(text), start + max_chars))
+        inside = [sp for sp in spans if sp[0] >= start and sp[1] <= end]
+        body = _render(text, start, end, inside)
+        return ("… " if start > 0 else "") + body + (" …" if end < len(text) else "")
+
+
+def _word_start(text: str, i: int) -> int:
+    """Move `i` forward to the start of a word, unless it already is one."""
+    if i <= 0:
+        return 0
+    if not text[i - 1].isspace():
+        nxt = text.find(" ", i)
+        if 0 <= nxt < i + 30:
+            return nxt + 1
+    return i
+
+
+def _word_end(text: str, i: int) -> int:
+    """Move `i` back to the end of a word, unless it is at the end of the text."""
+    if i >= len(text):
+        return len(text)
+    prev = text.rfind(" ", 0, i)
+    return prev if prev > i - 30 and prev > 0 else i
+
+
+def _render(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
+    """Escape text[start:end], wrapping each span in <mark>; newlines become spaces."""
+    parts: list[str] = []
+    pos = start
+    for a, b in spans:
+        if a < start or b > end:
+            continue
+        parts.append(html.escape(text[pos:a]))
+        parts.append("<mark>" + html.escape(text[a:b]) + "</mark>")
+        pos = b
+    parts.append(html.escape(text[pos:end]))
+    return " ".join("".join(parts).split())
