@@ -1,0 +1,287 @@
+"""The one facade of the Kroniek core: ingest, analyse and read an archive, with no server needed.
+
+The CLI, the API and the web UI call only this. Stages: ingest (read, structure, language, content hash, store)
+is fast and needs no model; analysis runs the NLP pipeline over stored articles and stores its annotations with
+the pipeline version, so it can be re-run per stage; the search index is derived (see `_on_articles_changed`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kroniek import __version__
+from kroniek.errors import InputError, NotFound
+from kroniek.ingest.language import detect_language
+from kroniek.ingest.readers import Item, ReadOptions, Rejected, read_path, read_records
+from kroniek.ingest.structure import parse_structure
+from kroniek.model import RawArticle
+from kroniek.settings import CoreSettings
+from kroniek.store.base import STAGES, ArticleRow, QuarantineRow, Store, StoredArticle
+from kroniek.store.sqlite import SQLiteStore
+
+Source = str | Path | Mapping[str, Any] | RawArticle
+
+
+@dataclass
+class IngestReport:
+    """What one ingest did: counts, the ids of the new articles, and errors that stopped a whole input."""
+
+    new: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    not_dutch: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+    new_ids: list[str] = field(default_factory=list)
+
+    @property
+    def read(self) -> int:
+        return self.new + self.duplicates + self.quarantined
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"new": self.new, "duplicates": self.duplicates, "quarantined": self.quarantined,
+                "not_dutch": self.not_dutch, "bytes": self.bytes, "seconds": round(self.seconds, 3),
+                "errors": list(self.errors)}
+
+
+def content_hash(text: str) -> str:
+    """The hash that makes the same content one article: SHA-256 of the text without surrounding whitespace."""
+    return hashlib.sha256(text.strip().encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def article_id(raw: RawArticle, digest: str) -> str:
+    """The input's id where it gives one, otherwise a stable id from the content hash."""
+    return raw.id if raw.id else "k" + digest[:16]
+
+
+def prepare(raw: RawArticle) -> ArticleRow:
+    """Derive what ingest stores for an article: structure, language, content hash and id."""
+    digest = content_hash(raw.text)
+    structure = parse_structure(raw.text, title=raw.title)
+    origin = raw.origin
+    return ArticleRow(
+        id=article_id(raw, digest), content_hash=digest, date=raw.date, source=raw.source, url=raw.url,
+        title=raw.title, text=raw.text, structure_json=json.dumps(structure.to_dict(), ensure_ascii=False),
+        language=detect_language(raw.text), meta_json=json.dumps(raw.meta, ensure_ascii=False, default=str),
+        origin_file=origin.file if origin else None, origin_line=origin.line if origin else None)
+
+
+def _to_raw(art: StoredArticle) -> RawArticle:
+    return RawArticle(text=art.text, date=art.date, id=art.id, title=art.title, source=art.source, url=art.url,
+                      meta=art.meta)
+
+
+class Archive:
+    """An archive of dated articles and their annotations."""
+
+    def __init__(self, store: Store, settings: CoreSettings | None = None) -> None:
+        self.store = store
+        self.settings = settings or CoreSettings()
+
+    @classmethod
+    def open(cls, path: str | Path | None = None, *, readonly: bool = False,
+             settings: CoreSettings | None = None) -> Archive:
+        """Open (and create, unless read-only) the SQLite archive at `path` (default: the settings' archive)."""
+        settings = settings or CoreSettings()
+        if path is not None:
+            settings.archive = Path(path)
+        return cls(SQLiteStore(settings.archive, readonly=readonly), settings)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- hooks -------------------------------------------------------------------------------------------------
+
+    def _on_articles_changed(self, ids: Sequence[str]) -> None:
+        """Called after articles were added or re-analysed (in batches); the search index hooks in here."""
+
+    # --- ingest ------------------------------------------------------------------------------------------------
+
+    def read_options(self, **overrides: Any) -> ReadOptions:
+        """Reader options from the settings, with overrides (fmt, columns, source, require_date, ...)."""
+        opts = ReadOptions(max_article_bytes=self.settings.max_article_bytes,
+                           require_date=self.settings.require_date)
+        for key, value in overrides.items():
+            if value is not None:
+                setattr(opts, key, value)
+        return opts
+
+    def _items(self, sources: Iterable[Source], opts: ReadOptions, report: IngestReport) -> Iterator[Item]:
+        records: list[Mapping[str, Any] | RawArticle] = []
+        for src in sources:
+            if isinstance(src, str | Path):
+                if records:
+                    yield from read_records(records, options=opts)
+                    records = []
+                try:
+                    yield from read_path(src, opts)
+                except InputError as e:
+                    report.errors.append(f"{e}" + (f" ({e.hint})" if e.hint else ""))
+            else:
+                records.append(src)
+        if records:
+            yield from read_records(records, options=opts)
+
+    def ingest(self, sources: Iterable[Source], *, options: ReadOptions | None = None,
+               progress: Callable[[IngestReport], None] | None = None) -> IngestReport:
+        """Read paths (files, directories, '-') or records into the archive, one transaction per batch.
+
+        The same content twice is one article; unreadable records are quarantined and the rest goes in.
+        """
+        opts = options or self.read_options()
+        report = IngestReport()
+        started = time.perf_counter()
+        batch: list[Item] = []
+        for item in self._items(sources, opts, report):
+            batch.append(item)
+            if len(batch) >= self.settings.ingest_batch:
+                self._store_batch(batch, report)
+                batch = []
+                report.seconds = time.perf_counter() - started
+                if progress:
+                    progress(report)
+        if batch:
+            self._store_batch(batch, report)
+        report.seconds = time.perf_counter() - started
+        if progress:
+            progress(report)
+        return report
+
+    def _store_batch(self, batch: list[Item], report: IngestReport) -> None:
+        rows: list[ArticleRow] = []
+        quarantine: list[QuarantineRow] = []
+        for item in batch:
+            if isinstance(item, Rejected):
+                quarantine.append(QuarantineRow(item.origin.file, item.origin.line, item.reason, item.raw))
+                continue
+            rows.append(prepare(item))
+            report.bytes += len(item.text)
+        known, owners = self.store.existing([r.content_hash for r in rows], [r.id for r in rows])
+        fresh: list[ArticleRow] = []
+        seen_hashes: set[str] = set()
+        seen_ids: dict[str, str] = dict(owners)
+        for row in rows:
+            if row.content_hash in known or row.content_hash in seen_hashes:
+                report.duplicates += 1
+                continue
+            if row.id in seen_ids:
+                quarantine.append(QuarantineRow(row.origin_file, row.origin_line,
+                                                f"id {row.id!r} is already used by an article with other text",
+                                                row.text[:65536]))
+                continue
+            seen_hashes.add(row.content_hash)
+            seen_ids[row.id] = row.content_hash
+            fresh.append(row)
+        self.store.insert(fresh, quarantine)
+        report.new += len(fresh)
+        report.quarantined += len(quarantine)
+        report.not_dutch += sum(1 for r in fresh if r.language != "nl")
+        ids = [r.id for r in fresh]
+        report.new_ids.extend(ids)
+        if ids:
+            self._on_articles_changed(ids)
+
+    # --- analysis ----------------------------------------------------------------------------------------------
+
+    def analyze(self, ids: Sequence[str] | None = None, *, stages: Sequence[str] = STAGES,
+                progress: Callable[[int], None] | None = None, nlp: Any = None) -> int:
+        """Run the NLP pipeline over Dutch articles (all, or `ids`) and store the chosen stages; return the count.
+
+        Articles in another language are left alone. Raises ModelError when the Dutch model is missing.
+        """
+        from kroniek.nlp.pipeline import analyze_many, get_nlp
+
+        unknown = [s for s in stages if s not in STAGES]
+        if unknown:
+            raise InputError(f"unknown analysis stage(s): {', '.join(unknown)}", hint=f"use {', '.join(STAGES)}")
+        pipeline = nlp or get_nlp()
+        version = f"kroniek-{__version__}/{pipeline.meta.get('name', 'model')}-{pipeline.meta.get('version', '0')}"
+        done = 0
+        batch: list[StoredArticle] = []
+
+        def flush() -> None:
+            nonlocal done
+            results = list(analyze_many([_to_raw(a) for a in batch], ids=[a.id for a in batch],
+                                        structures=[a.structure for a in batch],
+                                        languages=[a.language for a in batch], nlp=pipeline,
+                                        batch_size=self.settings.analyze_batch))
+            self.store.save_analyses(results, version, stages)
+            done += len(results)
+            self._on_articles_changed([a.id for a in batch])
+            batch.clear()
+            if progress:
+                progress(done)
+
+        for art in self.store.articles(ids, language="nl"):
+            batch.append(art)
+            if len(batch) >= self.settings.analyze_batch:
+                flush()
+        if batch:
+            flush()
+        return done
+
+    # --- reading -----------------------------------------------------------------------------------------------
+
+    def get_article(self, article_id: str) -> StoredArticle:
+        """An article with its text, structure and all its annotations."""
+        art = self.store.article(article_id)
+        if art is None:
+            raise NotFound(f"no article with id {article_id!r}", hint="list articles with `kroniek stats` or search")
+        return art
+
+    def articles(self, ids: Iterable[str] | None = None, *, language: str | None = None) -> Iterator[StoredArticle]:
+        """Stored articles without annotations (all, or the given ids in order)."""
+        return self.store.articles(ids, language=language)
+
+    def count(self) -> int:
+        return self.store.count()
+
+    def stats(self) -> dict[str, Any]:
+        """Counts: articles, by month, by source and by language; quarantined; analysed; entities."""
+        return self.store.stats()
+
+    def quarantined(self, limit: int = 100, offset: int = 0) -> list[QuarantineRow]:
+        return self.store.quarantined(limit, offset)
+
+    def entities(self, label: str | None = None, limit: int = 50, offset: int = 0,
+                 query: str | None = None) -> list[dict[str, Any]]:
+        """Entities with their mention and article counts, most mentioned first."""
+        return self.store.entities(label, limit, offset, query)
+
+    def entity(self, key: int | str) -> dict[str, Any]:
+        """An entity (by id, canonical name or variant): variants, mentions per month, co-occurring entities."""
+        found = self.store.entity(key)
+        if found is None:
+            raise NotFound(f"no entity {key!r}", hint="list entities with `kroniek entities`")
+        return found
+
+    def quotes(self, speaker: str | None = None, query_ids: Sequence[str] | None = None,
+               limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        """Quotations in time order, optionally by one speaker or within some articles."""
+        return self.store.quotes(speaker, query_ids, limit, offset)
+
+    def timeline(self, entity: int | str | None = None, article_ids: Sequence[str] | None = None,
+                 limit: int = 500) -> list[dict[str, Any]]:
+        """Time expressions on the calendar, in time order, with their sentence and the entities in it."""
+        return self.store.timeline(entity, article_ids, limit)
+
+    def export_rows(self, article_ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
+        """Every article (or the given ones) with its annotations, as JSON-ready dicts."""
+        return self.store.export_rows(article_ids)
+
+    def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Articles holding `query` as plain text; the search index replaces this with ranked search."""
+        return self.store.search_text(query, limit)

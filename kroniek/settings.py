@@ -1,0 +1,28 @@
+"""Settings of the Kroniek core: where the archive is and how ingest batches and limits its input."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kroniek.ingest.readers import DEFAULT_MAX_ARTICLE_BYTES
+
+ARCHIVE_ENV = "KRONIEK_ARCHIVE"
+DEFAULT_ARCHIVE = "kroniek.db"
+
+
+def default_archive() -> Path:
+    """The archive path from $KRONIEK_ARCHIVE, else `kroniek.db` in the working directory."""
+    return Path(os.environ.get(ARCHIVE_ENV) or DEFAULT_ARCHIVE)
+
+
+@dataclass
+class CoreSettings:
+    """Knobs of ingest and analysis; the defaults suit a laptop."""
+
+    archive: Path = field(default_factory=default_archive)
+    ingest_batch: int = 2000  # articles per ingest transaction
+    analyze_batch: int = 64  # articles per analysis transaction (and per spaCy pipe call)
+    max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES  # a longer article is quarantined
+    require_date: bool = True  # an article without a date is quarantined unless this is False

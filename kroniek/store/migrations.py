@@ -1,0 +1,114 @@
+"""Named schema migrations of the SQLite archive, each applied once and recorded in `migrations`."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+
+# (name, SQL). Append new migrations; never edit one that has shipped.
+MIGRATIONS: list[tuple[str, str]] = [
+    ("0001_initial", """
+CREATE TABLE articles (
+    id TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL UNIQUE,
+    date TEXT,
+    date_precision TEXT,
+    date_start TEXT,            -- ISO day: first day of the period the date stands for
+    date_end TEXT,              -- ISO day: last day of that period
+    source TEXT,
+    url TEXT,
+    title TEXT,
+    text TEXT NOT NULL,
+    structure TEXT NOT NULL,    -- JSON of model.Structure
+    language TEXT NOT NULL,
+    meta TEXT NOT NULL DEFAULT '{}',
+    origin_file TEXT,
+    origin_line INTEGER,
+    ingested_at TEXT NOT NULL
+);
+CREATE INDEX articles_date ON articles(date_start);
+CREATE INDEX articles_source ON articles(source);
+
+CREATE TABLE quarantine (
+    id INTEGER PRIMARY KEY,
+    file TEXT,
+    line INTEGER,
+    reason TEXT NOT NULL,
+    raw TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+
+CREATE TABLE analyses (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    stage TEXT NOT NULL,        -- entities, quotes, timexes
+    version TEXT NOT NULL,      -- pipeline version that produced the stage's annotations
+    at TEXT NOT NULL,
+    PRIMARY KEY (article_id, stage)
+);
+
+CREATE TABLE entities (
+    id INTEGER PRIMARY KEY,
+    canonical TEXT NOT NULL,
+    label TEXT NOT NULL,
+    UNIQUE (canonical, label)
+);
+CREATE TABLE entity_variants (
+    entity_id INTEGER NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+    variant TEXT NOT NULL,
+    PRIMARY KEY (entity_id, variant)
+);
+CREATE TABLE mentions (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    entity_id INTEGER NOT NULL REFERENCES entities(id),
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX mentions_article ON mentions(article_id);
+CREATE INDEX mentions_entity ON mentions(entity_id);
+
+CREATE TABLE quotes (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    cue TEXT NOT NULL DEFAULT '',
+    speaker_mention TEXT NOT NULL DEFAULT '',
+    speaker TEXT NOT NULL DEFAULT '',
+    speaker_entity_id INTEGER REFERENCES entities(id)
+);
+CREATE INDEX quotes_article ON quotes(article_id);
+CREATE INDEX quotes_speaker ON quotes(speaker);
+
+CREATE TABLE timexes (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    type TEXT NOT NULL,
+    value TEXT NOT NULL,
+    ref_start TEXT,             -- ISO day: first day of the referenced period; NULL when not on the calendar
+    ref_end TEXT,
+    sentence_start INTEGER,
+    sentence_end INTEGER
+);
+CREATE INDEX timexes_article ON timexes(article_id);
+CREATE INDEX timexes_ref ON timexes(ref_start);
+"""),
+]
+
+
+def migrate(conn: sqlite3.Connection) -> list[str]:
+    """Apply the migrations not yet recorded; return the names applied now."""
+    conn.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    done = {row[0] for row in conn.execute("SELECT name FROM migrations")}
+    applied = []
+    for name, sql in MIGRATIONS:
+        if name in done:
+            continue
+        # executescript commits first; the migration and its record then go in one transaction
+        conn.executescript("BEGIN;\n" + sql + "\nINSERT INTO migrations VALUES ('" + name + "', '"
+                           + datetime.now(UTC).isoformat(timespec="seconds") + "');\nCOMMIT;")
+        applied.append(name)
+    return applied

@@ -1,0 +1,377 @@
+"""The SQLite backend of the archive: one file, WAL, one connection guarded by a lock."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from kroniek.errors import ArchiveError
+from kroniek.model import Analysis, ArticleDate, Structure
+from kroniek.store.base import ArticleRow, QuarantineRow, Store, StoredArticle, period_of
+from kroniek.store.migrations import migrate
+
+# WAL with synchronous=NORMAL is durable across application crashes and fast for bulk loads; a larger page cache
+# and memory-mapped reads help the big text rows.
+PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA temp_store=MEMORY",
+    "PRAGMA cache_size=-65536",
+    "PRAGMA mmap_size=268435456",
+    "PRAGMA busy_timeout=10000",
+)
+_ARTICLE_COLS = ("id, content_hash, date, date_precision, date_start, date_end, source, url, title, text, structure, "
+                 "language, meta, origin_file, origin_line, ingested_at")
+_CHUNK = 500  # parameters per IN (...) list, below SQLite's limit
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _chunks(seq: Sequence[Any], n: int = _CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(seq), n):
+        yield seq[i:i + n]
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+def _article(row: sqlite3.Row) -> StoredArticle:
+    return StoredArticle(
+        id=row["id"], date=ArticleDate.parse(row["date"]) if row["date"] else None, source=row["source"],
+        url=row["url"], title=row["title"], text=row["text"],
+        structure=Structure.from_dict(json.loads(row["structure"])), language=row["language"],
+        meta=json.loads(row["meta"]), content_hash=row["content_hash"], origin_file=row["origin_file"],
+        origin_line=row["origin_line"], ingested_at=row["ingested_at"])
+
+
+class SQLiteStore(Store):
+    """The archive in one SQLite file."""
+
+    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+        self._lock = threading.RLock()
+        try:
+            if readonly:
+                if not self.path.exists():
+                    raise ArchiveError(f"the archive {self.path} does not exist",
+                                       hint="build one first with `kroniek ingest PATH --archive FILE`")
+                self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            else:
+                if self.path.parent and not self.path.parent.exists():
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._db.row_factory = sqlite3.Row
+            for pragma in PRAGMAS:
+                if readonly and "journal_mode" in pragma:
+                    continue
+                self._db.execute(pragma)
+            if not readonly:
+                migrate(self._db)
+            else:
+                self._db.execute("SELECT 1 FROM articles LIMIT 1")
+        except sqlite3.DatabaseError as e:
+            raise ArchiveError(f"cannot open the archive {self.path}: {e}",
+                               hint="check that the file is a Kroniek archive and that it is writable") from None
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def _q(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    # --- ingest ------------------------------------------------------------------------------------------------
+
+    def existing(self, hashes: Sequence[str], ids: Sequence[str]) -> tuple[set[str], dict[str, str]]:
+        found: set[str] = set()
+        owners: dict[str, str] = {}
+        with self._lock:
+            for part in _chunks(list(hashes)):
+                found.update(r[0] for r in self._db.execute(
+                    f"SELECT content_hash FROM articles WHERE content_hash IN ({_marks(len(part))})", part))
+            for part in _chunks(list(ids)):
+                owners.update((r[0], r[1]) for r in self._db.execute(
+                    f"SELECT id, content_hash FROM articles WHERE id IN ({_marks(len(part))})", part))
+        return found, owners
+
+    def insert(self, rows: Sequence[ArticleRow], quarantine: Sequence[QuarantineRow]) -> None:
+        if self.readonly:
+            raise ArchiveError("the archive is open read-only", hint="open it writable to ingest")
+        at = _now()
+        values = []
+        for r in rows:
+            d = r.date
+            values.append((r.id, r.content_hash, d.isoformat() if d else None, d.precision.value if d else None,
+                           d.first_day.isoformat() if d else None, d.last_day.isoformat() if d else None,
+                           r.source, r.url, r.title, r.text, r.structure_json, r.language, r.meta_json,
+                           r.origin_file, r.origin_line, at))
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.executemany(f"INSERT INTO articles ({_ARTICLE_COLS}) VALUES ({_marks(16)})", values)
+                self._db.executemany("INSERT INTO quarantine (file, line, reason, raw, at) VALUES (?, ?, ?, ?, ?)",
+                                     [(q.file, q.line, q.reason, q.raw, at) for q in quarantine])
+                self._db.execute("COMMIT")
+            except sqlite3.Error as e:
+                self._db.execute("ROLLBACK")
+                raise ArchiveError(f"cannot write to the archive {self.path}: {e}",
+                                   hint="check free disk space and that no other program holds the file") from None
+
+    # --- reading articles --------------------------------------------------------------------------------------
+
+    def article(self, article_id: str, *, annotations: bool = True) -> StoredArticle | None:
+        rows = self._q(f"SELECT {_ARTICLE_COLS} FROM articles WHERE id = ?", (article_id,))
+        if not rows:
+            return None
+        art = _article(rows[0])
+        if annotations:
+            art.entities = [dict(r) for r in self._q(
+                'SELECT m.start, m."end", m.text, e.label, e.canonical, e.id AS entity_id FROM mentions m '
+                'JOIN entities e ON e.id = m.entity_id WHERE m.article_id = ? ORDER BY m.start', (article_id,))]
+            art.quotes = [dict(r) for r in self._q(
+                'SELECT start, "end", text, kind, cue, speaker_mention, speaker, speaker_entity_id FROM quotes '
+                'WHERE article_id = ? ORDER BY start', (article_id,))]
+            art.timexes = [dict(r) for r in self._q(
+                'SELECT start, "end", text, type, value, ref_start, ref_end, sentence_start, sentence_end '
+                'FROM timexes WHERE article_id = ? ORDER BY start', (article_id,))]
+            art.analyses = {r[0]: r[1] for r in self._q(
+                "SELECT stage, version FROM analyses WHERE article_id = ?", (article_id,))}
+        return art
+
+    def articles(self, ids: Iterable[str] | None = None, *, language: str | None = None,
+                 batch_size: int = 500) -> Iterator[StoredArticle]:
+        where = " WHERE language = ?" if language else ""
+        params: tuple[Any, ...] = (language,) if language else ()
+        if ids is None:
+            last_rowid = -1
+            while True:
+                rows = self._q(f"SELECT rowid, {_ARTICLE_COLS} FROM articles WHERE rowid > ?"
+                               f"{' AND language = ?' if language else ''} ORDER BY rowid LIMIT ?",
+                               (last_rowid, *params, batch_size))
+                if not rows:
+                    return
+                last_rowid = rows[-1]["rowid"]
+                yield from (_article(r) for r in rows)
+        else:
+            for part in _chunks(list(ids), batch_size):
+                rows = self._q(f"SELECT {_ARTICLE_COLS} FROM articles WHERE id IN ({_marks(len(part))})"
+                               f"{where.replace(' WHERE', ' AND')}", (*part, *params))
+                by_id = {r["id"]: r for r in rows}
+                yield from (_article(by_id[i]) for i in part if i in by_id)
+
+    def count(self) -> int:
+        return int(self._q("SELECT count(*) FROM articles")[0][0])
+
+    def stats(self) -> dict[str, Any]:
+        by_month = [{"month": r[0], "articles": r[1]} for r in self._q(
+            "SELECT substr(date_start, 1, 7) AS month, count(*) FROM articles GROUP BY month ORDER BY month")]
+        by_source = [{"source": r[0], "articles": r[1]} for r in self._q(
+            "SELECT source, count(*) AS n FROM articles GROUP BY source ORDER BY n DESC, source")]
+        by_language = [{"language": r[0], "articles": r[1]} for r in self._q(
+            "SELECT language, count(*) AS n FROM articles GROUP BY language ORDER BY n DESC")]
+        span = self._q("SELECT min(date_start), max(date_end) FROM articles")[0]
+        return {
+            "articles": self.count(),
+            "quarantined": int(self._q("SELECT count(*) FROM quarantine")[0][0]),
+            "analysed": int(self._q("SELECT count(DISTINCT article_id) FROM analyses")[0][0]),
+            "entities": int(self._q("SELECT count(*) FROM entities")[0][0]),
+            "first_day": span[0], "last_day": span[1],
+            "by_month": by_month, "by_source": by_source, "by_language": by_language,
+        }
+
+    def quarantined(self, limit: int = 100, offset: int = 0) -> list[QuarantineRow]:
+        return [QuarantineRow(r["file"], r["line"], r["reason"], r["raw"], r["at"], r["id"]) for r in self._q(
+            "SELECT id, file, line, reason, raw, at FROM quarantine ORDER BY id LIMIT ? OFFSET ?", (limit, offset))]
+
+    # --- annotations -------------------------------------------------------------------------------------------
+
+    def _entity_id(self, canonical: str, label: str, cache: dict[tuple[str, str], int]) -> int:
+        key = (canonical, label)
+        if key not in cache:
+            self._db.execute("INSERT OR IGNORE INTO entities (canonical, label) VALUES (?, ?)", key)
+            cache[key] = self._db.execute("SELECT id FROM entities WHERE canonical = ? AND label = ?",
+                                          key).fetchone()[0]
+        return cache[key]
+
+    def save_analyses(self, analyses: Sequence[Analysis], version: str, stages: Sequence[str]) -> None:
+        if self.readonly:
+            raise ArchiveError("the archive is open read-only", hint="open it writable to analyse")
+        at = _now()
+        cache: dict[tuple[str, str], int] = {}
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                for a in analyses:
+                    ids = {}
+                    if "entities" in stages:
+                        self._db.execute("DELETE FROM mentions WHERE article_id = ?", (a.id,))
+                        for e in a.entities:
+                            eid = self._entity_id(e.canonical or e.text, e.label, cache)
+                            ids[e.canonical or e.text] = eid
+                            self._db.execute("INSERT OR IGNORE INTO entity_variants VALUES (?, ?)", (eid, e.text))
+                            self._db.execute('INSERT INTO mentions (article_id, entity_id, start, "end", text) '
+                                             "VALUES (?, ?, ?, ?, ?)", (a.id, eid, e.start, e.end, e.text))
+                    if "quotes" in stages:
+                        self._db.execute("DELETE FROM quotes WHERE article_id = ?", (a.id,))
+                        for q in a.quotes:
+                            speaker_id = ids.get(q.speaker) if q.speaker else None
+                            if speaker_id is None and q.speaker:
+                                row = self._db.execute("SELECT id FROM entities WHERE canonical = ? AND label = 'PER'",
+                                                       (q.speaker,)).fetchone()
+                                speaker_id = row[0] if row else None
+                            self._db.execute(
+                                'INSERT INTO quotes (article_id, start, "end", text, kind, cue, speaker_mention, '
+                                "speaker, speaker_entity_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                (a.id, q.start, q.end, q.text, q.kind, q.cue, q.speaker_mention, q.speaker,
+                                 speaker_id))
+                    if "timexes" in stages:
+                        self._db.execute("DELETE FROM timexes WHERE article_id = ?", (a.id,))
+                        for t in a.timexes:
+                            period = period_of(t.value)
+                            self._db.execute(
+                                'INSERT INTO timexes (article_id, start, "end", text, type, value, ref_start, ref_end, '
+                                "sentence_start, sentence_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                (a.id, t.start, t.end, t.text, t.type, t.value, period[0] if period else None,
+                                 period[1] if period else None, t.sentence_start, t.sentence_end))
+                    self._db.executemany("INSERT OR REPLACE INTO analyses VALUES (?, ?, ?, ?)",
+                                         [(a.id, s, version, at) for s in stages])
+                self._db.execute("COMMIT")
+            except sqlite3.Error as e:
+                self._db.execute("ROLLBACK")
+                raise ArchiveError(f"cannot store analyses in {self.path}: {e}",
+                                   hint="check free disk space and that no other program holds the file") from None
+
+    # --- entities, quotes, timeline ----------------------------------------------------------------------------
+
+    def entities(self, label: str | None = None, limit: int = 50, offset: int = 0,
+                 query: str | None = None) -> list[dict[str, Any]]:
+        cond, params = [], []
+        if label:
+            cond.append("e.label = ?")
+            params.append(label)
+        if query:
+            cond.append("e.canonical LIKE ?")
+            params.append(f"%{query}%")
+        where = f"WHERE {' AND '.join(cond)}" if cond else ""
+        return [dict(r) for r in self._q(
+            f"SELECT e.id, e.canonical, e.label, count(*) AS mentions, count(DISTINCT m.article_id) AS articles "
+            f"FROM entities e JOIN mentions m ON m.entity_id = e.id {where} GROUP BY e.id "
+            f"ORDER BY mentions DESC, e.canonical LIMIT ? OFFSET ?", (*params, limit, offset))]
+
+    def _resolve_entity(self, key: int | str) -> sqlite3.Row | None:
+        if isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
+            rows = self._q("SELECT id, canonical, label FROM entities WHERE id = ?", (int(key),))
+        else:
+            rows = self._q("SELECT e.id, e.canonical, e.label FROM entities e LEFT JOIN mentions m ON "
+                           "m.entity_id = e.id WHERE e.canonical = ? GROUP BY e.id ORDER BY count(m.rowid) DESC",
+                           (key,))
+            if not rows:
+                rows = self._q("SELECT e.id, e.canonical, e.label FROM entity_variants v JOIN entities e ON "
+                               "e.id = v.entity_id WHERE v.variant = ? LIMIT 1", (key,))
+        return rows[0] if rows else None
+
+    def entity(self, key: int | str) -> dict[str, Any] | None:
+        row = self._resolve_entity(key)
+        if row is None:
+            return None
+        eid = row["id"]
+        variants = [r[0] for r in self._q("SELECT variant FROM entity_variants WHERE entity_id = ? ORDER BY variant",
+                                          (eid,))]
+        months = [{"month": r[0], "mentions": r[1], "articles": r[2]} for r in self._q(
+            "SELECT substr(a.date_start, 1, 7) AS month, count(*), count(DISTINCT a.id) FROM mentions m "
+            "JOIN articles a ON a.id = m.article_id WHERE m.entity_id = ? GROUP BY month ORDER BY month", (eid,))]
+        co = [dict(r) for r in self._q(
+            "SELECT e.id, e.canonical, e.label, count(DISTINCT m2.article_id) AS articles FROM mentions m1 "
+            "JOIN mentions m2 ON m2.article_id = m1.article_id AND m2.entity_id != m1.entity_id "
+            "JOIN entities e ON e.id = m2.entity_id WHERE m1.entity_id = ? GROUP BY e.id "
+            "ORDER BY articles DESC, e.canonical LIMIT 20", (eid,))]
+        counts = self._q("SELECT count(*), count(DISTINCT article_id) FROM mentions WHERE entity_id = ?", (eid,))[0]
+        return {"id": eid, "canonical": row["canonical"], "label": row["label"], "variants": variants,
+                "mentions": counts[0], "articles": counts[1], "by_month": months, "co_occurring": co}
+
+    def quotes(self, speaker: str | None = None, article_ids: Sequence[str] | None = None,
+               limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        cond, params = [], []
+        if speaker:
+            cond.append("(q.speaker = ? OR q.speaker_entity_id IN (SELECT entity_id FROM entity_variants "
+                        "WHERE variant = ?) OR q.speaker_entity_id IN (SELECT id FROM entities WHERE canonical = ?))")
+            params += [speaker, speaker, speaker]
+        if article_ids is not None:
+            if not article_ids:
+                return []
+            cond.append(f"q.article_id IN ({_marks(len(article_ids))})")
+            params += list(article_ids)
+        where = f"WHERE {' AND '.join(cond)}" if cond else ""
+        return [dict(r) for r in self._q(
+            f'SELECT q.article_id, a.date AS article_date, a.title AS article_title, q.start, q."end", q.text, '
+            f"q.kind, q.cue, q.speaker_mention, q.speaker, q.speaker_entity_id FROM quotes q "
+            f"JOIN articles a ON a.id = q.article_id {where} ORDER BY a.date_start, q.article_id, q.start "
+            f"LIMIT ? OFFSET ?", (*params, limit, offset))]
+
+    def timeline(self, entity: int | str | None = None, article_ids: Sequence[str] | None = None,
+                 limit: int = 500) -> list[dict[str, Any]]:
+        cond, params = ["t.ref_start IS NOT NULL"], []
+        if entity is not None:
+            row = self._resolve_entity(entity)
+            if row is None:
+                return []
+            cond.append("EXISTS (SELECT 1 FROM mentions m WHERE m.article_id = t.article_id AND m.entity_id = ? "
+                        "AND m.start >= coalesce(t.sentence_start, 0) AND m.\"end\" <= coalesce(t.sentence_end, "
+                        "length(a.text)))")
+            params.append(row["id"])
+        if article_ids is not None:
+            if not article_ids:
+                return []
+            cond.append(f"t.article_id IN ({_marks(len(article_ids))})")
+            params += list(article_ids)
+        rows = self._q(
+            f'SELECT t.article_id, t.start, t."end", t.text, t.type, t.value, t.ref_start, t.ref_end, '
+            f"t.sentence_start, t.sentence_end, a.date AS article_date, a.title AS article_title, a.text AS body "
+            f"FROM timexes t JOIN articles a ON a.id = t.article_id WHERE {' AND '.join(cond)} "
+            f"ORDER BY t.ref_start, t.ref_end, a.date_start, t.start LIMIT ?", (*params, limit))
+        events = []
+        by_article: dict[str, list[sqlite3.Row]] = defaultdict(list)
+        for r in rows:
+            by_article[r["article_id"]]
+        for part in _chunks(list(by_article)):
+            for m in self._q(f'SELECT m.article_id, m.start, m."end", e.id, e.canonical, e.label FROM mentions m '
+                             f"JOIN entities e ON e.id = m.entity_id WHERE m.article_id IN ({_marks(len(part))}) "
+                             f"ORDER BY m.start", part):
+                by_article[m["article_id"]].append(m)
+        for r in rows:
+            s = r["sentence_start"] if r["sentence_start"] is not None else r["start"]
+            e = r["sentence_end"] if r["sentence_end"] is not None else r["end"]
+            seen: dict[int, dict[str, Any]] = {}
+            for m in by_article[r["article_id"]]:
+                if m["start"] >= s and m["end"] <= e:
+                    seen.setdefault(m["id"], {"id": m["id"], "canonical": m["canonical"], "label": m["label"]})
+            events.append({"article_id": r["article_id"], "article_date": r["article_date"],
+                           "article_title": r["article_title"], "start": r["start"], "end": r["end"],
+                           "text": r["text"], "type": r["type"], "value": r["value"], "ref_start": r["ref_start"],
+                           "ref_end": r["ref_end"], "sentence": r["body"][s:e], "entities": list(seen.values())})
+        return events
+
+    def export_rows(self, article_ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
+        for art in self.articles(article_ids):
+            full = self.article(art.id)
+            if full is not None:
+                yield full.to_dict()
+
+    def search_text(self, text: str, limit: int = 20) -> list[dict[str, Any]]:
+        needle = text.lower()
+        return [dict(r) for r in self._q(
+            "SELECT id, date, source, title, substr(text, max(1, instr(lower(text), ?) - 60), 160) AS snippet "
+            "FROM articles WHERE instr(lower(text), ?) > 0 OR instr(lower(coalesce(title, '')), ?) > 0 "
+            "ORDER BY date_start DESC LIMIT ?", (needle, needle, needle, limit))]
