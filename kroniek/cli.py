@@ -1,0 +1,355 @@
+"""The `kroniek` command line: parse, call the archive, format. Errors become a message and the next step.
+
+Exit codes: 0 all went well; 3 some records were quarantined (the rest went in); 1 an error stopped the command;
+2 the command line itself was wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import click
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kroniek import __version__
+from kroniek.archive import Archive, IngestReport, article_id, content_hash
+from kroniek.errors import KroniekError, ModelError
+from kroniek.ingest.readers import FORMATS, ReadOptions, Rejected, read_paths
+from kroniek.model import Analysis, RawArticle
+from kroniek.settings import ARCHIVE_ENV, DEFAULT_ARCHIVE
+from kroniek.store.base import STAGES
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_QUARANTINED = 0, 1, 2, 3
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class KroniekGroup(click.Group):
+    """The one mapping from core errors to messages: no traceback, always a next step."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KroniekError as e:
+            err.print(f"[bold red]Error:[/] {e}", markup=True)
+            if e.hint:
+                err.print(f"Next: {e.hint}")
+            ctx.exit(EXIT_ERROR)
+        except OSError as e:
+            err.print(f"[bold red]Error:[/] {e.strerror or e}: {e.filename or ''}".rstrip(": "), markup=True)
+            err.print("Next: check the path, its permissions and the free disk space")
+            ctx.exit(EXIT_ERROR)
+        except KeyboardInterrupt:
+            err.print("Interrupted; batches already committed stay in the archive.")
+            ctx.exit(130)
+
+
+archive_option = click.option(
+    "--archive", "archive_path", type=click.Path(dir_okay=False, path_type=Path), envvar=ARCHIVE_ENV,
+    default=DEFAULT_ARCHIVE, show_default=True, help=f"The archive file (or ${ARCHIVE_ENV}).")
+
+
+def _read_options(fmt: str | None, columns: tuple[str, ...], source: str | None, allow_undated: bool,
+                  max_article_mb: float | None) -> dict[str, Any]:
+    mapping = {}
+    for spec in columns:
+        if "=" not in spec:
+            raise click.BadParameter(f"{spec!r}: write FIELD=COLUMN, e.g. text=body", param_hint="--column")
+        key, col = spec.split("=", 1)
+        mapping[key.strip()] = col.strip()
+    opts: dict[str, Any] = {"fmt": fmt, "columns": mapping or None, "source": source}
+    if allow_undated:
+        opts["require_date"] = False
+    if max_article_mb is not None:
+        opts["max_article_bytes"] = int(max_article_mb * 1024 * 1024)
+    return opts
+
+
+def reader_options(f: Any) -> Any:
+    """The options every command that reads input takes."""
+    for opt in reversed([
+        click.option("--format", "fmt", type=click.Choice(FORMATS), help="Input format (default: by extension; "
+                     "standard input: JSON Lines when it starts with '{', else dated lines)."),
+        click.option("--column", "columns", multiple=True, metavar="FIELD=COLUMN",
+                     help="CSV: read FIELD (text, id, date, title, source, url) from COLUMN. Repeatable."),
+        click.option("--source", help="Source name for records that give none."),
+        click.option("--allow-undated", is_flag=True, help="Read articles without a date instead of quarantining."),
+        click.option("--max-article-mb", type=float, help="Quarantine articles larger than this (default 64)."),
+    ]):
+        f = opt(f)
+    return f
+
+
+@click.group(cls=KroniekGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kroniek")
+def cli() -> None:
+    """Kroniek: a searchable, time-anchored archive of dated Dutch news articles."""
+
+
+# --- ingest ----------------------------------------------------------------------------------------------------
+
+@contextmanager
+def _progress(label: str, enabled: bool) -> Iterator[Any]:
+    if not enabled:
+        yield None
+        return
+    with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), TextColumn("{task.completed:,.0f}"),
+                  TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=err, transient=True) as bar:
+        yield bar, bar.add_task(label, total=None, rate="")
+
+
+def _summary(report: IngestReport) -> str:
+    rate = report.read / report.seconds if report.seconds else 0.0
+    parts = [f"{report.new} new", f"{report.duplicates} duplicates", f"{report.quarantined} quarantined"]
+    if report.not_dutch:
+        parts.append(f"{report.not_dutch} not Dutch (not analysed)")
+    return (f"Ingested {report.read} records: {', '.join(parts)} in {report.seconds:.1f} s "
+            f"({rate:,.0f} articles/s, {report.bytes / 1e6 / (report.seconds or 1):.1f} MB/s).")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@archive_option
+@reader_options
+@click.option("--analyze/--no-analyze", default=True, show_default=True,
+              help="Run the NLP analysis over the new Dutch articles after ingest.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def ingest(paths: tuple[str, ...], archive_path: Path, fmt: str | None, columns: tuple[str, ...],
+           source: str | None, allow_undated: bool, max_article_mb: float | None, analyze: bool,
+           quiet: bool) -> None:
+    """Read articles from PATHS (files, directories, or - for standard input) into the archive.
+
+    Exit code 3 when records were quarantined (see `kroniek quarantine`); everything else went in.
+    """
+    with Archive.open(archive_path) as archive:
+        opts = archive.read_options(**_read_options(fmt, columns, source, allow_undated, max_article_mb))
+        with _progress("ingest", not quiet and err.is_terminal) as bar:
+            def tick(report: IngestReport) -> None:
+                if bar:
+                    rate = report.read / report.seconds if report.seconds else 0
+                    bar[0].update(bar[1], completed=report.read, rate=f"{rate:,.0f} articles/s")
+
+            report = archive.ingest(paths, options=opts, progress=tick)
+        out.print(_summary(report))
+        for message in report.errors:
+            err.print(f"[bold red]Error:[/] {message}", markup=True)
+        if report.quarantined:
+            err.print(f"{report.quarantined} records quarantined; list them with "
+                      f"`kroniek quarantine --archive {archive_path}`.")
+        dutch_new = report.new - report.not_dutch
+        if analyze and dutch_new:
+            _analyze_archive(archive, report.new_ids, STAGES, quiet)
+    if report.errors:
+        sys.exit(EXIT_ERROR)
+    if report.quarantined:
+        sys.exit(EXIT_QUARANTINED)
+
+
+def _analyze_archive(archive: Archive, ids: list[str] | None, stages: tuple[str, ...] | list[str],
+                     quiet: bool) -> int:
+    try:
+        with _progress("analyse", not quiet and err.is_terminal) as bar:
+            def tick(done: int) -> None:
+                if bar:
+                    bar[0].update(bar[1], completed=done)
+
+            done = archive.analyze(ids, stages=stages, progress=tick)
+    except ModelError as e:
+        err.print(f"[yellow]Not analysed:[/] {e}. The articles are stored; entities, quotes and time "
+                  f"expressions stay empty until the model is there.", markup=True)
+        if e.hint:
+            err.print(f"Next: {e.hint}, then run `kroniek reanalyze`.")
+        return 0
+    out.print(f"Analysed {done} Dutch articles ({', '.join(stages)}).")
+    return done
+
+
+@cli.command()
+@archive_option
+@click.option("--stage", "stages", multiple=True, type=click.Choice(STAGES),
+              help="Re-run only this stage (repeatable; default: all).")
+@click.option("--id", "ids", multiple=True, help="Only this article (repeatable; default: all Dutch articles).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def reanalyze(archive_path: Path, stages: tuple[str, ...], ids: tuple[str, ...], quiet: bool) -> None:
+    """Run the NLP analysis again over stored articles, without re-ingesting them."""
+    with Archive.open(archive_path) as archive:
+        _analyze_archive(archive, list(ids) or None, stages or STAGES, quiet)
+
+
+# --- analyze files to the analysis format ----------------------------------------------------------------------
+
+def _analyses(items: list[RawArticle], nlp: Any) -> list[Analysis]:
+    from kroniek.ingest.language import detect_language
+    from kroniek.ingest.structure import parse_structure
+
+    ids = [article_id(a, content_hash(a.text)) for a in items]
+    if nlp is None:
+        return [Analysis(id=i, date=a.date, text=a.text, language=detect_language(a.text),
+                         structure=parse_structure(a.text, title=a.title)) for i, a in zip(ids, items, strict=True)]
+    from kroniek.nlp.pipeline import analyze_many
+
+    return list(analyze_many(items, ids=ids, nlp=nlp))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@reader_options
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the analysis here (default: standard output).")
+@click.option("--batch", default=32, show_default=True, help="Articles per pipeline batch.")
+def analyze(paths: tuple[str, ...], fmt: str | None, columns: tuple[str, ...], source: str | None,
+            allow_undated: bool, max_article_mb: float | None, output: Path | None, batch: int) -> None:
+    """Write the analysis of the articles in PATHS, one JSON line per article in input order (eval/FORMAT.md)."""
+    opts = ReadOptions(**{k: v for k, v in _read_options(fmt, columns, source, allow_undated,
+                                                          max_article_mb).items() if v is not None})
+    nlp = None
+    try:
+        from kroniek.nlp.pipeline import get_nlp
+
+        nlp = get_nlp()
+    except ModelError as e:
+        err.print(f"[yellow]Warning:[/] {e}: entities, time expressions and quotations are empty; "
+                  f"structure and references are written.", markup=True)
+    rejected = 0
+    sink: IO[str] = output.open("w", encoding="utf-8") if output else sys.stdout
+    try:
+        pending: list[RawArticle] = []
+
+        def flush() -> None:
+            for a in _analyses(pending, nlp):
+                sink.write(json.dumps(a.to_format(), ensure_ascii=False) + "\n")
+            pending.clear()
+
+        for item in read_paths(paths, opts):
+            if isinstance(item, Rejected):
+                rejected += 1
+                err.print(f"[yellow]Skipped[/] {item.origin}: {item.reason}", markup=True)
+                continue
+            pending.append(item)
+            if len(pending) >= batch:
+                flush()
+        flush()
+    finally:
+        if output:
+            sink.close()
+    if rejected:
+        sys.exit(EXIT_QUARANTINED)
+
+
+# --- reading the archive ---------------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("article_id")
+@archive_option
+@click.option("--json", "as_json", is_flag=True, help="Print the article and its annotations as JSON.")
+def show(article_id: str, archive_path: Path, as_json: bool) -> None:
+    """Show one article: its date, source, structure, text and annotations."""
+    with Archive.open(archive_path, readonly=True) as archive:
+        art = archive.get_article(article_id)
+    if as_json:
+        out.print_json(json.dumps(art.to_dict(), ensure_ascii=False))
+        return
+    date = f"{art.date} ({art.date.precision.value})" if art.date else "undated"
+    out.print(f"[bold]{art.title or art.id}[/]", markup=True)
+    out.print(f"id {art.id} · {date} · {art.source or 'no source'} · language {art.language}"
+              + (f" · {art.url}" if art.url else ""))
+    s = art.structure
+    heads = {(h.start, h.end) for h in s.subheadings}
+    blocks = sorted([(p.start, p.end) for p in s.paragraphs] + list(heads)
+                    + [(r.start, r.end) for r in s.references])
+    refs = {(r.start, r.end) for r in s.references}
+    for start, end in blocks:
+        text = art.text[start:end]
+        out.print()
+        if (start, end) in heads:
+            out.print(f"[bold]{text}[/]", markup=True)
+        elif (start, end) in refs:
+            out.print(f"[italic]→ Lees ook: {text}[/]", markup=True)
+        else:
+            out.print(text)
+    out.print()
+    out.print(f"{len(art.entities)} entities, {len(art.quotes)} quotes, {len(art.timexes)} time expressions"
+              + (f" (analysed by {', '.join(sorted(set(art.analyses.values())))})" if art.analyses
+                 else " (not analysed)"))
+
+
+@cli.command()
+@archive_option
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def stats(archive_path: Path, as_json: bool) -> None:
+    """Articles by month and by source, and what is quarantined and analysed."""
+    with Archive.open(archive_path, readonly=True) as archive:
+        figures = archive.stats()
+    if as_json:
+        out.print_json(json.dumps(figures))
+        return
+    out.print(f"{figures['articles']} articles ({figures['first_day'] or '-'} to {figures['last_day'] or '-'}), "
+              f"{figures['analysed']} analysed, {figures['entities']} entities, "
+              f"{figures['quarantined']} quarantined records.")
+    months = Table("month", "articles", title="By month")
+    for row in figures["by_month"]:
+        months.add_row(row["month"] or "undated", str(row["articles"]))
+    sources = Table("source", "articles", title="By source")
+    for row in figures["by_source"]:
+        sources.add_row(row["source"] or "(none)", str(row["articles"]))
+    out.print(months)
+    out.print(sources)
+
+
+@cli.command()
+@archive_option
+@click.option("--limit", default=50, show_default=True)
+@click.option("--offset", default=0)
+@click.option("--raw", is_flag=True, help="Print each raw record in full.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON Lines.")
+def quarantine(archive_path: Path, limit: int, offset: int, raw: bool, as_json: bool) -> None:
+    """List the records that could not be read: file, line, reason (and the raw record)."""
+    with Archive.open(archive_path, readonly=True) as archive:
+        rows = archive.quarantined(limit, offset)
+        total = archive.stats()["quarantined"]
+    if as_json:
+        for q in rows:
+            out.print(json.dumps(q.to_dict(), ensure_ascii=False), markup=False)
+        return
+    if not rows:
+        out.print("Nothing quarantined." if not total else f"No records past offset {offset} (total {total}).")
+        return
+    for q in rows:
+        out.print(f"[bold]{q.file}:{q.line}[/] {q.reason}", markup=True)
+        shown = q.raw if raw else (q.raw[:120] + ("…" if len(q.raw) > 120 else ""))
+        out.print(f"    {shown!r}" if not raw else shown, markup=False)
+    if total > offset + len(rows):
+        out.print(f"… {total - offset - len(rows)} more; use --offset {offset + len(rows)}.")
+
+
+@cli.command()
+@click.argument("text")
+@archive_option
+@click.option("--limit", default=10, show_default=True)
+def search(text: str, archive_path: Path, limit: int) -> None:
+    """Find articles that hold TEXT."""
+    with Archive.open(archive_path, readonly=True) as archive:
+        hits = archive.search(text, limit)
+    if not hits:
+        out.print(f"No articles hold {text!r}.")
+    for h in hits:
+        snippet = " ".join(str(h.get("snippet", "")).split())
+        out.print(f"[bold]{h['id']}[/] {h.get('date') or ''} {h.get('title') or ''}", markup=True)
+        out.print(f"    …{snippet}…", markup=False)
+
+
+def main() -> None:
+    """The console script `kroniek`."""
+    cli(prog_name="kroniek")
+
+
+if __name__ == "__main__":
+    main()
