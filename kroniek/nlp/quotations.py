@@ -1,0 +1,690 @@
+"""Quotations in Dutch news: who said what, with the speaker resolved to the article's canonical name.
+
+The spaCy component "kroniek_quotes" finds, then writes:
+1. `find_quote_pairs`: pairs of quotation marks in every style in use (“…”, ,,…'', "…", „…”, ‘…’, '…', «…»);
+2. `split_sentences`: sentences that never break inside a quotation;
+3. `find_quotations`: direct, partial and indirect quotations with their cue and speaker mention, then the
+   speaker resolved (pronouns, roles, surnames, acronyms) by `kroniek.nlp.speakers.ArticleText`;
+4. the component sets `doc._.quotes` to a list of `kroniek.model.Quote`.
+The rules follow ../shared/eval/GUIDELINES.md; the cue words are in `kroniek.nlp.lang_nl.speech_verbs`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, replace
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kroniek.model import Quote, Span, Structure
+from kroniek.nlp import extensions
+from kroniek.nlp.lang_nl import speaker_roles as roles
+from kroniek.nlp.lang_nl.speech_verbs import (
+    FINITE,
+    MANNER_AFTER_QUOTE,
+    NEED_CLAUSE,
+    NEEDS_PARTICLE,
+    NOT_REPORTING,
+    PARTICIPLES,
+    PARTICLES,
+    SOURCE_PREPOSITIONS,
+    STATEMENT_NOUNS,
+)
+from kroniek.nlp.speakers import ArticleText, Mention, Word
+
+log = logging.getLogger(__name__)
+
+# ---------------------------------------------------------------------------------------------------------------
+# Quotation marks
+# ---------------------------------------------------------------------------------------------------------------
+
+# ",," takes the last two of three commas ("gisteren,,,maar"); "''" is the old-style closing mark.
+_MARK_RE = re.compile(r",,(?!,)|''|[„“”‘’«»\"'‚]")
+_OPEN_ONLY = {",,", "„", "«", "‚"}
+_CLOSE_ONLY = {"''", "»", "”"}
+_DOUBLE = {",,", "„", "«", "“", "”", "''", "»", '"'}
+_CLITIC_RE = re.compile(r"['’](?:t|s|n|k|m|ie|r|em|er)\b|['’]\d\d\b")
+
+
+@dataclass(frozen=True)
+class QuotePair:
+    """A pair of quotation marks: the marks' offsets and the content between them, stripped of spaces."""
+
+    open_start: int
+    open_end: int
+    close_start: int
+    close_end: int
+    start: int
+    end: int
+
+
+def _can_open(text: str, i: int, mark: str) -> bool:
+    after = text[i + len(mark):i + len(mark) + 1]
+    before = text[i - 1:i] if i else ""
+    if mark in _OPEN_ONLY:
+        return True
+    if mark in _CLOSE_ONLY:
+        return False
+    if mark in {"'", "’"} and (_CLITIC_RE.match(text, i) and (not before or not before.isalnum())):
+        return False
+    if before.isalnum():
+        return False
+    return bool(after) and not after.isspace()
+
+
+def _can_close(text: str, i: int, mark: str) -> bool:
+    before = text[i - 1:i] if i else ""
+    after = text[i + len(mark):i + len(mark) + 1]
+    if mark in _OPEN_ONLY:
+        return False
+    if mark in {"'", "’"} and before.isalnum() and after.isalnum():
+        return False  # an apostrophe inside a word: z'n, Women's
+    if mark in _CLOSE_ONLY or mark == "“":
+        return True
+    return bool(before) and not before.isspace() or mark in {"'", '"'} and after in {"", " ", "\n"} and False
+
+
+def find_quote_pairs(text: str) -> list[QuotePair]:
+    """Pairs of quotation marks, double-mark styles first, then single marks outside them; never across a paragraph."""
+    marks = [(m.start(), m.group()) for m in _MARK_RE.finditer(text)]
+    pairs: list[QuotePair] = []
+    for family in (_DOUBLE, None):
+        open_at: tuple[int, str] | None = None
+        for pos, mark in marks:
+            if (family is not None) != (mark in _DOUBLE):
+                continue
+            if family is None and any(p.open_start < pos < p.close_end for p in pairs):
+                continue
+            if open_at is not None and "\n\n" in text[open_at[0]:pos]:
+                open_at = None
+            if open_at is None:
+                if _can_open(text, pos, mark):
+                    open_at = (pos, mark)
+                continue
+            if _can_close(text, pos, mark) and not (mark in {"'", "’"} and _is_apostrophe(text, pos)):
+                o_pos, o_mark = open_at
+                inner_s, inner_e = o_pos + len(o_mark), pos
+                s = inner_s + (len(text[inner_s:inner_e]) - len(text[inner_s:inner_e].lstrip()))
+                e = inner_e - (len(text[inner_s:inner_e]) - len(text[inner_s:inner_e].rstrip()))
+                if e > s:
+                    pairs.append(QuotePair(o_pos, inner_s, pos, pos + len(mark), s, e))
+                open_at = None
+            elif _can_open(text, pos, mark) and mark in _OPEN_ONLY:
+                open_at = (pos, mark)
+    return sorted(pairs, key=lambda p: p.open_start)
+
+
+def _is_apostrophe(text: str, i: int) -> bool:
+    before = text[i - 1:i] if i else ""
+    after = text[i + 1:i + 2]
+    return before.isalnum() and after.isalnum()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Sentences
+# ---------------------------------------------------------------------------------------------------------------
+
+_ABBREV = {"mr", "dr", "mgr", "prof", "drs", "ir", "ing", "ca", "nr", "bijv", "mevr", "dhr", "st", "jr", "sr",
+           "vs", "o.a", "m.a.w", "e.a", "z.g", "resp", "blz", "pag", "ds"}
+_BOUNDARY_RE = re.compile(r"[.!?]+(?=\s)|\n")
+
+
+def paragraphs_of(text: str, structure: Structure | None = None) -> list[tuple[int, int]]:
+    """Paragraph spans: from the article structure when there is one, else blocks between blank lines."""
+    if structure is not None and structure.paragraphs:
+        return [(p.start, p.end) for p in structure.paragraphs]
+    out = []
+    for m in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", text):
+        if m.group().strip():
+            out.append((m.start(), m.end()))
+    return out
+
+
+def split_sentences(text: str, pairs: list[QuotePair]) -> list[tuple[int, int]]:
+    """Sentence spans that never break inside a quotation; a quotation ending in . ! ? ends its sentence."""
+    inside = [(p.open_end, p.close_start) for p in pairs]
+    closes = {p.close_start: p for p in pairs}
+    cuts: set[int] = set()
+    for m in _BOUNDARY_RE.finditer(text):
+        pos = m.end()
+        if m.group() == "\n":
+            cuts.add(pos)
+            continue
+        if any(s <= m.start() < e for s, e in inside):
+            continue
+        prev_word = re.search(r"([\w.]+)\.$", text[max(0, m.start() - 12):m.end()])
+        if prev_word and m.group() == "." and (prev_word.group(1).lower().rstrip(".") in _ABBREV
+                                               or re.fullmatch(r"[A-Z]", prev_word.group(1))):
+            continue
+        nxt = text[pos:].lstrip()[:2]
+        if nxt and (nxt[0].isupper() or nxt[0].isdigit() or nxt[0] in "“„‘'\"«(" or nxt == ",,"):
+            cuts.add(pos)
+    for p in closes.values():
+        if text[p.start:p.end][-1:] in ".!?":
+            nxt = text[p.close_end:].lstrip()[:2]
+            if nxt and (nxt[0].isupper() or nxt == ",," or nxt[0] in "“„‘\"«"):
+                cuts.add(p.close_end)
+    out = []
+    start = 0
+    for cut in sorted(cuts) + [len(text)]:
+        seg = text[start:cut]
+        if seg.strip():
+            s = start + len(seg) - len(seg.lstrip())
+            e = start + len(seg.rstrip())
+            out.append((s, e))
+        start = cut
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Finding quotations
+# ---------------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Found:
+    """A quotation before its speaker is resolved."""
+
+    start: int
+    end: int
+    kind: str
+    cue: str = ""
+    mention: Mention | None = None
+    carried: bool = False
+
+
+_SPEAKER_KINDS = {"name", "org", "pronoun", "role", "group", "description"}
+_PERSON_KINDS = {"name", "pronoun", "role"}
+_NOT_CUE_AFTER = {"en", "of", "maar", "want", "dat", "die", "de", "het", "een", "is", "was", "als", "in",
+                  "op", "met", "voor", "van", "tot", "om", "ook", "nog", "zo"}
+
+
+class _Finder:
+    """Finds the quotations of one article."""
+
+    def __init__(self, text: str, art: ArticleText, pairs: list[QuotePair], paragraphs: list[tuple[int, int]],
+                 subheadings: list[tuple[int, int]]) -> None:
+        self.text, self.art, self.pairs = text, art, pairs
+        self.paragraphs = paragraphs
+        self.subheadings = subheadings
+        self.words = art.words
+
+    # -- helpers ----------------------------------------------------------------------------------------------
+
+    def sent_span(self, pos: int) -> tuple[int, int]:
+        return self.art.sentences[self.art.sentence_of(pos)]
+
+    def widx(self, pos: int) -> int:
+        return self.art.word_index(pos)
+
+    def word_list(self, start: int, end: int) -> list[Word]:
+        return self.art.words_in(start, end)
+
+    def subject_after(self, pos: int, end: int) -> Mention | None:
+        """The first speaker-like mention after `pos` in the clause (the subject of an inverted cue)."""
+        i = self.widx(pos)
+        steps = 0
+        while i < len(self.words) and self.words[i].start < end and steps < 8:
+            w = self.words[i]
+            if w.text in {".", "!", "?", ";"} or (w.text == "," and steps > 0 and self._comma_ends(i)):
+                return None
+            m = self.art.mention_at(i)
+            if m is not None and m.kind in _SPEAKER_KINDS and m.end <= end:
+                return m
+            i += 1
+            steps += 1
+        return None
+
+    def _comma_ends(self, i: int) -> bool:
+        return True
+
+    def subject_before(self, start: int, pos: int) -> Mention | None:
+        """The subject of a clause that runs from `start` to the cue at `pos`: its first speaker-like mention."""
+        i = self.widx(start)
+        while i < len(self.words) and self.words[i].lower in {"maar", "en", "ook", "want", "dus", "toch", ","}:
+            i += 1
+        m = None
+        while i < len(self.words) and self.words[i].start < pos:
+            m = self.art.mention_at(i, limit=self.widx(pos))
+            if m is not None and m.kind in _SPEAKER_KINDS:
+                return m
+            if self.words[i].text == ",":
+                pass
+            i += 1
+        return None
+
+    def speaker_from_context(self, q_start: int, q_end: int, prev: Found | None) -> tuple[Mention | None, bool]:
+        """The speaker of a quotation without a cue: the previous speaker when nothing intervenes, else the
+        first person in the sentence before, else the first person in the sentence after."""
+        para = next(((s, e) for s, e in self.paragraphs if s <= q_start < e), (q_start, q_end))
+        if any(s <= q_start and q_end <= e + 2 for s, e in self.subheadings) or self._is_heading(para, q_start, q_end):
+            nxt = next(((s, e) for s, e in self.paragraphs if s >= para[1]), None)
+            if nxt is not None:
+                m = self.art.first_mention(nxt[0], nxt[1], {"name", "role"})
+                if m is not None:
+                    return m, False
+        if prev is not None and prev.mention is not None:
+            between = (prev.end, q_start)
+            if self.art.first_mention(*between, _PERSON_KINDS) is None and self._close(prev.end, q_start):
+                return prev.mention, True
+        si = self.art.sentence_of(q_start)
+        for k in range(si - 1, max(-1, si - 3), -1):
+            s, e = self.art.sentences[k]
+            if self._inside_pair(s, e):
+                if prev is not None and prev.mention is not None and prev.end >= s:
+                    return prev.mention, True
+                continue
+            m = self.art.first_mention(s, e, _PERSON_KINDS)
+            if m is not None:
+                return m, False
+        if si + 1 < len(self.art.sentences):
+            s, e = self.art.sentences[si + 1]
+            m = self.art.first_mention(s, e, _PERSON_KINDS)
+            if m is not None:
+                return m, False
+        return None, False
+
+    def _is_heading(self, para: tuple[int, int], q_start: int, q_end: int) -> bool:
+        """A paragraph that is nothing but a short quotation without final punctuation: a subheading."""
+        body = self.text[para[0]:para[1]].strip()
+        return len(body) <= q_end - q_start + 4 and body[-1:] not in ".!?" and len(body.split()) <= 12 \
+            and para[0] > 0
+
+    def _inside_pair(self, s: int, e: int) -> bool:
+        return any(p.open_start <= s and e <= p.close_end + 1 for p in self.pairs)
+
+    def _close(self, a: int, b: int) -> bool:
+        """Whether two positions lie in the same or neighbouring paragraphs."""
+        pa = next((i for i, (s, e) in enumerate(self.paragraphs) if s <= a <= e), None)
+        pb = next((i for i, (s, e) in enumerate(self.paragraphs) if s <= b <= e), None)
+        return pa is not None and pb is not None and pb - pa <= 1
+
+    # -- direct and partial quotations ------------------------------------------------------------------------
+
+    def quotations(self) -> list[Found]:
+        out: list[Found] = []
+        prev: Found | None = None
+        last_pair: QuotePair | None = None
+        for p in self.pairs:
+            found = self._classify(p, prev, last_pair)
+            last_pair = p
+            if found is None:
+                continue
+            out.append(found)
+            prev = found
+        return out
+
+    def _classify(self, p: QuotePair, prev: Found | None, last_pair: QuotePair | None) -> Found | None:
+        text = self.text
+        content = text[p.start:p.end]
+        n_words = len(re.findall(r"\w+", content))
+        if n_words == 0:
+            return None
+        ss, se = self.sent_span(p.open_start)
+        before = text[ss:p.open_start]
+        after = text[p.close_end:se]
+        b = before.rstrip()
+        after_s = after.lstrip()
+        continues = (last_pair is not None and prev is not None and prev.end == last_pair.end and b.endswith(",")
+                     and ss <= last_pair.open_start and prev.kind == "direct")
+        starts = not b or b.endswith(":") or continues
+        ends_clean = (not after_s or after_s[0] in ",.!?;" or after_s.startswith((",,", "“", "„"))
+                      or content[-1:] in ".!?")
+        title_like = _title_like(content) or after_s.startswith("(")
+        if starts and ends_clean and not (title_like and n_words <= 4 and not after_s.startswith(",")):
+            return self._direct(p, before, after, prev, continues)
+        if title_like:
+            return None
+        return self._partial(p, n_words, ss, se, prev)
+
+    def _direct(self, p: QuotePair, before: str, after: str, prev: Found | None, continues: bool) -> Found | None:
+        # 1. a cue right after the quotation: ”, zegt Blok. / '', aldus de woordvoerder / ?'' riep een priester
+        cue, mention = self._cue_after(p, after)
+        if mention is not None:
+            return Found(p.start, p.end, "direct", cue, mention)
+        # 2. an interrupted quotation: its second half has the speaker of the first
+        if continues and prev is not None:
+            return Found(p.start, p.end, "direct", prev.cue, prev.mention)
+        # 3. a colon before it: "Blok: “...”", "Pastrana verklaarde: ...", "Met een knipoog naar het gravel: ..."
+        b = before.rstrip()
+        if b.endswith(":"):
+            clause_start = p.open_start - len(before)
+            colon = clause_start + len(b) - 1
+            cue, mention = self._cue_before_colon(clause_start, colon)
+            if mention is not None:
+                return Found(p.start, p.end, "direct", cue, mention)
+            ctx, carried = self.speaker_from_context(p.start, p.end, prev)
+            return Found(p.start, p.end, "direct", ":", ctx, carried)
+        # 4. no cue: the speaker the context makes clear
+        ctx, carried = self.speaker_from_context(p.start, p.end, prev)
+        if ctx is None and len(self.text[p.start:p.end].split()) <= 3:
+            return None
+        return Found(p.start, p.end, "direct", "", ctx, carried)
+
+    def _cue_after(self, p: QuotePair, after: str) -> tuple[str, Mention | None]:
+        m = re.match(r"\s*,?\s*(?:zo\s+)?", after)
+        assert m is not None
+        pos = p.close_end + m.end()
+        had_comma = "," in m.group()
+        i = self.widx(pos)
+        if i >= len(self.words) or self.words[i].start != pos:
+            return "", None
+        w = self.words[i]
+        se = self.sent_span(p.open_start)[1]
+        if w.lower == "aldus" or w.lower == "volgens":
+            subj = self.subject_after(w.end, se)
+            return w.text, subj
+        if not (had_comma or self.text[p.start:p.end][-1:] in ".!?"):
+            return "", None
+        if not w.text[:1].islower() or w.lower in _NOT_CUE_AFTER or not w.text.isalpha():
+            return "", None
+        if not (w.lower in FINITE or w.lower in MANNER_AFTER_QUOTE or w.lower.endswith(("de", "te", "t"))):
+            return "", None
+        subj = self.subject_after(w.end, se)
+        if subj is None:
+            return "", None
+        cue = w.text
+        lemma = FINITE.get(w.lower)
+        if lemma and lemma in PARTICLES:
+            part = PARTICLES[lemma]
+            if re.search(r"\b" + re.escape(part) + r"\b", self.text[subj.end:se]):
+                cue = f"{w.text} {part}"
+        return cue, subj
+
+    def _cue_before_colon(self, start: int, colon: int) -> tuple[str, Mention | None]:
+        clause = self.text[start:colon].strip()
+        words = self.word_list(start, colon)
+        if not words:
+            return ":", None
+        m0 = self.art.mention_at(self.widx(words[0].start), limit=self.widx(colon))
+        if m0 is not None and m0.end >= words[-1].end and m0.kind in _SPEAKER_KINDS:
+            return ":", m0  # "Van der Schans:" / "De Rooij:"
+        for w in words:
+            lemma = FINITE.get(w.lower) or PARTICIPLES.get(w.lower)
+            if lemma and w.lower not in NOT_REPORTING:
+                subj = self.subject_before(start, w.start) or self.subject_after(w.end, colon)
+                if subj is not None:
+                    return w.text, subj
+        if clause and clause.split()[0].lower() in {"met", "na", "in", "op", "over", "bij"}:
+            return ":", None
+        subj = self.subject_before(start, colon)
+        return ":", subj
+
+    def _partial(self, p: QuotePair, n_words: int, ss: int, se: int, prev: Found | None) -> Found | None:
+        """A quoted fragment in the reporter's sentence: partial when the sentence attributes it."""
+        cue, mention = self._sentence_cue(ss, se, exclude=(p.open_start, p.close_end))
+        if mention is not None:
+            if n_words <= 2 and not self._cue_adjacent(p, cue):
+                return None
+            return Found(p.start, p.end, "partial", cue, mention)
+        if n_words >= 3 and prev is not None and prev.mention is not None:
+            si = self.art.sentence_of(p.start)
+            ps = self.art.sentence_of(prev.end - 1)
+            if si - ps == 1 and self._close(prev.end, p.start):
+                return Found(p.start, p.end, "partial", "", prev.mention, True)
+        return None
+
+    def _cue_adjacent(self, p: QuotePair, cue: str) -> bool:
+        near = self.text[max(0, p.open_start - 25):p.open_start] + " " + self.text[p.close_end:p.close_end + 25]
+        first = cue.split()[0] if cue else ""
+        return bool(first) and re.search(r"\b" + re.escape(first) + r"\b", near) is not None
+
+    def _sentence_cue(self, ss: int, se: int, exclude: tuple[int, int] | None = None) -> tuple[str, Mention | None]:
+        """A cue in the sentence with its speaker: "aldus X", "volgens X", or a reporting verb with a subject."""
+        words = [w for w in self.word_list(ss, se) if not (exclude and exclude[0] <= w.start < exclude[1])]
+        for w in words:
+            if w.lower in {"aldus", "volgens"}:
+                subj = self.subject_after(w.end, se)
+                if subj is not None and _speaker_ok(subj, self.art):
+                    return w.text, subj
+        for w in words:
+            lemma = FINITE.get(w.lower) or PARTICIPLES.get(w.lower)
+            if not lemma or w.lower in NOT_REPORTING:
+                continue
+            if lemma in NEEDS_PARTICLE and not self._has_particle(lemma, w.end, se):
+                continue
+            subj = self.subject_before(ss, w.start) or self.subject_after(w.end, se)
+            if subj is not None and _speaker_ok(subj, self.art):
+                return w.text, subj
+        for w in words:
+            if w.lower in MANNER_AFTER_QUOTE or w.lower in {"protesteerden", "protesteerde", "protesteert"}:
+                subj = self.subject_before(ss, w.start) or self.subject_after(w.end, se)
+                if subj is not None:
+                    return w.text, subj
+        return "", None
+
+    def _has_particle(self, lemma: str, pos: int, end: int) -> bool:
+        part = PARTICLES.get(lemma, "")
+        return bool(part) and re.search(r"\b" + re.escape(part) + r"\b", self.text[pos:end]) is not None
+
+    # -- indirect speech --------------------------------------------------------------------------------------
+
+    def indirect(self, quoted: list[Found]) -> list[Found]:
+        out: list[Found] = []
+        for si, (ss, se) in enumerate(self.art.sentences):
+            if any(ss <= q.start < se for q in quoted) or self._inside_pair(ss, se):
+                continue
+            found = self._indirect_in(si, ss, se)
+            out.extend(found)
+        return out
+
+    def _indirect_in(self, si: int, ss: int, se: int) -> list[Found]:
+        text = self.text
+        end = se
+        while end > ss and text[end - 1] in ".!?;:":
+            end -= 1
+        words = self.word_list(ss, end)
+        if len(words) < 3:
+            return []
+        lows = [w.lower for w in words]
+        # volgens X / in de visie van X (the sentence without the cue phrase)
+        for k, w in enumerate(words):
+            phrase = _prep_at(lows, k)
+            if not phrase:
+                continue
+            cue_end = words[k + len(phrase.split()) - 1].end
+            subj = self.subject_after(cue_end, end)
+            if subj is None or not _speaker_ok(subj, self.art) or phrase.startswith("zo "):
+                if phrase.startswith("zo ") and k > 0 and words[k - 1].text == ",":
+                    subj = self.subject_after(words[k + 1].end, end)
+                    if subj is not None:
+                        return [Found(ss, words[k - 1].start, "indirect", " ".join(lows[k:k + 2]), subj)]
+                continue
+            if phrase == "aldus":
+                if k > 0 and words[k - 1].text == ",":
+                    return [Found(ss, words[k - 1].start, "indirect", w.text, subj)]
+                continue
+            if k == 0:
+                rest = self.widx(subj.end)
+                while rest < len(self.words) and self.words[rest].text == ",":
+                    rest += 1
+                if rest < len(self.words) and self.words[rest].start < end:
+                    return [Found(self.words[rest].start, end, "indirect", w.text, subj)]
+                continue
+            return [Found(ss, end, "indirect", w.text, subj)]
+        # CLAUSE, zegt X [, CLAUSE]  /  CLAUSE, vond X
+        for k, w in enumerate(words[:-1]):
+            if k < 3 or words[k - 1].text != ",":
+                continue
+            if not (w.lower in FINITE or w.lower in {"klonk", "luidde"}) or w.lower in NOT_REPORTING:
+                continue
+            subj = self.subject_after(w.end, end)
+            if subj is None or self.widx(subj.start) > k + 2:
+                continue
+            if _head_is_statement(subj.text):
+                ctx, _ = self.speaker_from_context(ss, ss + 1, None)
+                subj = ctx if ctx is not None else subj
+            first = Found(ss, words[k - 1].start, "indirect", w.text, subj)
+            tail = [x for x in words[k + 1:] if x.start >= subj.end]
+            if len(tail) > 5 and tail[0].text == ",":
+                return [first, Found(tail[1].start, end, "indirect", w.text, subj)]
+            return [first]
+        # X zegt dat ... / X heeft gezegd dat ... / zei hij dat ...
+        for k, w in enumerate(words):
+            lemma = FINITE.get(w.lower) or PARTICIPLES.get(w.lower)
+            if not lemma or w.lower in NOT_REPORTING or (k == 0 and w.lower not in PARTICIPLES):
+                continue
+            if lemma in NEEDS_PARTICLE and not self._has_particle(lemma, w.end, end):
+                continue
+            dat = next((j for j in range(k + 1, min(len(words), k + 8)) if lows[j] == "dat"), None)
+            if dat is not None and not any(x.text in {",", ";"} for x in words[k + 1:dat]):
+                subj = self.subject_before(ss, w.start) or self.subject_after(w.end, words[dat].start)
+                if subj is not None and dat + 1 < len(words) and _speaker_ok(subj, self.art):
+                    return [Found(words[dat + 1].start, end, "indirect", w.text, subj)]
+            # anaphoric "Dat bevestigde X" / "X heeft dat gemeld": the sentence before is the content
+            if (k > 0 and lows[k - 1] == "dat" and (k - 1 == 0 or w.lower in PARTICIPLES)) or \
+                    (k > 1 and lows[k - 2] == "dat" and w.lower in PARTICIPLES):
+                subj = (self.subject_after(w.end, end) if k - 1 == 0
+                        else self.subject_before(ss, words[k - 1].start))
+                if subj is not None and si > 0 and _speaker_ok(subj, self.art):
+                    ps, pe = self.art.sentences[si - 1]
+                    while pe > ps and text[pe - 1] in ".!?":
+                        pe -= 1
+                    return [Found(ps, pe, "indirect", w.text, subj)]
+            # a verb with an infinitive or object complement: adviseerde te gokken, wijst op, garandeerde een ...
+            if lemma in _OBJECT_CUES and lemma not in NEED_CLAUSE:
+                comp = self._complement(k, words, lemma, end)
+                if comp is not None:
+                    subj = self.subject_before(ss, w.start) or self.subject_after(w.end, end)
+                    if subj is not None and _speaker_ok(subj, self.art) and self.widx(subj.start) <= comp:
+                        start = max(self.words[comp].start, subj.end + 1 if subj.start > w.start else 0)
+                        j = self.widx(start)
+                        if j < len(self.words) and self.words[j].start < end:
+                            return [Found(self.words[j].start, end, "indirect", w.text, subj)]
+        return []
+
+    def _complement(self, k: int, words: list[Word], lemma: str, end: int) -> int | None:
+        """The global word index where the complement of the cue verb at words[k] starts, or None."""
+        part = PARTICLES.get(lemma)
+        j = k + 1
+        if part:
+            # the particle of a separable verb: the complement follows it ("spoorde haar aan toch op te stappen")
+            idx = next((t for t in range(k + 1, len(words)) if words[t].lower == part), None)
+            if idx is None:
+                return None
+            j = idx + 1
+        if j >= len(words):
+            return None
+        if any(w.lower == "te" for w in words[j:]) or lemma in _NP_CUES:
+            return self.widx(words[j].start)
+        return None
+
+
+_OBJECT_CUES = frozenset({
+    "garanderen", "eisen", "pleiten", "wijzen op", "bekendmaken", "aankondigen", "schatten", "beloven",
+    "adviseren", "aanraden", "aansporen", "oproepen", "verzoeken", "aanbieden", "opnoemen", "bepleiten",
+    "aanbevelen",
+})
+_NP_CUES = frozenset({"garanderen", "eisen", "pleiten", "wijzen op", "bekendmaken", "aankondigen", "schatten",
+                      "beloven", "opnoemen", "bepleiten", "aanbevelen"})
+_SOURCE_SPLIT = [p.split() for p in SOURCE_PREPOSITIONS]
+
+
+def _prep_at(lows: list[str], k: int) -> str:
+    for parts in _SOURCE_SPLIT:
+        if lows[k:k + len(parts)] == parts:
+            return " ".join(parts)
+    return ""
+
+
+def _head_is_statement(text: str) -> bool:
+    return any(w in STATEMENT_NOUNS for w in text.lower().split())
+
+
+_NOT_SOURCES = frozenset({"akkoord", "verdrag", "recht", "wet", "plan", "overlevering", "schema", "regels",
+                          "afspraak", "afspraken", "traditie", "statistieken", "cijfers", "berekeningen"})
+
+
+def _speaker_ok(m: Mention, art: ArticleText) -> bool:
+    """Whether a mention can be a source: not a document, a law or a plan ("volgens het akkoord")."""
+    low = m.text.lower()
+    if any(w in _NOT_SOURCES or w.endswith(tuple(_NOT_SOURCES)) for w in re.findall(r"[\w-]+", low)
+           if not w[:1].isupper()) and m.kind not in {"pronoun"}:
+        return m.kind == "name" and not any(x in low for x in _NOT_SOURCES)
+    if m.kind == "name":
+        for s, e, label in art.ents:
+            if s < m.end and m.start < e and label == "MISC":
+                return False
+    if m.kind == "pronoun" and low in {"ik", "we", "wij", "ons", "mij"}:
+        return False
+    return True
+
+
+def _title_like(content: str) -> bool:
+    """Titles and names in quotation marks: every word of two or more capitalised ('Geen Kritiek')."""
+    words = re.findall(r"[\w'’-]+", content)
+    if len(words) < 2:
+        return False
+    caps = [w for w in words if w[:1].isupper()]
+    return len(caps) == len(words) or (len(words) >= 3 and len(caps) >= len(words) - 1 and len(words) <= 6
+                                       and content[-1:] not in ".!?")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The whole article
+# ---------------------------------------------------------------------------------------------------------------
+
+def find_quotations(text: str, *, ents: list[tuple[int, int, str]] | None = None,
+                    canonical: dict[tuple[int, int], str] | None = None,
+                    structure: Structure | None = None) -> list[Quote]:
+    """All quotations of an article, in text order, with speakers resolved."""
+    pairs = find_quote_pairs(text)
+    sentences = split_sentences(text, pairs)
+    art = ArticleText(text, sentences, ents or [], canonical or {})
+    subheadings = [(s.start, s.end) for s in structure.subheadings] if structure is not None else []
+    finder = _Finder(text, art, pairs, paragraphs_of(text, structure), subheadings)
+    quoted = finder.quotations()
+    indirect = finder.indirect(quoted)
+    out: list[Quote] = []
+    for f in sorted(quoted + indirect, key=lambda f: f.start):
+        start, end = f.start, f.end
+        while end > start and text[end - 1] in " ,;":
+            end -= 1
+        if end <= start:
+            continue
+        speaker = art.resolve(f.mention) if f.mention is not None else ""
+        out.append(Quote(start, end, text[start:end], f.kind, f.cue,
+                         f.mention.text if f.mention is not None else "", speaker,
+                         f.mention.start if f.mention is not None else None,
+                         f.mention.end if f.mention is not None else None))
+    return out
+
+
+def quotes_of_doc(doc: Doc) -> list[Quote]:
+    """The quotations of a processed Doc (reads its entities, canonical names and structure)."""
+    ents = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+    structure = doc._.structure if isinstance(doc._.structure, Structure) else None
+    canonical = doc._.canonical if isinstance(doc._.canonical, dict) else None
+    return find_quotations(doc.text, ents=ents, canonical=canonical, structure=structure)
+
+
+class QuotationComponent:
+    """Sets `doc._.quotes`; an article that breaks a rule gets no quotations instead of stopping the batch."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+        extensions.register()
+
+    def __call__(self, doc: Doc) -> Doc:
+        try:
+            doc._.quotes = quotes_of_doc(doc)
+        except Exception:  # one bad article must not stop a batch of thousands
+            log.exception("quotation finder failed on a document of %d characters", len(doc.text))
+            doc._.quotes = []
+        return doc
+
+
+@Language.factory("kroniek_quotes", assigns=["doc._.quotes"], requires=["doc.ents"])
+def make_quotation_component(nlp: Language, name: str) -> QuotationComponent:
+    """The quotation component: direct, partial and indirect quotations with resolved speakers."""
+    return QuotationComponent(nlp, name)
+
+
+def with_span(q: Quote, start: int, end: int, text: str) -> Quote:
+    """A copy of a quotation moved to another span (used when offsets are shifted)."""
+    return replace(q, start=start, end=end, text=text[start:end])
+
+
+__all__ = ["QuotePair", "find_quote_pairs", "split_sentences", "find_quotations", "quotes_of_doc",
+           "QuotationComponent", "Span", "roles"]

@@ -1,0 +1,448 @@
+"""The text model the quotation finder works on: words, sentences, mentions of people, and speaker resolution.
+
+Everything here works on character offsets into the article text. Named entities come from the Doc when the
+pipeline has an NER component; where it has none (or misses a name), capitalised word runs stand in for names.
+Speakers are resolved to the article's canonical name: pronouns to the nearest person named before them, roles
+("de bewindsman", "de woordvoerder") to the person or the fullest description with that role, surnames to the
+fullest name in the article, acronyms to the name written out before them ("Women's Ordination Worldwide (WOW)").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kroniek.nlp.lang_nl import speaker_roles as roles
+from kroniek.nlp.lang_nl.speech_verbs import FINITE, PARTICIPLES
+
+# Words: initials ("J.", "M.C."), words with inner hyphens or apostrophes ("Wout-Jan", "z'n"), the clitics 't and
+# 's, old-style double quotes, and any other single character that is not a space.
+_WORD_RE = re.compile(r"(?:[A-Z]\.){1,4}(?=\s*[A-Z])|\w+(?:[-'’]\w+)*|['’][ts]\b|,,|''|[^\w\s]")
+
+DETERMINERS = frozenset({
+    "de", "het", "een", "zijn", "haar", "hun", "diens", "dit", "deze", "die", "sommige", "enkele", "veel",
+    "vele", "twee", "drie", "alle", "beide", "andere", "ons", "onze", "uw", "mijn", "elk", "ieder", "iedere",
+})
+# Words that end a noun phrase: auxiliaries and copulas, conjunctions, prepositions other than those that attach a
+# complement to a role ("van", "uit", "bij"), and frequent adverbs.
+_NP_STOP = frozenset({
+    "is", "was", "zijn", "waren", "wordt", "werd", "worden", "werden", "heeft", "hebben", "had", "hadden",
+    "zal", "zullen", "zou", "zouden", "kan", "kunnen", "kon", "konden", "moet", "moeten", "moest", "moesten",
+    "wil", "willen", "wilde", "wilden", "mag", "mogen", "mocht", "blijft", "bleef", "gaat", "ging", "laat", "liet",
+    "en", "of", "maar", "want", "dat", "die", "dan", "als", "omdat", "toen", "terwijl", "nadat", "hoewel",
+    "in", "op", "aan", "tegen", "tegenover", "met", "over", "voor", "na", "naar", "door", "om", "onder", "tot",
+    "sinds", "volgens", "aldus", "zich", "er", "niet", "nog", "al", "ook", "wel", "toch", "echter", "verder",
+    "gisteren", "vandaag", "nu", "zaterdag", "zondag", "maandag", "dinsdag", "woensdag", "donderdag",
+    "vrijdag", "gistermiddag", "gisteravond", "gisterochtend", "donderdagavond", "onlangs", "eerder",
+    "inmiddels", "zo", "te", "daar", "hier", "hem", "haar", "hen", "het", "tijdens", "bij", "uit", "eens",
+})
+_ATTACH = frozenset({"van", "uit", "bij"})
+_CONJ_START = frozenset({"maar", "en", "ook", "want", "dus", "toch", "daarom", "bovendien", "wel", "nee", "ja"})
+# Capitalised words that start a sentence without being names.
+_NOT_NAMES = frozenset({
+    "de", "het", "een", "dat", "die", "deze", "dit", "ik", "we", "wij", "hij", "zij", "ze", "je", "jij", "u",
+    "men", "er", "in", "op", "na", "met", "voor", "bij", "van", "volgens", "aldus", "als", "toen", "nu", "dan",
+    "maar", "en", "ook", "want", "wie", "wat", "waar", "hoe", "zo", "daar", "daarom", "nog", "al", "toch",
+    "mijn", "zijn", "haar", "hun", "ons", "onze", "uw", "niet", "geen", "wel", "eigenlijk", "natuurlijk",
+    "helaas", "misschien", "juist", "pas", "over", "tot", "door", "om", "uit", "onder", "tegen", "sinds",
+    "tijdens", "zonder", "behalve", "ondanks", "hoewel", "omdat", "terwijl", "nadat", "sommige", "veel",
+    "alle", "iedereen", "niemand", "niets", "alles", "één", "twee", "drie", "vier", "vijf", "zes", "tien",
+    "eind", "begin", "half", "midden", "ja", "nee", "oké", "weg", "feit", "dus", "echter", "verder",
+    "lees", "zelfs", "alleen", "steeds", "weer", "later", "eerder", "daarna", "vervolgens", "intussen",
+    "inmiddels", "bovendien", "tenslotte", "ten", "sindsdien", "kort", "vorig", "vorige", "volgend",
+    "volgende", "elke", "iedere", "zowel", "gisteren", "vandaag", "morgen", "zaterdag", "zondag",
+    "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "januari", "februari", "maart", "april", "mei",
+    "juni", "juli", "augustus", "september", "oktober", "november", "december", "mr", "dr", "minister",
+    "premier", "president", "bondscoach", "zeker", "ruim", "rond", "meer", "minder", "waarom",
+    "wanneer", "welke", "elk", "desondanks", "daardoor", "hierdoor", "daarmee", "waarmee", "waarbij", "plots",
+    "opnieuw", "nooit", "altijd", "soms", "vaak", "zelden", "weliswaar", "wellicht",
+})
+PRONOUNS = roles.SUBJECT_PRONOUNS | roles.OBJECT_PRONOUNS
+
+
+@dataclass(frozen=True)
+class Word:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[:1].isupper()
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A stretch of text that names or points to a possible speaker."""
+
+    start: int
+    end: int
+    text: str
+    kind: str  # name, pronoun, role, group, description
+
+
+def tokenize(text: str) -> list[Word]:
+    """Split `text` into words with offsets (a light tokenizer for cue and noun-phrase patterns)."""
+    return [Word(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(text)]
+
+
+def is_speech_form(word: str) -> bool:
+    w = word.lower()
+    return w in FINITE or w in PARTICIPLES
+
+
+@dataclass
+class ArticleText:
+    """An article as the quotation finder sees it: words, sentence spans, names and their canonical forms."""
+
+    text: str
+    sentences: list[tuple[int, int]]
+    ents: list[tuple[int, int, str]] = field(default_factory=list)
+    canonical: dict[tuple[int, int], str] = field(default_factory=dict)
+    words: list[Word] = field(init=False)
+    names: list[Mention] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.words = tokenize(self.text)
+        self._word_starts = [w.start for w in self.words]
+        self._known_caps = {w.text for i, w in enumerate(self.words)
+                            if w.capitalised and i > 0 and self.words[i - 1].text not in ".!?:\n"
+                            and not self._sentence_initial(i)}
+        self.names = self._find_names()
+        self._acronyms = self._find_acronyms()
+
+    # -- words and sentences ----------------------------------------------------------------------------------
+
+    def word_index(self, pos: int) -> int:
+        """Index of the first word that starts at or after `pos`."""
+        import bisect
+
+        return bisect.bisect_left(self._word_starts, pos)
+
+    def words_in(self, start: int, end: int) -> list[Word]:
+        i = self.word_index(start)
+        out = []
+        while i < len(self.words) and self.words[i].end <= end:
+            out.append(self.words[i])
+            i += 1
+        return out
+
+    def sentence_of(self, pos: int) -> int:
+        for i, (s, e) in enumerate(self.sentences):
+            if s <= pos < e:
+                return i
+        return max(0, sum(1 for s, _ in self.sentences if s <= pos) - 1)
+
+    def _sentence_initial(self, i: int) -> bool:
+        if i == 0:
+            return True
+        prev = self.words[i - 1]
+        gap = self.text[prev.end:self.words[i].start]
+        return prev.text in {".", "!", "?", ":", ",,", "“", "„", "‘", '"', "'", "«", "-", "–"} or "\n" in gap
+
+    # -- names ------------------------------------------------------------------------------------------------
+
+    def _ent_label(self, start: int, end: int) -> str | None:
+        for s, e, label in self.ents:
+            if s < end and start < e:
+                return label
+        return None
+
+    def _find_names(self) -> list[Mention]:
+        """Person-like names: PER/ORG entities, and capitalised runs where no entity of another label lies."""
+        found: dict[tuple[int, int], Mention] = {}
+        for s, e, label in self.ents:
+            if label in {"PER", "ORG"}:
+                found[(s, e)] = Mention(s, e, self.text[s:e], "name" if label == "PER" else "org")
+        words = self.words
+        i = 0
+        while i < len(words):
+            w = words[i]
+            if not self._can_start_name(i):
+                i += 1
+                continue
+            j = i + 1
+            while j < len(words):
+                nxt = words[j]
+                if self.text[words[j - 1].end:nxt.start].strip():
+                    break
+                if "\n" in self.text[words[j - 1].end:nxt.start]:
+                    break
+                if nxt.capitalised and nxt.lower not in {"en", "of"} and not is_speech_form(nxt.text):
+                    j += 1
+                    continue
+                # particles inside a name need a capitalised word after them ("Theo de Rooij", "van 't Hof")
+                k = j
+                while k < len(words) and words[k].lower in roles.NAME_PARTICLES:
+                    k += 1
+                if k > j and k < len(words) and words[k].capitalised and k - j <= 3:
+                    j = k + 1
+                    continue
+                break
+            s, e = w.start, words[j - 1].end
+            label = self._ent_label(s, e)
+            if label in {None, "PER"} and not any(m.start <= s and e <= m.end for m in found.values()):
+                found[(s, e)] = Mention(s, e, self.text[s:e], "name")
+            i = j
+        return sorted(found.values(), key=lambda m: m.start)
+
+    def _can_start_name(self, i: int) -> bool:
+        w = self.words[i]
+        if not (w.capitalised and (w.text[0].isalpha())):
+            return False
+        if w.lower in _NOT_NAMES or is_speech_form(w.text) or roles.is_role_word(w.text):
+            return False
+        if w.text.isupper() and len(w.text) <= 1:
+            return False
+        if self._sentence_initial(i):
+            nxt = self.words[i + 1] if i + 1 < len(self.words) else None
+            if w.text in self._known_caps:
+                return True
+            if nxt is not None and (nxt.text == ":" or (nxt.capitalised and nxt.text not in {"De", "Het"})):
+                return True
+            return False
+        return True
+
+    def _find_acronyms(self) -> dict[str, str]:
+        """Acronyms written out before them: "Women's Ordination Worldwide (WOW)" gives WOW -> the long form."""
+        out: dict[str, str] = {}
+        for m in re.finditer(r"\(([A-Z][A-Za-z&]{1,7})\)", self.text):
+            acro = m.group(1)
+            before = self.text[max(0, m.start() - 120):m.start()].rstrip()
+            caps = [w for w in re.findall(r"[\w'’&-]+", before)][-8:]
+            letters = [w for w in caps if w[:1].isupper()]
+            for n in range(len(caps), 0, -1):
+                cand = caps[-n:]
+                if cand[0][:1].isupper() and "".join(w[0] for w in cand if w[:1].isupper()).upper() == acro.upper():
+                    out[acro] = " ".join(cand)
+                    break
+            else:
+                if letters and acro not in out and len(letters) >= len(acro):
+                    out.setdefault(acro, " ".join(letters[-len(acro):]))
+        return out
+
+    def name_at(self, start: int) -> Mention | None:
+        for m in self.names:
+            if m.start == start or (m.start < start < m.end):
+                return m
+        return None
+
+    # -- noun phrases -----------------------------------------------------------------------------------------
+
+    def mention_at(self, i: int, *, limit: int | None = None) -> Mention | None:
+        """The speaker-like mention that starts at word `i`: a pronoun, a name, a role or a noun phrase."""
+        words = self.words
+        n = min(len(words), limit if limit is not None else len(words))
+        if i >= n:
+            return None
+        w = words[i]
+        if w.lower in PRONOUNS:
+            return Mention(w.start, w.end, w.text, "pronoun")
+        name = self.name_at(w.start)
+        if name is not None and name.start == w.start:
+            return self._extend(name, i, n)
+        j = i
+        kind = ""
+        if w.lower in DETERMINERS:
+            j = i + 1
+            kind = "description"
+        head = None
+        k = j
+        # adjectives and a head noun: stop at a role or group noun, a name, or a word that ends the phrase
+        while k < n and k - j < 5:
+            x = words[k]
+            if x.lower in _NP_STOP or not x.text[:1].isalnum() or is_speech_form(x.text):
+                break
+            nm = self.name_at(x.start)
+            if nm is not None and nm.start == x.start:
+                end_i = self._word_after(nm.end)
+                return self._extend(Mention(w.start, nm.end, self.text[w.start:nm.end], "name"), end_i - 1, n,
+                                    already=True)
+            if roles.is_role_word(x.text):
+                head = k
+                kind = "role"
+                break
+            if x.lower in roles.GROUP_SPEAKERS:
+                head = k
+                kind = "group"
+                break
+            k += 1
+        if head is None:
+            if kind != "description" or k == j:
+                return None
+            head = k - 1
+            if head - j > 2:
+                return None
+        end_i = head + 1
+        # a role may be followed by a name ("bondscoach Bert Romp") or a complement ("van het ministerie van justitie")
+        if end_i < n:
+            nm = self.name_at(words[end_i].start)
+            if nm is not None and nm.start == words[end_i].start and kind == "role":
+                return Mention(w.start, nm.end, self.text[w.start:nm.end], "name")
+        while end_i + 1 < n and words[end_i].lower in _ATTACH:
+            k = end_i + 1
+            if words[k].lower in DETERMINERS:
+                k += 1
+            nm = self.name_at(words[k].start) if k < n else None
+            if nm is not None and nm.start == words[k].start:
+                end_i = self._word_after(nm.end)
+                continue
+            if k < n and words[k].text[:1].isalpha() and words[k].lower not in _NP_STOP \
+                    and not is_speech_form(words[k].text):
+                end_i = k + 1
+                continue
+            break
+        last = words[end_i - 1]
+        return Mention(w.start, last.end, self.text[w.start:last.end], kind)
+
+    def _word_after(self, pos: int) -> int:
+        return self.word_index(pos)
+
+    def _extend(self, m: Mention, i: int, n: int, *, already: bool = False) -> Mention:
+        return m
+
+    def first_mention(self, start: int, end: int, kinds: set[str]) -> Mention | None:
+        """The first mention of one of `kinds` whose start lies in [start, end)."""
+        i = self.word_index(start)
+        while i < len(self.words) and self.words[i].start < end:
+            m = self.mention_at(i)
+            if m is not None and m.kind in kinds and m.end <= end:
+                return m
+            i += 1
+        return None
+
+    # -- resolution -------------------------------------------------------------------------------------------
+
+    def person_before(self, pos: int, *, max_sentences: int = 4) -> Mention | None:
+        """The person a pronoun at `pos` most likely stands for: the first name in the nearest sentence before it."""
+        si = self.sentence_of(pos)
+        for k in range(si, max(-1, si - max_sentences - 1), -1):
+            s, e = self.sentences[k]
+            e = min(e, pos)
+            for m in self.names:
+                if s <= m.start < e and m.kind == "name" and not self._inside_quote_like(m):
+                    return m
+        return None
+
+    def _inside_quote_like(self, m: Mention) -> bool:
+        return False
+
+    def canonical_name(self, mention: Mention) -> str:
+        """The fullest form of a name in the article ("Blok" -> "Stef Blok", "WOW" -> the written-out name)."""
+        text = _strip_roles(mention.text)
+        if not text:
+            return mention.text
+        can = self.canonical.get((mention.start, mention.end))
+        if can and len(can) >= len(text):
+            text = can
+        if text in self._acronyms:
+            return self._acronyms[text]
+        key = text.lower().split()
+        if key and key[0] in {"de", "het"} and len(key) > 1:
+            bare = key[1:]
+        else:
+            bare = key
+        best = text
+        for other in self.names:
+            full = _strip_roles(self.canonical.get((other.start, other.end)) or other.text)
+            toks = full.lower().split()
+            for cand in (key, bare):
+                if cand and len(toks) > len(cand) and toks[-len(cand):] == cand and len(full) > len(best):
+                    best = full
+        return best
+
+    def resolve(self, mention: Mention) -> str:
+        """The canonical speaker for a mention: a name, or the fullest description with the same head noun."""
+        if mention.kind == "pronoun":
+            if mention.text.lower() in roles.PLURAL_PRONOUNS:
+                return mention.text
+            person = self.person_before(mention.start)
+            return self.canonical_name(person) if person is not None else mention.text
+        if mention.kind in {"name", "org"}:
+            return self.canonical_name(mention)
+        head = _head_noun(mention.text)
+        if mention.kind == "role" and head:
+            person = self._person_with_role(head, mention.start)
+            if person is not None:
+                return self.canonical_name(person)
+        if head:
+            return self._fullest_description(head, mention)
+        return mention.text
+
+    def _person_with_role(self, head: str, before: int) -> Mention | None:
+        """A name introduced with a role of the same kind ("Minister Stef Blok" for "de bewindsman")."""
+        family = _role_family(head)
+        best: Mention | None = None
+        for m in self.names:
+            if m.kind != "name":
+                continue
+            i = self.word_index(m.start)
+            roles_before = []
+            k = i - 1
+            while k >= 0 and k >= i - 3:
+                wk = self.words[k]
+                if roles.is_role_word(wk.text):
+                    roles_before.append(wk.lower)
+                    break
+                if not wk.text[:1].isalpha() or wk.lower in _NP_STOP:
+                    break
+                k -= 1
+            inside = [w.lower for w in self.words_in(m.start, m.end)]
+            if any(_role_family(r) == family for r in roles_before + inside):
+                if best is None or m.start < before:
+                    best = m
+        return best
+
+    def _fullest_description(self, head: str, mention: Mention) -> str:
+        """The longest description in the article with the same head noun ("een woordvoerder van het ministerie")."""
+        best = mention.text
+        pattern = re.compile(r"\b(?:een|de|het)\s+(?:[\w-]+\s+){0,2}?" + re.escape(head) + r"\b", re.IGNORECASE)
+        for m in pattern.finditer(self.text):
+            i = self.word_index(m.start())
+            desc = self.mention_at(i)
+            if desc is not None and desc.kind in {"role", "group", "description"} and len(desc.text) > len(best) \
+                    and _head_noun(desc.text) == head:
+                best = desc.text
+        if best[:1].isupper() and best.split()[0].lower() in DETERMINERS:
+            best = best[0].lower() + best[1:]
+        return best
+
+
+def _role_family(word: str) -> str:
+    w = word.lower().rsplit("-", 1)[-1]
+    if w in {"minister", "bewindsman", "bewindsvrouw", "bewindspersoon", "staatssecretaris"}:
+        return "minister"
+    if w in {"woordvoerder", "woordvoerster", "zegsman", "zegsvrouw", "voorlichter", "voorlichtster"}:
+        return "woordvoerder"
+    for role in sorted(roles.PERSON_ROLES, key=len, reverse=True):
+        if w.endswith(role):
+            return role
+    return w
+
+
+def _head_noun(text: str) -> str:
+    """The head of a description: its role or group word, else its last word before a complement."""
+    words = [w for w in re.findall(r"[\w'’-]+", text.lower())]
+    for w in words:
+        if roles.is_role_word(w) or w in roles.GROUP_SPEAKERS:
+            return w
+    core = []
+    for w in words:
+        if w in _ATTACH:
+            break
+        core.append(w)
+    return core[-1] if core else ""
+
+
+def _strip_roles(name: str) -> str:
+    """A name without the roles and titles in front of it ("Minister Stef Blok" -> "Stef Blok")."""
+    parts = name.split()
+    while len(parts) > 1 and (roles.is_role_word(parts[0]) or parts[0].lower() in roles.TITLES
+                              or parts[0].lower() in DETERMINERS or not parts[0][:1].isalpha()
+                              or (parts[0][:1].islower() and parts[0].lower() not in roles.NAME_PARTICLES)):
+        parts = parts[1:]
+    return " ".join(parts)
