@@ -1,0 +1,146 @@
+"""Dutch time expressions: find them, normalise them against the article date, and a spaCy component that does both.
+
+`find_timexes` is the pure core (text, article date and sentence bounds in; `TimeExpression`s out). The component
+"kroniek_timex" reads `doc._.dct` and the sentences (from the trained model or a sentencizer; without either, a
+simple splitter), uses past-tense tags where a tagger set them, and writes `doc._.timexes`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kroniek.model import ArticleDate, TimeExpression
+from kroniek.nlp import extensions
+from kroniek.nlp import timex_normalise as tn
+from kroniek.nlp import timex_rules as tr
+
+__all__ = ["find_timexes", "split_sentences", "value_range", "TimexComponent"]
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’]*\s+(?=[\"'“‘,(]*[A-Z0-9ÀÉÈÖÜ])|\n\s*\n")
+
+
+def value_range(value: str) -> tuple[date, date] | None:
+    """The calendar period a TIMEX3 value denotes (first day, last day), or None; see timex_normalise."""
+    return tn.value_range(value)
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence bounds by punctuation and blank lines, for texts that come without sentence annotation."""
+    bounds, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.start() > start:
+            bounds.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        bounds.append((start, len(text)))
+    return bounds
+
+
+def find_timexes(text: str, dct: ArticleDate | None, sentences: Iterable[tuple[int, int]] | None = None,
+                 past_words: set[int] | None = None) -> list[TimeExpression]:
+    """All time expressions in a text, in text order, normalised against the article date `dct`.
+
+    `sentences` are (start, end) offsets (default: `split_sentences`); `past_words` optionally holds the start
+    offsets of words a tagger marked as past tense.
+    """
+    bounds = sorted(sentences) if sentences is not None else split_sentences(text)
+    if not bounds:
+        bounds = [(0, len(text))]
+    anchor = tn.Anchor.of(dct)
+    cues: dict[int, list[tn.Cue]] = {}
+
+    def sentence_of(pos: int) -> tuple[int, int]:
+        lo, hi = 0, len(bounds) - 1
+        while lo < hi:  # the last sentence that starts at or before pos
+            mid = (lo + hi + 1) // 2
+            if bounds[mid][0] <= pos:
+                lo = mid
+            else:
+                hi = mid - 1
+        return bounds[lo]
+
+    def direction(pos: int) -> tn.Direction:
+        s, e = sentence_of(pos)
+        if s not in cues:
+            cues[s] = tn.tense_cues(text[s:e], s, past_words)
+        return tn.direction_at(cues[s], pos)
+
+    ctx = tr.Context(text, anchor, direction)
+    candidates: list[tuple[int, int, int, list[tr.Found]]] = []
+    for order, (_name, pattern, build) in enumerate(tr.rules()):
+        for m in pattern.finditer(text):
+            found = build(m, ctx)
+            if found:
+                candidates.append((m.start(), m.end(), order, found))
+    # Longest match first; among equals the earlier rule; then keep what does not overlap a kept match.
+    candidates.sort(key=lambda c: (-(c[1] - c[0]), c[2], c[0]))
+    taken: list[tuple[int, int]] = []
+    kept: list[tr.Found] = []
+    for start, end, _order, found in candidates:
+        if any(start < e and s < end for s, e in taken):
+            continue
+        taken.append((start, end))
+        kept.extend(f for f in found if f.end > f.start)
+    kept.sort(key=lambda f: f.start)
+    _fill_days(kept, anchor, sentence_of)
+    out = []
+    for f in kept:
+        s, e = sentence_of(f.start)
+        out.append(TimeExpression(f.start, f.end, text[f.start:f.end], f.type, f.value, s, e))
+    return out
+
+
+def _fill_days(found: list[tr.Found], anchor: tn.Anchor, sentence_of: object) -> None:
+    """Give clock times and bare parts of the day the day named before them in the sentence, else the DCT's day.
+
+    Small hours after a night ("de nacht van zaterdag op zondag ... rond 0.30 uur") fall on the next day.
+    """
+    last: dict[tuple[int, int], tr.Found] = {}
+    for f in found:
+        sentence = sentence_of(f.start)  # type: ignore[operator]
+        if tr.DAY_SLOT in f.value:
+            prev = last.get(sentence)
+            day = anchor.day_offset(0)
+            if prev is not None:
+                day = prev.value[:10]
+                clock = re.search(r"T(\d\d):", f.value)
+                prev_day = tn.parse_day(prev.value)
+                if prev.value.endswith("TNI") and clock and int(clock[1]) < 12 and prev_day:
+                    day = (prev_day + tn.dt.timedelta(days=1)).isoformat()
+            f.value = f.value.replace(tr.DAY_SLOT, day)
+        elif re.match(r"^\d{4}-\d{2}-(\d{2}|XX)", f.value):
+            last[sentence] = f
+
+
+def _past_word_offsets(doc: Doc) -> set[int] | None:
+    if not doc.has_annotation("MORPH"):
+        return None
+    return {t.idx for t in doc if "Past" in t.morph.get("Tense")}
+
+
+class TimexComponent:
+    """Finds and normalises the time expressions of a Doc against `doc._.dct`; writes `doc._.timexes`."""
+
+    def __init__(self, nlp: Language, name: str = "kroniek_timex") -> None:
+        self.name = name
+        extensions.register()
+
+    def __call__(self, doc: Doc) -> Doc:
+        sentences = [(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") else None
+        doc._.timexes = find_timexes(doc.text, doc._.dct, sentences, _past_word_offsets(doc))
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
+        for doc in docs:
+            yield self(doc)
+
+
+@Language.factory("kroniek_timex", assigns=["doc._.timexes"], requires=[])
+def make_timex_component(nlp: Language, name: str) -> TimexComponent:
+    """Create the time-expression component."""
+    return TimexComponent(nlp, name)

@@ -1,0 +1,342 @@
+"""Calendar arithmetic for time expressions: TIMEX3 values relative to an article date, tense cues, value ranges.
+
+Everything here is pure: no spaCy, no text offsets. The article date (DCT) may be known to the day, the month or
+only the year; what the DCT cannot pin stays X in the value ("2019-02-XX"), never an invented day.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from kroniek.model import ArticleDate
+from kroniek.nlp.lang_nl import time_words as tw
+
+Direction = Literal["past", "future", "present"]
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The article date as the anchor of relative expressions; any part may be unknown (None)."""
+
+    year: int | None
+    month: int | None = None
+    day: int | None = None
+
+    @classmethod
+    def of(cls, dct: ArticleDate | None) -> Anchor:
+        if dct is None:
+            return cls(None)
+        return cls(dct.year, dct.month, dct.day)
+
+    @property
+    def date(self) -> dt.date | None:
+        if self.year is None or self.month is None or self.day is None:
+            return None
+        return dt.date(self.year, self.month, self.day)
+
+    # --- days -------------------------------------------------------------------------------------------------
+
+    def unknown_day(self) -> str:
+        """The day the anchor cannot pin: as much of the DCT as is known, X for the rest."""
+        y = f"{self.year:04d}" if self.year is not None else "XXXX"
+        m = f"{self.month:02d}" if self.month is not None and self.year is not None else "XX"
+        return f"{y}-{m}-XX"
+
+    def day_offset(self, days: int) -> str:
+        d = self.date
+        if d is None:
+            return self.unknown_day()
+        return iso_day(d + dt.timedelta(days=days))
+
+    def weekday(self, iso_weekday: int, direction: Direction) -> str:
+        """The nearest such weekday strictly before (past) or strictly after (future, present) the DCT."""
+        d = self.date
+        if d is None:
+            return self.unknown_day()
+        delta = iso_weekday - d.isoweekday()
+        if direction == "past":
+            delta = delta - 7 if delta >= 0 else delta
+        else:
+            delta = delta + 7 if delta <= 0 else delta
+        return iso_day(d + dt.timedelta(days=delta))
+
+    def weekday_date(self, iso_weekday: int, direction: Direction) -> dt.date | None:
+        value = self.weekday(iso_weekday, direction)
+        return parse_day(value)
+
+    # --- weeks ------------------------------------------------------------------------------------------------
+
+    def week_offset(self, weeks: int) -> str:
+        d = self.date
+        if d is None:
+            return f"{self.year:04d}-WXX" if self.year is not None else "XXXX-WXX"
+        return iso_week(d + dt.timedelta(weeks=weeks))
+
+    def weekend(self, direction: Direction, shift: int = 0) -> str:
+        """The nearest weekend in the direction of the tense: the last one before a weekday DCT, or the coming one.
+
+        On a Saturday or Sunday DCT "this weekend" is the current one either way; `shift` moves whole weeks.
+        """
+        d = self.date
+        if d is None:
+            return f"{self.year:04d}-WXX-WE" if self.year is not None else "XXXX-WXX-WE"
+        in_weekend = d.isoweekday() >= 6
+        weeks = 0 if in_weekend else (-1 if direction == "past" else 0)
+        return iso_week(d + dt.timedelta(weeks=weeks + shift)) + "-WE"
+
+    # --- months -----------------------------------------------------------------------------------------------
+
+    def month_offset(self, months: int) -> str:
+        if self.year is None:
+            return "XXXX-XX"
+        if self.month is None:
+            return f"{self.year:04d}-XX"
+        total = self.year * 12 + (self.month - 1) + months
+        return f"{total // 12:04d}-{total % 12 + 1:02d}"
+
+    def named_month(self, month: int, direction: Direction) -> str:
+        """A month without a year: the nearest one in the direction of the tense (the DCT's own month counts)."""
+        return f"{self.year_for_month(month, direction):04d}-{month:02d}" if self.year is not None \
+            else f"XXXX-{month:02d}"
+
+    def year_for_month(self, month: int, direction: Direction) -> int:
+        assert self.year is not None
+        if self.month is None:
+            return self.year
+        if direction == "past":
+            return self.year if month <= self.month else self.year - 1
+        return self.year if month >= self.month else self.year + 1
+
+    def day_of_month(self, month: int, day: int, direction: Direction) -> str:
+        """A day and a month without a year; 29 February goes to the nearest leap year in that direction."""
+        if self.year is None:
+            return f"XXXX-{month:02d}-{day:02d}"
+        if self.month is None:
+            year = self.year
+        elif self.day is None:
+            year = self.year_for_month(month, direction)
+        else:
+            ahead = (month, day) >= (self.month, self.day)
+            behind = (month, day) <= (self.month, self.day)
+            if direction == "past":
+                year = self.year if behind else self.year - 1
+            else:
+                year = self.year if ahead else self.year + 1
+        step = -1 if direction == "past" else 1
+        if month == 2 and day == 29:
+            while not calendar.isleap(year):
+                year += step
+        return f"{year:04d}-{month:02d}-{day:02d}"
+
+    # --- years, seasons, decades ------------------------------------------------------------------------------
+
+    def year_offset(self, years: int) -> str:
+        return f"{self.year + years:04d}" if self.year is not None else "XXXX"
+
+    def season(self, code: str, direction: Direction, shift: int = 0) -> str:
+        """A season without a year: the current one if the DCT is in it, else the nearest in the tense's way."""
+        if self.year is None:
+            return f"XXXX-{code}"
+        if self.month is None:
+            return f"{self.year + shift:04d}-{code}"
+        first, last = tw.SEASON_MONTHS[code]
+        m = self.month
+        year = self.year
+        if code == "WI" and m <= 2:
+            m += 12
+            year -= 1
+        if first <= m <= last:
+            pass
+        elif direction == "past":
+            year = year if m > last else year - 1
+        else:
+            year = year if m < first else year + 1
+        return f"{year + shift:04d}-{code}"
+
+    def decade(self, digit: int) -> str:
+        """A decade named by its tens ("de jaren negentig"): the latest such decade that has begun by the DCT."""
+        year = self.year if self.year is not None else dt.date.today().year
+        century = year // 100
+        if century * 100 + digit * 10 > year:
+            century -= 1
+        return f"{century:02d}{digit}"
+
+    def century_offset(self, centuries: int) -> str:
+        if self.year is None:
+            return "XX"
+        return f"{(self.year // 100) + centuries:02d}"
+
+
+def iso_day(d: dt.date) -> str:
+    return d.isoformat()
+
+
+def iso_week(d: dt.date) -> str:
+    year, week, _ = d.isocalendar()
+    return f"{year:04d}-W{week:02d}"
+
+
+def parse_day(value: str) -> dt.date | None:
+    m = re.match(r"^(\d{4})-(\d{2})-(\d{2})", value)
+    if not m:
+        return None
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+
+
+def easter(year: int) -> dt.date:
+    """Easter Sunday in the Gregorian calendar (the anonymous Gregorian computus)."""
+    a = year % 19
+    b, c = divmod(year, 100)
+    d, e = divmod(b, 4)
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    el = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * el) // 451
+    month, day = divmod(h + el - 7 * m + 114, 31)
+    return dt.date(year, month, day + 1)
+
+
+def valid_day(year: int, month: int, day: int) -> bool:
+    return 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]
+
+
+def duration(amount: float | None, unit: str) -> str:
+    """A TIMEX3 duration value from an amount (None: vague) and a unit code of time_words.UNITS."""
+    if unit == "TQ":  # quarters of an hour
+        return "PTXM" if amount is None else "PT" + _num(amount * 15) + "M"
+    if unit == "H":  # half years
+        return "PXM" if amount is None else "P" + _num(amount * 6) + "M"
+    if unit == "Q":  # quarters of a year
+        return "PXM" if amount is None else "P" + _num(amount * 3) + "M"
+    time_unit = unit.startswith("T")
+    code = unit[1:] if time_unit else unit
+    if amount is not None and amount != int(amount):  # halves: go one unit down where that is exact
+        smaller = {"Y": (12, "M", False), "TH": (60, "M", True), "D": (24, "H", True), "M": (None, "", False)}
+        step = smaller.get(unit)
+        if step and step[0]:
+            factor, code, time_unit = step
+            amount = amount * factor
+    prefix = "PT" if time_unit else "P"
+    return prefix + ("X" if amount is None else _num(amount)) + code
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if x == int(x) else f"{x:g}"
+
+
+# --- tense ----------------------------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
+_WEAK_PAST = re.compile(r"^[a-zà-ÿ]{2,}(?:de|te|den|ten)$")
+_PARTICIPLE = re.compile(r"^[a-zà-ÿ]*ge[a-zà-ÿ]{2,}(?:d|t|en)$")
+_DETERMINERS = frozenset("de het een deze die dit dat zijn haar hun ons onze mijn jouw uw elke iedere ieder welke "
+                         "geen veel vele alle enkele twee drie vier meer".split())
+_NOT_PARTICIPLE = frozenset("gebied gezicht gewicht gedicht gevecht gebed gesprek gebit gezondheid gelegenheid "
+                            "gemeente gewest genoegen gevolgen gebergte gedeelte gebouwen gebieden geleden "
+                            "gegeven gelegen genoeg gewoon gemiddeld gedurende geheel gerecht gehucht".split())
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A word that shows the tense of its clause: where it is (character offset) and which way it points."""
+
+    position: int
+    direction: Direction
+
+
+def tense_cues(sentence: str, offset: int = 0, past_words: set[int] | None = None) -> list[Cue]:
+    """Past and future cues in a sentence, found from word forms alone (no parser).
+
+    Past: frequent strong past forms, weak past forms (-de/-te/-den/-ten, not after a determiner, not in the list
+    of look-alike nouns and adjectives), and a perfect auxiliary together with a past participle.
+    Future: zullen (and zou: the future seen from the past), gaan. `past_words` adds the character offsets of words
+    a tagger marked as past tense.
+    """
+    words = [(m.start() + offset, m.group()) for m in _WORD.finditer(sentence)]
+    cues: list[Cue] = []
+    has_aux = any(w.lower() in tw.PERFECT_AUXILIARIES for _, w in words)
+    prev = ""
+    for i, (pos, word) in enumerate(words):
+        low = word.lower()
+        if low in tw.FUTURE_CUES:
+            cues.append(Cue(pos, "future"))
+        elif low in tw.PAST_FORMS or (past_words and pos in past_words):
+            cues.append(Cue(pos, "past"))
+        elif (_WEAK_PAST.match(low) and len(low) >= 6 and low not in tw.NOT_PAST
+              and not low.endswith(("ende", "enden", "ste", "sten", "heden"))
+              and prev not in _DETERMINERS and not (i > 0 and word[:1].isupper())):
+            cues.append(Cue(pos, "past"))
+        elif has_aux and _PARTICIPLE.match(low) and len(low) >= 6 and low not in _NOT_PARTICIPLE \
+                and not low.endswith("heid") and prev not in _DETERMINERS:
+            cues.append(Cue(pos, "past"))
+        prev = low
+    return cues
+
+
+def direction_at(cues: list[Cue], position: int) -> Direction:
+    """The tense at a position: that of the nearest cue in the sentence, else the present."""
+    if not cues:
+        return "present"
+    return min(cues, key=lambda c: abs(c.position - position)).direction
+
+
+# --- value ranges ---------------------------------------------------------------------------------------------
+
+_SEASON_RANGE = {"SP": (3, 5), "SU": (6, 8), "FA": (9, 11), "WI": (12, 14)}
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def value_range(value: str) -> tuple[dt.date, dt.date] | None:
+    """The calendar period (first and last day) a TIMEX3 value denotes, or None where it names no fixed period.
+
+    "2018-05" is May 2018; "2019-W07" its ISO week; "2019-02-XX" (a day the article date could not pin) the month;
+    "2014-SU" June to August; "199" the 1990s; "19" 1900-1999; vague values, durations and sets give None.
+    """
+    v = value.split("T", 1)[0] if "T" in value and not value.startswith("P") else value
+    try:
+        if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", v):
+            d = dt.date(int(m[1]), int(m[2]), int(m[3]))
+            return d, d
+        if m := re.fullmatch(r"(\d{4})-(\d{2})(?:-XX)?", v):
+            y, mo = int(m[1]), int(m[2])
+            return dt.date(y, mo, 1), _month_end(y, mo)
+        if m := re.fullmatch(r"(\d{4})-W(\d{2})(-WE)?", v):
+            monday = dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
+            if m[3]:
+                return monday + dt.timedelta(days=5), monday + dt.timedelta(days=6)
+            return monday, monday + dt.timedelta(days=6)
+        if m := re.fullmatch(r"(\d{4})-(SP|SU|FA|WI)", v):
+            y = int(m[1])
+            first, last = _SEASON_RANGE[m[2]]
+            end_year, end_month = (y + 1, last - 12) if last > 12 else (y, last)
+            return dt.date(y, first, 1), _month_end(end_year, end_month)
+        if m := re.fullmatch(r"(\d{4})-Q([1-4])", v):
+            y, q = int(m[1]), int(m[2])
+            return dt.date(y, 3 * q - 2, 1), _month_end(y, 3 * q)
+        if m := re.fullmatch(r"(\d{4})-H([12])", v):
+            y, h = int(m[1]), int(m[2])
+            return dt.date(y, 6 * h - 5, 1), _month_end(y, 6 * h)
+        if m := re.fullmatch(r"(\d{4})(?:-XX(?:-XX)?|-WXX)?", v):
+            y = int(m[1])
+            return dt.date(y, 1, 1), dt.date(y, 12, 31)
+        if m := re.fullmatch(r"(\d{3})", v):
+            y = int(m[1]) * 10
+            return dt.date(max(y, 1), 1, 1), dt.date(y + 9, 12, 31)
+        if m := re.fullmatch(r"(\d{2})", v):
+            y = int(m[1]) * 100
+            return dt.date(max(y, 1), 1, 1), dt.date(y + 99, 12, 31)
+    except ValueError:
+        return None
+    return None
