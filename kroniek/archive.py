@@ -278,6 +278,16 @@ class Archive:
         """Time expressions on the calendar, in time order, with their sentence and the entities in it."""
         return self.store.timeline(entity, article_ids, limit)
 
+    def speakers(self, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        """Resolved speakers with their quotation and article counts, most quoted first."""
+        return self.store.speakers(limit, offset)
+
+    def resolve_references(self, texts: Sequence[str]) -> dict[str, str]:
+        """For each reference text (a 'Lees ook' line) that is an archived article's title, that article's id."""
+        wanted = {" ".join(t.split()): t for t in texts if t.strip()}
+        found = self.store.titled(list(wanted))
+        return {wanted[title]: aid for title, aid in found.items() if title in wanted}
+
     def export_rows(self, article_ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
         """Every article (or the given ones) with its annotations, as JSON-ready dicts."""
         return self.store.export_rows(article_ids)
