@@ -1,0 +1,53 @@
+"""The FastAPI application: `create_app(settings)` wires the archive, the API routers, the web pages and errors."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from kroniek import __version__
+from kroniek.api import errors
+from kroniek.api.limits import BodyLimit
+from kroniek.api.routers import articles, entities, export, health, ingest, search, speakers, stories, timeline
+from kroniek.api.schemas import ErrorResponse
+from kroniek.api.settings import Settings
+
+DESCRIPTION = """Kroniek's archive over HTTP: search with facets, articles with their annotations, names and
+speakers, the timeline, stories and exports. Every error has one shape: `{"error": {"status", "code", "message",
+"hint"?, "details"?}}`. The archive is read-only unless the server was started with a token."""
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """A Kroniek server for one archive; the archive (and with ingest, the NLP pipeline) opens in the lifespan."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from kroniek.archive import Archive
+
+        archive = Archive.open(settings.archive_path, readonly=not settings.writable)
+        app.state.archive = archive
+        try:
+            yield
+        finally:
+            app.state.archive = None
+            archive.close()
+
+    app = FastAPI(title="Kroniek", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+                  responses={422: {"model": ErrorResponse, "description": "invalid request"}})
+    app.state.settings = settings
+    app.state.archive = None
+    errors.install(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_ingest_bytes)
+    for module in (health, search, articles, entities, speakers, timeline, stories, export, ingest):
+        app.include_router(module.router, prefix="/api")
+
+    from kroniek.web import pages
+    from kroniek.web.render import STATIC, error_page
+
+    app.state.html_error = error_page
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

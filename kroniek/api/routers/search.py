@@ -1,0 +1,32 @@
+"""Search: a query in the Kroniek query language, facet filters, sorting, paging, and facets over all matches."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from kroniek.api.deps import MAX_NAME, ArchiveDep, PageDep, QueryDep
+from kroniek.api.schemas import ErrorResponse, SearchOut
+from kroniek.api.search_query import Filters, combined, run_search
+
+router = APIRouter(tags=["search"])
+
+Sort = Literal["relevance", "date", "date-asc"]
+
+
+@router.get("/search", response_model=SearchOut, responses={400: {"model": ErrorResponse}})
+def search(archive: ArchiveDep, page: PageDep, q: QueryDep,
+           source: Annotated[str | None, Query(max_length=MAX_NAME, description="only this source")] = None,
+           entity: Annotated[str | None, Query(max_length=MAX_NAME, description="only articles naming this")] = None,
+           speaker: Annotated[str | None, Query(max_length=MAX_NAME, description="only articles quoting this")]
+           = None,
+           month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$", description="only this month (YYYY-MM)")]
+           = None,
+           sort: Sort = "relevance",
+           facets: bool = True) -> SearchOut:
+    """Ranked search with highlighted snippets; facets count every match by month, source, entity and speaker."""
+    filters = Filters(source=source, entity=entity, speaker=speaker, month=month)
+    result = run_search(archive, combined(q, filters), limit=page.limit, offset=page.offset, sort=sort,
+                        facets=facets)
+    return SearchOut.model_validate(result, from_attributes=True)

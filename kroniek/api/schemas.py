@@ -1,0 +1,222 @@
+"""The API's own models: what a client sees, kept apart from the stored rows so internal fields never leak."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class ErrorBody(BaseModel):
+    status: int
+    code: str
+    message: str
+    hint: str | None = None
+    details: list[dict[str, Any]] | None = None
+
+
+class ErrorResponse(BaseModel):
+    """The one error shape of every endpoint."""
+
+    error: ErrorBody
+
+
+class Health(BaseModel):
+    status: str
+    version: str
+    articles: int
+    writable: bool
+
+
+class SpanOut(BaseModel):
+    start: int
+    end: int
+
+
+class ReferenceOut(BaseModel):
+    start: int
+    end: int
+    text: str
+    kind: str
+    article_id: str | None = Field(None, description="the archived article this reference points to, if found")
+
+
+class StructureOut(BaseModel):
+    title: SpanOut | None = None
+    lede: SpanOut | None = None
+    paragraphs: list[SpanOut] = []
+    subheadings: list[SpanOut] = []
+    references: list[ReferenceOut] = []
+
+
+class MentionOut(BaseModel):
+    start: int
+    end: int
+    text: str
+    label: str
+    canonical: str | None = None
+    entity_id: int | None = None
+
+
+class QuoteOut(BaseModel):
+    start: int
+    end: int
+    text: str
+    kind: str
+    cue: str | None = None
+    speaker_mention: str | None = None
+    speaker: str | None = None
+    speaker_entity_id: int | None = None
+
+
+class TimexOut(BaseModel):
+    start: int
+    end: int
+    text: str
+    type: str
+    value: str
+    ref_start: str | None = Field(None, description="first day of the period the value names")
+    ref_end: str | None = Field(None, description="last day of the period the value names")
+
+
+class ArticleOut(BaseModel):
+    id: str
+    date: str | None
+    date_precision: str | None
+    title: str | None
+    source: str | None
+    url: str | None
+    language: str
+    text: str
+    structure: StructureOut
+    entities: list[MentionOut]
+    quotes: list[QuoteOut]
+    timexes: list[TimexOut]
+    analyses: dict[str, str] = Field(description="analysis stage -> pipeline version")
+
+
+class FacetBucket(BaseModel):
+    value: str
+    count: int
+    label: str | None = None
+
+
+class HitOut(BaseModel):
+    id: str
+    score: float
+    date: str | None
+    title: str
+    source: str | None
+    snippet: str = Field(description="HTML: escaped text with <mark> around matched words")
+    title_html: str = ""
+
+
+class SearchOut(BaseModel):
+    query: str
+    total: int
+    offset: int
+    limit: int
+    sort: str
+    hits: list[HitOut]
+    facets: dict[str, list[FacetBucket]]
+
+
+class EntityOut(BaseModel):
+    id: int
+    canonical: str
+    label: str
+    mentions: int
+    articles: int
+
+
+class EntityMonth(BaseModel):
+    month: str | None
+    mentions: int
+    articles: int
+
+
+class CoEntity(BaseModel):
+    id: int
+    canonical: str
+    label: str
+    articles: int
+
+
+class EntityDetail(EntityOut):
+    variants: list[str]
+    by_month: list[EntityMonth]
+    co_occurring: list[CoEntity]
+
+
+class QuoteInArticle(BaseModel):
+    article_id: str
+    article_date: str | None
+    article_title: str | None
+    start: int
+    end: int
+    text: str
+    kind: str
+    cue: str | None = None
+    speaker_mention: str | None = None
+    speaker: str | None = None
+    speaker_entity_id: int | None = None
+
+
+class SpeakerOut(BaseModel):
+    speaker: str
+    speaker_entity_id: int | None = None
+    quotes: int
+    articles: int
+
+
+class SpeakerDetail(BaseModel):
+    speaker: EntityDetail | None = Field(None, description="the speaker as a named entity, when known as one")
+    name: str
+    quotes: list[QuoteInArticle]
+
+
+class EventEntity(BaseModel):
+    id: int
+    canonical: str
+    label: str
+
+
+class TimelineEvent(BaseModel):
+    article_id: str
+    article_date: str | None
+    article_title: str | None
+    start: int
+    end: int
+    text: str
+    type: str
+    value: str
+    ref_start: str
+    ref_end: str
+    sentence: str
+    entities: list[EventEntity]
+
+
+class IngestArticle(BaseModel):
+    """One article to ingest."""
+
+    text: str = Field(min_length=1, max_length=1_000_000)
+    date: str = Field(min_length=4, max_length=32, description="YYYY, YYYY-MM or YYYY-MM-DD")
+    id: str | None = Field(None, max_length=200)
+    title: str | None = Field(None, max_length=2000)
+    source: str | None = Field(None, max_length=200)
+    url: str | None = Field(None, max_length=2000)
+
+
+class IngestRequest(BaseModel):
+    articles: list[IngestArticle] = Field(min_length=1)
+    analyze: bool = Field(True, description="run the NLP pipeline over the new articles")
+
+
+class IngestOut(BaseModel):
+    new: int
+    duplicates: int
+    quarantined: int
+    not_dutch: int
+    analysed: int
+    new_ids: list[str]
+    errors: list[str]

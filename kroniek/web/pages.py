@@ -1,0 +1,152 @@
+"""The web UI: server-rendered pages over the same archive calls as the API; every page works without JavaScript."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse
+
+from kroniek.api.deps import MAX_NAME, MAX_OFFSET, ArchiveDep, QueryDep, SettingsDep
+from kroniek.api.routers.articles import article_out
+from kroniek.api.routers.speakers import speaker_detail
+from kroniek.api.routers.timeline import timeline_events
+from kroniek.api.schemas import EntityDetail, EntityOut
+from kroniek.api.search_query import Filters, combined, run_search
+from kroniek.errors import NotFound
+from kroniek.model import EntityMention, Quote, TimeExpression
+from kroniek.web import charts
+from kroniek.web.markup import Links, marks_for, render
+from kroniek.web.render import article_url, entity_url, page, search_url, speaker_url
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+Name = Annotated[str | None, Query(max_length=MAX_NAME)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+PAGE = 20
+
+
+@router.get("/")
+@router.get("/search")
+def search_page(request: Request, archive: ArchiveDep, q: QueryDep, source: Name = None, entity: Name = None,
+                speaker: Name = None, month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
+                sort: Literal["relevance", "date", "date-asc"] = "relevance", offset: Offset = 0) -> HTMLResponse:
+    """Search with facets (a chart of articles per month, sources, entities, speakers) and highlighted snippets."""
+    filters = Filters(source=source, entity=entity, speaker=speaker, month=month)
+    result = run_search(archive, combined(q, filters), limit=PAGE, offset=offset, sort=sort, facets=True)
+    state = {"q": q, **dict(filters.items()), "sort": sort if sort != "relevance" else None}
+
+    def narrowed(**change: Any) -> str:
+        return search_url(**{**state, **change})
+
+    months = {f.value: f.count for f in result.facets.get("month", [])}
+    chart = charts.bar_chart(charts.month_bars(months, lambda m: narrowed(month=m)),
+                             title=request_title(request, "facet.months"), unit="")
+    return page(request, "search.html", q=q, result=result, filters=filters.items(), state=state,
+                narrowed=narrowed, chart=chart, offset=offset, page_size=PAGE, sort=sort)
+
+
+def request_title(request: Request, key: str) -> str:
+    from kroniek.web.i18n import translate
+    from kroniek.web.render import language
+
+    return translate(key, language(request))
+
+
+@router.get("/articles/{article_id}")
+def article_page(request: Request, archive: ArchiveDep,
+                 article_id: Annotated[str, Path(min_length=1, max_length=200)]) -> HTMLResponse:
+    """An article with its entities, quotations (with speakers) and time expressions (with values) marked."""
+    art = article_out(archive, article_id)
+    text = art.text
+    marks = marks_for([EntityMention(e.start, e.end, e.text, e.label, e.canonical) for e in art.entities],
+                      [Quote(q.start, q.end, q.text, q.kind, q.cue or "", q.speaker_mention or "", q.speaker or "")
+                       for q in art.quotes],
+                      [TimeExpression(t.start, t.end, t.text, t.type, t.value) for t in art.timexes],
+                      Links(entity=entity_url, speaker=speaker_url), said_by=request_title(request,
+                                                                                           "article.said_by"))
+    blocks: list[tuple[int, str, Any, Any]] = []
+    st = art.structure
+    for p in st.paragraphs:
+        blocks.append((p.start, "p", render(text, marks, p.start, p.end), None))
+    for s in st.subheadings:
+        blocks.append((s.start, "h2", render(text, marks, s.start, s.end), None))
+    for r in st.references:
+        blocks.append((r.start, "ref", render(text, marks, r.start, r.end), r))
+    if not blocks:
+        blocks.append((0, "p", render(text, marks, 0, len(text)), None))
+    blocks.sort(key=lambda b: b[0])
+    title = render(text, marks, st.title.start, st.title.end) if st.title else (art.title or art.id)
+    entities: dict[tuple[str, str], int] = {}
+    for e in art.entities:
+        key = (e.canonical or e.text, e.label)
+        entities[key] = entities.get(key, 0) + 1
+    return page(request, "article.html", art=art, title=title, blocks=blocks,
+                entities=sorted(entities.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+@router.get("/entities")
+def entities_page(request: Request, archive: ArchiveDep,
+                  label: Literal["PER", "ORG", "LOC", "MISC"] | None = None, q: Name = None,
+                  offset: Offset = 0) -> HTMLResponse:
+    """The archive's entities, most mentioned first."""
+    rows = [EntityOut.model_validate(r) for r in archive.entities(label=label, limit=50, offset=offset,
+                                                                    query=q or None)]
+    return page(request, "entities.html", rows=rows, label=label, q=q or "", offset=offset, page_size=50)
+
+
+def _entity_page(request: Request, archive: Any, ent: EntityDetail | None, name: str, quotes: list[Any],
+                 speaker_view: bool) -> HTMLResponse:
+    months = {m.month: m.mentions for m in ent.by_month if m.month} if ent else {}
+    chart = charts.bar_chart(charts.month_bars(months, lambda m: search_url(entity=name, month=m)),
+                             title=request_title(request, "entity.per_month"))
+    return page(request, "entity.html", ent=ent, name=name, quotes=quotes, chart=chart, speaker_view=speaker_view)
+
+
+@router.get("/entities/{key}")
+def entity_page(request: Request, archive: ArchiveDep,
+                key: Annotated[str, Path(min_length=1, max_length=MAX_NAME)]) -> HTMLResponse:
+    """An entity: quotations over time (when it speaks), co-occurring entities, mentions per month."""
+    ent = EntityDetail.model_validate(archive.entity(key))
+    quotes = archive.quotes(speaker=ent.canonical, limit=100) if ent.label == "PER" else []
+    return _entity_page(request, archive, ent, ent.canonical, quotes, speaker_view=False)
+
+
+@router.get("/speakers")
+def speakers_page(request: Request, archive: ArchiveDep) -> HTMLResponse:
+    """The most quoted speakers."""
+    return page(request, "speakers.html", rows=archive.speakers(limit=100))
+
+
+@router.get("/speakers/{name}")
+def speaker_page(request: Request, archive: ArchiveDep,
+                 name: Annotated[str, Path(min_length=1, max_length=MAX_NAME)],
+                 offset: Offset = 0) -> HTMLResponse:
+    """A speaker: quotations over time, co-occurring entities, mentions per month."""
+    detail = speaker_detail(archive, name, 100, offset)
+    return _entity_page(request, archive, detail.speaker, detail.name, detail.quotes, speaker_view=True)
+
+
+@router.get("/timeline")
+def timeline_page(request: Request, archive: ArchiveDep, settings: SettingsDep, q: QueryDep,
+                  entity: Name = None) -> HTMLResponse:
+    """What happened when, for a query or an entity."""
+    what = None
+    if entity:
+        try:
+            what = EntityDetail.model_validate(archive.entity(entity)).canonical
+        except NotFound:
+            what = entity
+    events = timeline_events(archive, q, entity, 300)
+    return page(request, "timeline.html", events=events, q=q, entity=entity or "", what=what or q)
+
+
+@router.get("/stories")
+def stories_page(request: Request, archive: ArchiveDep) -> HTMLResponse:
+    """Stories, once the archive computes them."""
+    finder = getattr(archive, "stories", None)
+    rows = list(finder(limit=50, offset=0)) if finder else []
+    return page(request, "stories.html", rows=rows)
+
+
+__all__ = ["router", "article_url"]
