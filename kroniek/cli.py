@@ -346,6 +346,17 @@ def search(text: str, archive_path: Path, limit: int) -> None:
         out.print(f"    …{snippet}…", markup=False)
 
 
+@cli.command()
+@archive_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="The port.")
+def serve(archive_path: Path, host: str, port: int) -> None:
+    """Serve the archive's web UI and REST API (read-only unless $KRONIEK_TOKEN is set)."""
+    from kroniek.server import serve as run_server
+
+    run_server(archive_path, host, port)
+
+
 def main() -> None:
     """The console script `kroniek`."""
     cli(prog_name="kroniek")
