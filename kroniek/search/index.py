@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -415,22 +415,51 @@ class SearchIndex:
             raise QueryError(f"the query cannot be run: {err}") from err
         result = SearchResult(query=text, total=int(found.count or 0), offset=offset, limit=limit, sort=sort)
         hl = compiled.highlighter
+        fragments = self._fragment_finder(searcher, hl, snippet_chars) if found.hits else None
         for key, addr in found.hits:
             doc = searcher.doc(addr)
             body = doc.get_first("body") or ""
             title = doc.get_first("title") or ""
+            if fragments is not None:
+                snippet = hl.snippet_at(body, fragments(body, doc), snippet_chars)
+            else:
+                snippet = hl.snippet(body, snippet_chars)
             result.hits.append(Hit(
                 id=doc.get_first("id"),
                 score=float(key) if sort == "relevance" else 0.0,
                 date=doc.get_first("date"),
                 title=title,
                 source=doc.get_first("source"),
-                snippet=hl.snippet(body, snippet_chars),
+                snippet=snippet,
                 title_html=hl.mark(title),
             ))
         if facets:
             result.facets = self._facets(searcher, compiled.query, facet_size)
         return result
+
+    def _fragment_finder(self, searcher: tantivy.Searcher, hl: Highlighter,
+                         max_chars: int) -> Callable[[str, tantivy.Document], int] | None:
+        """Where in a body the best fragment starts, found by tantivy's snippet generator (fast, in Rust).
+
+        None for queries with prefixes (the generator cannot see their terms): those scan the text in Python.
+        """
+        if hl.prefixes or not (hl.stems or hl.exact):
+            return None
+        Q, Should = tantivy.Query, tantivy.Occur.Should
+        field_name = "body" if hl.stems else "body_exact"
+        terms = hl.stems if hl.stems else hl.exact
+        query = Q.boolean_query([(Should, Q.term_query(self.schema, field_name, t)) for t in sorted(terms)])
+        gen = tantivy.SnippetGenerator.create(searcher, query, self.schema, field_name)
+        gen.set_max_num_chars(max_chars)
+
+        def anchor(body: str, doc: tantivy.Document) -> int:
+            if field_name == "body_exact":
+                doc = tantivy.Document()
+                doc.add_text("body_exact", body)
+            start = gen.snippet_from_doc(doc).fragment_range().start  # a byte offset
+            return len(body.encode("utf-8")[:start].decode("utf-8", errors="ignore")) if start else 0
+
+        return anchor
 
     def _facets(self, searcher: tantivy.Searcher, query: tantivy.Query, size: int) -> dict[str, list[FacetCount]]:
         """Counts of matching articles by year, month, source, entity and speaker."""

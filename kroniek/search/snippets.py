@@ -58,9 +58,24 @@ class Highlighter:
             score = len({text[a:b].lower() for a, b in spans[i:j + 1]}) * 10 + (j - i)
             if score > best_score:
                 best_start, best_score = s, score
-        start = _word_start(text, max(0, best_start - 40))
+        return self._window(text, best_start, max_chars, spans)
+
+    def snippet_at(self, text: str, anchor: int, max_chars: int = 220) -> str:
+        """The window of `text` around character `anchor` (where the index found the best fragment), marked.
+
+        Only the window is scanned for matches, so this stays cheap on long articles.
+        """
+        if len(text) <= max_chars:
+            return _render(text, 0, len(text), self.matches(text))
+        return self._window(text, anchor, max_chars, None)
+
+    def _window(self, text: str, anchor: int, max_chars: int, spans: list[tuple[int, int]] | None) -> str:
+        start = _word_start(text, max(0, anchor - 40))
         end = _word_end(text, min(len(text), start + max_chars))
-        inside = [sp for sp in spans if sp[0] >= start and sp[1] <= end]
+        if spans is None:
+            inside = [(a + start, b + start) for a, b in self.matches(text[start:end])]
+        else:
+            inside = [sp for sp in spans if sp[0] >= start and sp[1] <= end]
         body = _render(text, start, end, inside)
         return ("… " if start > 0 else "") + body + (" …" if end < len(text) else "")
 
