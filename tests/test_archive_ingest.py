@@ -1,0 +1,177 @@
+"""The Archive facade: idempotent ingest, quarantine, analysis storage and what the edges read back."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+import spacy
+from conftest import ALPINO_JSONL, ALPINO_TXT, SEED
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kroniek.archive import Archive, content_hash
+from kroniek.errors import NotFound
+from kroniek.model import Quote, TimeExpression
+from kroniek.nlp import extensions
+from kroniek.settings import CoreSettings
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Archive:
+    a = Archive.open(tmp_path / "k.db")
+    yield a
+    a.close()
+
+
+def test_archive_alpino_54_then_none_then_txt_duplicates(archive: Archive, shared: Path) -> None:
+    first = archive.ingest([ALPINO_JSONL])
+    assert (first.new, first.duplicates, first.quarantined) == (54, 0, 0)
+    again = archive.ingest([ALPINO_JSONL])
+    assert (again.new, again.duplicates) == (0, 54)
+    txt = archive.ingest([ALPINO_TXT])
+    assert (txt.new, txt.duplicates) == (0, 54)  # the same 54 texts
+    assert archive.count() == 54
+
+
+def test_archive_seed_stored_with_date_precision_and_structure(archive: Archive, shared: Path) -> None:
+    report = archive.ingest([SEED])
+    (aid,) = report.new_ids
+    art = archive.get_article(aid)
+    assert aid == "k" + content_hash(art.text)[:16]
+    assert (str(art.date), art.date.precision.value, art.language) == ("2019-02", "month", "nl")  # type: ignore
+    assert [h.start for h in art.structure.subheadings] == [961]
+    assert [r.start for r in art.structure.references] == [900]
+    row = sqlite3.connect(archive.settings.archive).execute(
+        "SELECT date_start, date_end, date_precision FROM articles WHERE id = ?", (aid,)).fetchone()
+    assert row == ("2019-02-01", "2019-02-28", "month")
+
+
+def test_archive_bad_records_are_quarantined_and_the_rest_goes_in(archive: Archive, tmp_path: Path) -> None:
+    f = tmp_path / "mix.jsonl"
+    f.write_bytes(b'{"id": "a", "date": "2020-01-01", "text": "Goed."}\n{kapot\n'
+                  b'{"id": "b", "date": "2019-02-30", "text": "Slecht."}\n'
+                  b'{"id": "a", "date": "2020-01-02", "text": "Andere tekst met hetzelfde id."}\n'
+                  b'{"id": "c", "date": "2020-01-03", "text": "Ook goed."}\n')
+    report = archive.ingest([f, tmp_path / "ontbreekt.txt"])
+    assert (report.new, report.duplicates, report.quarantined) == (2, 0, 3)
+    assert report.errors and "ontbreekt.txt" in report.errors[0]
+    rows = archive.quarantined()
+    assert [(q.line, q.file) for q in rows] == [(2, str(f)), (3, str(f)), (4, str(f))]
+    assert "not valid JSON" in rows[0].reason and "impossible day" in rows[1].reason
+    assert "already used" in rows[2].reason and "Andere tekst" in rows[2].raw
+    assert rows[0].raw == "{kapot"
+
+
+def test_archive_batches_commit_and_duplicates_within_a_batch(tmp_path: Path) -> None:
+    settings = CoreSettings(ingest_batch=3)
+    with Archive.open(tmp_path / "k.db", settings=settings) as a:
+        recs = [{"date": "2020-01-01", "text": f"Artikel {i % 4}."} for i in range(10)]
+        seen: list[int] = []
+        report = a.ingest(recs, progress=lambda r: seen.append(r.read))
+        assert (report.new, report.duplicates) == (4, 6)
+        assert seen[:3] == [3, 6, 9] and seen[-1] == 10
+
+
+def test_archive_non_dutch_article_is_marked(archive: Archive) -> None:
+    report = archive.ingest([{"id": "en1", "date": "2020-05-05",
+                              "text": "The government announced on Monday that the new bridge will open in May."}])
+    assert report.not_dutch == 1
+    assert archive.get_article("en1").language == "en"
+
+
+def test_archive_migrations_recorded_once_and_wal(tmp_path: Path) -> None:
+    path = tmp_path / "k.db"
+    Archive.open(path).close()
+    Archive.open(path).close()
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT name FROM migrations").fetchall() == [("0001_initial",)]
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_archive_get_missing_article_raises_not_found(archive: Archive) -> None:
+    with pytest.raises(NotFound):
+        archive.get_article("bestaat-niet")
+
+
+# --- analysis, with a hand-built pipeline instead of the trained model -------------------------------------------
+
+@Language.component("test_fake_annotations")
+def _fake_annotations(doc: Doc) -> Doc:
+    """Quote every 'zegt X' sentence and date every 'in 2014', so storage can be checked without a model."""
+    text = doc.text
+    quotes, timexes = [], []
+    i = text.find("“")
+    if i >= 0:
+        j = text.find("”", i)
+        quotes.append(Quote(i, j + 1, text[i:j + 1], "direct", "zegt", "Blok", "Stef Blok"))
+    k = text.find("in 2014")
+    if k >= 0:
+        sent = next(s for s in doc.sents if s.start_char <= k < s.end_char)
+        timexes.append(TimeExpression(k + 3, k + 7, "2014", "DATE", "2014", sent.start_char, sent.end_char))
+    doc._.quotes, doc._.timexes = quotes, timexes
+    doc._.canonical = {(e.start_char, e.end_char): ("Stef Blok" if e.text == "Blok" else e.text) for e in doc.ents}
+    return doc
+
+
+def fake_nlp() -> Language:
+    extensions.register()
+    nlp = spacy.blank("nl")
+    nlp.add_pipe("sentencizer")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "PER", "pattern": "Stef Blok"}, {"label": "PER", "pattern": "Blok"},
+                        {"label": "LOC", "pattern": "Rusland"}, {"label": "MISC", "pattern": "MH17"}])
+    nlp.add_pipe("test_fake_annotations")
+    return nlp
+
+
+def test_archive_analysis_stored_merged_and_rerunnable(archive: Archive) -> None:
+    texts = ["Stef Blok sprak met Rusland over MH17 in 2014. “We mogen hoopvol zijn”, zegt Blok.",
+             "Blok reisde naar Rusland. Daar sprak hij over MH17 in 2014."]
+    report = archive.ingest([{"id": f"a{i}", "date": f"2019-0{i + 1}-01", "text": t} for i, t in enumerate(texts)]
+                            + [{"id": "en", "date": "2019-03-01", "text": "This English text is not analysed."}])
+    nlp = fake_nlp()
+    assert archive.analyze(report.new_ids, nlp=nlp) == 2  # the English article is left alone
+    art = archive.get_article("a0")
+    assert {e["canonical"] for e in art.entities} == {"Stef Blok", "Rusland", "MH17"}
+    assert set(art.analyses) == {"entities", "quotes", "timexes"}
+    assert art.quotes[0]["speaker"] == "Stef Blok" and art.quotes[0]["speaker_entity_id"] is not None
+    assert archive.get_article("en").analyses == {}
+
+    blok = archive.entity("Stef Blok")
+    assert blok["variants"] == ["Blok", "Stef Blok"] and blok["articles"] == 2
+    assert [m["month"] for m in blok["by_month"]] == ["2019-01", "2019-02"]
+    assert {c["canonical"] for c in blok["co_occurring"]} == {"Rusland", "MH17"}
+    assert archive.entity("Blok")["id"] == blok["id"]  # found by variant
+    top = archive.entities(label="PER")
+    assert [(e["canonical"], e["mentions"]) for e in top] == [("Stef Blok", 3)]
+
+    quotes = archive.quotes(speaker="Stef Blok")
+    assert [q["article_id"] for q in quotes] == ["a0"]
+    events = archive.timeline(entity="MH17")
+    assert [(e["article_id"], e["ref_start"], e["ref_end"]) for e in events] == [
+        ("a0", "2014-01-01", "2014-12-31"), ("a1", "2014-01-01", "2014-12-31")]
+    assert events[1]["sentence"] == "Daar sprak hij over MH17 in 2014."
+    assert {e["canonical"] for e in events[1]["entities"]} == {"MH17"}
+
+    # re-running one stage replaces its annotations instead of adding to them
+    archive.analyze(["a0"], stages=["timexes"], nlp=nlp)
+    assert len(archive.get_article("a0").timexes) == 1
+    assert len(archive.get_article("a0").entities) == 4
+    rows = list(archive.export_rows(["a1"]))
+    assert rows[0]["id"] == "a1" and rows[0]["date_precision"] == "day" and len(rows[0]["timexes"]) == 1
+    json.dumps(rows)
+
+
+def test_archive_readonly_refuses_writes(tmp_path: Path) -> None:
+    path = tmp_path / "k.db"
+    with Archive.open(path) as a:
+        a.ingest([{"date": "2020-01-01", "text": "Een artikel."}])
+    with Archive.open(path, readonly=True) as ro:
+        assert ro.count() == 1
+        from kroniek.errors import ArchiveError
+
+        with pytest.raises(ArchiveError):
+            ro.ingest([{"date": "2020-01-01", "text": "Nog een."}])

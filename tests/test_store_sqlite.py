@@ -1,0 +1,65 @@
+"""The SQLite store: periods of TIMEX3 values, stats, iteration, and errors on files that are not archives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kroniek.archive import Archive
+from kroniek.errors import ArchiveError
+from kroniek.store.base import period_of
+from kroniek.store.sqlite import SQLiteStore
+
+
+@pytest.mark.parametrize("value,period", [
+    ("2014", ("2014-01-01", "2014-12-31")),
+    ("2018-05", ("2018-05-01", "2018-05-31")),
+    ("2020-02", ("2020-02-01", "2020-02-29")),
+    ("2019-02-14", ("2019-02-14", "2019-02-14")),
+    ("2019-02-14TEV", ("2019-02-14", "2019-02-14")),
+    ("2019-W07", ("2019-02-11", "2019-02-17")),
+    ("2019-Q4", ("2019-10-01", "2019-12-31")),
+    ("2019-H1", ("2019-01-01", "2019-06-30")),
+    ("2019-WI", ("2019-12-01", "2020-02-29")),
+    ("199X", ("1990-01-01", "1999-12-31")),
+    ("19XX", ("1900-01-01", "1999-12-31")),
+])
+def test_store_period_of_calendar_values(value: str, period: tuple[str, str]) -> None:
+    assert period_of(value) == period
+
+
+@pytest.mark.parametrize("value", ["FUTURE_REF", "PRESENT_REF", "PAST_REF", "P3Y", "2019-02-XXTEV", "XXXX-05",
+                                   "2019-02-30", ""])
+def test_store_period_of_values_off_the_calendar(value: str) -> None:
+    assert period_of(value) is None
+
+
+def test_store_stats_by_month_source_and_language(tmp_path: Path) -> None:
+    with Archive.open(tmp_path / "k.db") as a:
+        a.ingest([{"date": "2020-01-05", "source": "Krant A", "text": "Het kabinet valt over de begroting."},
+                  {"date": "2020-01", "source": "Krant B", "text": "De minister treedt af na een debat."},
+                  {"date": "2021", "source": "Krant A", "text": "De gemeente bouwt een nieuwe brug."}])
+        s = a.stats()
+    assert s["articles"] == 3
+    assert s["by_month"] == [{"month": "2020-01", "articles": 2}, {"month": "2021-01", "articles": 1}]
+    assert s["by_source"][0] == {"source": "Krant A", "articles": 2}
+    assert (s["first_day"], s["last_day"]) == ("2020-01-01", "2021-12-31")
+
+
+def test_store_articles_iterates_all_in_batches_and_given_ids_in_order(tmp_path: Path) -> None:
+    with Archive.open(tmp_path / "k.db") as a:
+        a.ingest([{"id": f"x{i}", "date": "2020-01-01", "text": f"Bericht nummer {i} over de stad."}
+                  for i in range(7)])
+        store = a.store
+        assert [x.id for x in store.articles(batch_size=3)] == [f"x{i}" for i in range(7)]
+        assert [x.id for x in store.articles(["x5", "x1", "nee"])] == ["x5", "x1"]
+
+
+def test_store_not_an_archive_is_an_archive_error(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"dit is geen sqlite-bestand" * 100)
+    with pytest.raises(ArchiveError, match="cannot open"):
+        SQLiteStore(junk)
+    with pytest.raises(ArchiveError, match="does not exist"):
+        SQLiteStore(tmp_path / "nee.db", readonly=True)
