@@ -1,0 +1,257 @@
+"""The tantivy index on a small archive: every query feature, Dutch stemming and folding, facets and snippets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from conftest import SEED
+
+from kroniek.errors import ArchiveError, QueryError
+from kroniek.model import EntityMention, Quote, TimeExpression
+from kroniek.search.documents import IndexDoc, timex_period
+from kroniek.search.index import SearchIndex
+
+
+def _seed_text() -> str:
+    word, date, text = SEED.read_text(encoding="utf-8").split(None, 2)
+    assert (word, date) == ("date", "2019-02")
+    return text
+
+
+def _docs() -> list[IndexDoc]:
+    return [
+        IndexDoc.build(
+            "mh17", _seed_text(), title="Gesprekken met Rusland over MH17", source="NRC", date="2019-02",
+            entities=[EntityMention(0, 4, "Blok", "PER", "Stef Blok"), EntityMention(0, 7, "Rusland", "LOC"),
+                      EntityMention(0, 3, "VVD", "ORG"), EntityMention(0, 5, "MH17", "MISC")],
+            quotes=[Quote(0, 10, "We mogen hoopvol zijn", "direct", speaker="Stef Blok")],
+            timexes=[TimeExpression(0, 5, "vorig jaar mei", "DATE", "2018-05"),
+                     TimeExpression(0, 7, "in 2014", "DATE", "2014"),
+                     TimeExpression(0, 9, "binnenkort", "DATE", "FUTURE_REF")]),
+        IndexDoc.build("gesprek", "Het gesprek van de minister met de boeren liep uit op ruzie.", title="Boerenoverleg",
+                       source="Trouw", date="2018-05-03",
+                       entities=[EntityMention(0, 4, "Carola Schouten", "PER")],
+                       quotes=[Quote(0, 5, "Het was goed", "direct", speaker="Carola Schouten")]),
+        IndexDoc.build("jaar", "Een jaaroverzicht: de regering viel niet, de oppositie wel. Rusland bleef stil.",
+                       title="Het jaar 2018", source="Trouw", date="2018"),
+        IndexDoc.build("html", "Een <script>alert('x')</script> in de tekst & een citaat over de ministerraad.",
+                       title="Markup <b>test</b>", source="Het Avondnieuws", date="2020-07-01"),
+        IndexDoc.build("undated", "Een bericht zonder datum over de boeren in Nederland.", title="Zonder datum"),
+    ]
+
+
+@pytest.fixture(scope="module")
+def index() -> SearchIndex:
+    ix = SearchIndex()
+    ix.add(_docs())
+    ix.commit()
+    return ix
+
+
+def ids(index: SearchIndex, query: str, **kwargs) -> set[str]:
+    result = index.search(query, limit=50, facets=False, **kwargs)
+    assert result.total == len(result.hits)
+    return {h.id for h in result.hits}
+
+
+def test_search_stemming_gesprek_finds_gesprekken(index):
+    assert "gesprekken" in _seed_text() and " gesprek " not in _seed_text()
+    assert ids(index, "gesprek") == {"mh17", "gesprek"}
+    assert ids(index, "gesprekken") == {"mh17", "gesprek"}
+
+
+def test_search_exact_does_not_stem(index):
+    assert ids(index, '"gesprek"') == {"gesprek"}
+    assert ids(index, "gesprek", exact=True) == {"gesprek"}
+    assert ids(index, '"gesprekken"') == {"mh17"}
+
+
+def test_search_folding_australie_finds_australie_with_trema(index):
+    assert "Australië" in _seed_text()
+    assert ids(index, "Australie") == {"mh17"}
+    assert ids(index, "australië") == {"mh17"}
+    assert ids(index, '"Australie"') == {"mh17"}
+
+
+def test_search_stop_word_alone_still_searches(index):
+    assert ids(index, "zonder") == {"undated"}
+
+
+def test_search_words_are_anded(index):
+    assert ids(index, "rusland gesprek") == {"mh17"}
+    assert ids(index, "rusland") == {"mh17", "jaar"}
+
+
+def test_search_phrase(index):
+    assert ids(index, '"nabije toekomst"') == {"mh17"}
+    assert ids(index, '"toekomst nabije"') == set()
+    assert ids(index, '"van de minister"') == {"gesprek"}
+
+
+def test_search_or_not_minus_and_groups(index):
+    assert ids(index, "ruzie OR jaaroverzicht") == {"gesprek", "jaar"}
+    assert ids(index, "rusland NOT mh17") == {"jaar"}
+    assert ids(index, "rusland -mh17") == {"jaar"}
+    assert ids(index, "(ruzie OR jaaroverzicht) rusland") == {"jaar"}
+    assert ids(index, "-boeren") == {"mh17", "jaar", "html"}
+
+
+def test_search_prefix(index):
+    assert ids(index, "ministerr*") == {"html"}
+    assert ids(index, "jaaro*") == {"jaar"}
+
+
+def test_search_title_and_source_fields(index):
+    assert ids(index, "title:jaar") == {"jaar"}
+    assert ids(index, "title:rusland") == {"mh17"}
+    assert ids(index, "source:trouw") == {"gesprek", "jaar"}
+    assert ids(index, 'source:"het avondnieuws"') == {"html"}
+    assert ids(index, "source:avondnieuws") == {"html"}
+
+
+def test_search_date_filter_overlaps_periods(index):
+    # mh17 is dated 2019-02 (a month), jaar 2018 (a year), gesprek 2018-05-03, html 2020-07-01
+    assert ids(index, "date:2019-02-14") == {"mh17"}
+    assert ids(index, "date:2019") == {"mh17"}
+    assert ids(index, "date:2018-05") == {"gesprek", "jaar"}
+    assert ids(index, "date:2018-06") == {"jaar"}
+    assert ids(index, "date:2018-05..2019-02") == {"mh17", "gesprek", "jaar"}
+    assert ids(index, "date:2019-03..") == {"html"}
+    assert ids(index, "date:..2018-04") == {"jaar"}
+    assert ids(index, "date:2019-03..2020-06") == set()
+
+
+def test_search_entity_fields(index):
+    assert ids(index, "person:Blok") == {"mh17"}
+    assert ids(index, 'person:"Stef Blok"') == {"mh17"}
+    assert ids(index, "loc:rusland") == {"mh17"}
+    assert ids(index, "org:vvd") == {"mh17"}
+    assert ids(index, "misc:mh17") == {"mh17"}
+    assert ids(index, "entity:schouten") == {"gesprek"}
+    assert ids(index, "person:rusland") == set()
+    assert ids(index, "speaker:schouten") == {"gesprek"}
+    assert ids(index, 'speaker:"stef blok" rusland') == {"mh17"}
+
+
+def test_search_mentions_overlap(index):
+    assert ids(index, "mentions:2018-05") == {"mh17"}
+    assert ids(index, "mentions:2014-07-17") == {"mh17"}
+    assert ids(index, "mentions:2010..2013") == set()
+    assert ids(index, "mentions:2016..") == {"mh17"}
+
+
+def test_search_filters_alone_and_empty_query(index):
+    assert index.search("", facets=False).total == 5
+    assert ids(index, "date:2018.. source:trouw") == {"gesprek", "jaar"}
+
+
+def test_search_sort_by_date_and_pagination(index):
+    by_date = index.search("de", sort="date", limit=10, facets=False)
+    dated = [h.id for h in by_date.hits if h.date]
+    assert dated == ["html", "mh17", "gesprek", "jaar"]
+    oldest = index.search("de", sort="date-asc", limit=2, facets=False)
+    assert [h.id for h in oldest.hits][:1] in (["jaar"], ["undated"])
+    page1 = index.search("de", sort="date", limit=2, facets=False)
+    page2 = index.search("de", sort="date", limit=2, offset=2, facets=False)
+    assert page1.total == page2.total == by_date.total
+    assert [h.id for h in page1.hits + page2.hits] == [h.id for h in by_date.hits][:4]
+
+
+def test_search_relevance_ranks_and_scores(index):
+    result = index.search("rusland", facets=False)
+    assert [h.id for h in result.hits][0] == "mh17"  # in the title and the text, several times
+    assert result.hits[0].score >= result.hits[-1].score > 0
+
+
+def test_search_snippet_marks_words_and_is_html_safe(index):
+    hit = index.search("ministerraad", facets=False).hits[0]
+    assert "<script>" not in hit.snippet and "&lt;script&gt;" in hit.snippet
+    assert "<mark>ministerraad</mark>" in hit.snippet
+    assert "&amp;" in hit.snippet
+    title = index.search("title:markup", facets=False).hits[0]
+    assert title.title_html == "<mark>Markup</mark> &lt;b&gt;test&lt;/b&gt;"
+
+
+def test_search_snippet_of_a_long_article_is_a_window(index):
+    hit = index.search('"raketinstallatie"', facets=False).hits[0]
+    assert "<mark>raketinstallatie</mark>" in hit.snippet
+    assert hit.snippet.startswith("… ") and len(hit.snippet) < 400
+    stemmed = index.search("gesprek", facets=False)
+    mh17 = next(h for h in stemmed.hits if h.id == "mh17")
+    assert "<mark>gesprekken</mark>" in mh17.snippet
+
+
+def test_search_negated_words_are_not_marked(index):
+    hit = index.search("boeren -ruzie", facets=False).hits[0]
+    assert "<mark>boeren</mark>" in hit.snippet and "<mark>ruzie" not in hit.snippet
+
+
+def test_search_facets(index):
+    facets = index.search("de").facets
+    assert {f.value: f.count for f in facets["year"]} == {"2018": 2, "2019": 1, "2020": 1}
+    assert {f.value: f.count for f in facets["month"]} == {"2018-05": 1, "2019-02": 1, "2020-07": 1}
+    assert {f.value: f.count for f in facets["source"]} == {"Trouw": 2, "NRC": 1, "Het Avondnieuws": 1}
+    assert ("Stef Blok", "PER", 1) in {(f.value, f.label, f.count) for f in facets["entity"]}
+    assert {f.value for f in facets["speaker"]} == {"Stef Blok", "Carola Schouten"}
+    only = index.search("ruzie").facets
+    assert [(f.value, f.count) for f in only["source"]] == [("Trouw", 1)]
+
+
+def test_search_bad_queries_raise_query_error(index):
+    with pytest.raises(QueryError) as info:
+        index.search("colour:red")
+    assert info.value.position == 0
+    with pytest.raises(QueryError):
+        index.search("x", sort="popularity")
+
+
+def test_search_replace_delete_and_clear(tmp_path):
+    ix = SearchIndex(tmp_path / "ix")
+    ix.add(IndexDoc.build("a", "een tekst over fietsen", date="2020"))
+    ix.add(IndexDoc.build("b", "een tekst over auto's", date="2021"))
+    ix.commit()
+    ix.add(IndexDoc.build("a", "een tekst over treinen", date="2020"))
+    ix.commit()
+    assert len(ix) == 2
+    assert ids(ix, "fietsen") == set() and ids(ix, "treinen") == {"a"}
+    ix.delete("b")
+    ix.commit()
+    assert ids(ix, "tekst") == {"a"}
+    reopened = SearchIndex(tmp_path / "ix")
+    assert ids(reopened, "treinen") == {"a"}
+    ix.clear()
+    assert len(ix) == 0
+
+
+def test_search_index_of_another_version_asks_for_reindex(tmp_path):
+    path = tmp_path / "ix"
+    SearchIndex(path).commit()
+    (path / "kroniek-index.json").write_text(json.dumps({"schema_version": -1}))
+    with pytest.raises(ArchiveError) as info:
+        SearchIndex(path)
+    assert "reindex" in info.value.hint
+
+
+def test_search_rebuild_replaces_everything(tmp_path):
+    path = tmp_path / "ix"
+    SearchIndex.rebuild(path, _docs())
+    again = SearchIndex.rebuild(path, _docs()[:2])
+    assert len(again) == 2
+    assert again.size_bytes() > 0
+
+
+@pytest.mark.parametrize("value,period", [
+    ("2018-05", (dt.date(2018, 5, 1), dt.date(2018, 5, 31))),
+    ("2014", (dt.date(2014, 1, 1), dt.date(2014, 12, 31))),
+    ("2019-02-14TEV", (dt.date(2019, 2, 14), dt.date(2019, 2, 14))),
+    ("2019-W07", (dt.date(2019, 2, 11), dt.date(2019, 2, 17))),
+    ("2019-Q2", (dt.date(2019, 4, 1), dt.date(2019, 6, 30))),
+    ("2019-WI", (dt.date(2019, 12, 1), dt.date(2020, 2, 29))),
+    ("201X", (dt.date(2010, 1, 1), dt.date(2019, 12, 31))),
+    ("19", (dt.date(1900, 1, 1), dt.date(1999, 12, 31))),
+    ("PRESENT_REF", None), ("P2Y", None), ("2019-02-30", None),
+])
+def test_search_timex_periods(value, period):
+    assert timex_period(value) == period
