@@ -24,7 +24,6 @@ from kroniek.nlp.lang_nl import speaker_roles as roles
 from kroniek.nlp.lang_nl.speech_verbs import (
     FINITE,
     MANNER_AFTER_QUOTE,
-    NEED_CLAUSE,
     NEEDS_PARTICLE,
     NOT_REPORTING,
     PARTICIPLES,
@@ -240,18 +239,15 @@ class _Finder:
         return True
 
     def subject_before(self, start: int, pos: int) -> Mention | None:
-        """The subject of a clause that runs from `start` to the cue at `pos`: its first speaker-like mention."""
+        """The subject of a clause that runs from `start` to the cue at `pos`, when the clause opens with it (a
+        Dutch main clause with another first constituent has its subject after the verb)."""
         i = self.widx(start)
         while i < len(self.words) and self.words[i].lower in {"maar", "en", "ook", "want", "dus", "toch", ","}:
             i += 1
-        m = None
-        while i < len(self.words) and self.words[i].start < pos:
+        if i < len(self.words) and self.words[i].start < pos:
             m = self.art.mention_at(i, limit=self.widx(pos))
             if m is not None and m.kind in _SPEAKER_KINDS:
                 return m
-            if self.words[i].text == ",":
-                pass
-            i += 1
         return None
 
     def speaker_from_context(self, q_start: int, q_end: int, prev: Found | None) -> tuple[Mention | None, bool]:
@@ -264,11 +260,13 @@ class _Finder:
                 m = self.art.first_mention(nxt[0], nxt[1], {"name", "role"})
                 if m is not None:
                     return m, False
-        if prev is not None and prev.mention is not None:
-            between = (prev.end, q_start)
-            if self.art.first_mention(*between, _PERSON_KINDS) is None and self._close(prev.end, q_start):
-                return prev.mention, True
         si = self.art.sentence_of(q_start)
+        if prev is not None and prev.mention is not None and self._close(prev.end, q_start):
+            # nothing but the previous quotation's own sentence in between: the same speaker goes on
+            ps = self.art.sentence_of(max(prev.end - 1, 0))
+            between = [self.art.sentences[k] for k in range(ps + 1, si)]
+            if not between or all(self.art.first_mention(s, e, _PERSON_KINDS) is None for s, e in between):
+                return prev.mention, True
         for k in range(si - 1, max(-1, si - 3), -1):
             s, e = self.art.sentences[k]
             if self._inside_pair(s, e):
@@ -413,6 +411,9 @@ class _Finder:
 
     def _partial(self, p: QuotePair, n_words: int, ss: int, se: int, prev: Found | None) -> Found | None:
         """A quoted fragment in the reporter's sentence: partial when the sentence attributes it."""
+        prev_word = re.findall(r"\w+", self.text[ss:p.open_start])[-1:]
+        if n_words <= 2 and prev_word and prev_word[0].lower() in _WORD_MENTION_PREPS:
+            return None  # a word talked about, not quoted: "bij 'priester' denken we aan 'man'"
         cue, mention = self._sentence_cue(ss, se, exclude=(p.open_start, p.close_end))
         if mention is not None:
             if n_words <= 2 and not self._cue_adjacent(p, cue):
@@ -470,112 +471,231 @@ class _Finder:
         return out
 
     def _indirect_in(self, si: int, ss: int, se: int) -> list[Found]:
-        text = self.text
         end = se
-        while end > ss and text[end - 1] in ".!?;:":
+        while end > ss and self.text[end - 1] in ".!?;:":
             end -= 1
         words = self.word_list(ss, end)
         if len(words) < 3:
             return []
+        for rule in (self._by_source_phrase, self._by_own_words, self._by_inverted_verb, self._by_verb,
+                     self._by_statement_noun):
+            found = rule(si, ss, end, words)
+            if found:
+                return found
+        return []
+
+    def _clause_start(self, ss: int, pos: int) -> int:
+        """Where the clause holding `pos` starts: after the last ", maar" or ";" before it, else the sentence start."""
+        cut = ss
+        for m in re.finditer(r"(?:,\s*maar\s+|;\s*)", self.text[ss:pos]):
+            cut = ss + m.end()
+        return cut
+
+    def _clause_end(self, pos: int, end: int) -> int:
+        """Where a reported clause starting at `pos` ends: before ", maar" or ";", else at `end`."""
+        m = re.search(r",\s*maar\s|;", self.text[pos:end])
+        return pos + m.start() if m else end
+
+    def _by_source_phrase(self, si: int, ss: int, end: int, words: list[Word]) -> list[Found]:
+        """volgens X / aldus X / in de visie van X / zo meldde X: the sentence without the cue phrase."""
         lows = [w.lower for w in words]
-        # volgens X / in de visie van X (the sentence without the cue phrase)
-        for k, w in enumerate(words):
+        for k in range(len(words)):
             phrase = _prep_at(lows, k)
             if not phrase:
                 continue
-            cue_end = words[k + len(phrase.split()) - 1].end
-            subj = self.subject_after(cue_end, end)
-            if subj is None or not _speaker_ok(subj, self.art) or phrase.startswith("zo "):
-                if phrase.startswith("zo ") and k > 0 and words[k - 1].text == ",":
-                    subj = self.subject_after(words[k + 1].end, end)
-                    if subj is not None:
-                        return [Found(ss, words[k - 1].start, "indirect", " ".join(lows[k:k + 2]), subj)]
+            n = len(phrase.split())
+            cue_text = self.text[words[k].start:words[k + n - 1].end]
+            subj = self._source_after(words[k + n - 1].end, end)
+            if subj is None or not _speaker_ok(subj, self.art):
                 continue
-            if phrase == "aldus":
+            if phrase == "aldus" or phrase.startswith("zo "):
                 if k > 0 and words[k - 1].text == ",":
-                    return [Found(ss, words[k - 1].start, "indirect", w.text, subj)]
+                    return [Found(self._clause_start(ss, words[k - 1].start), words[k - 1].start, "indirect",
+                                  cue_text, subj)]
                 continue
             if k == 0:
                 rest = self.widx(subj.end)
                 while rest < len(self.words) and self.words[rest].text == ",":
                     rest += 1
                 if rest < len(self.words) and self.words[rest].start < end:
-                    return [Found(self.words[rest].start, end, "indirect", w.text, subj)]
+                    return [Found(self.words[rest].start, self._clause_end(self.words[rest].start, end),
+                                  "indirect", cue_text, subj)]
                 continue
-            return [Found(ss, end, "indirect", w.text, subj)]
-        # CLAUSE, zegt X [, CLAUSE]  /  CLAUSE, vond X
-        for k, w in enumerate(words[:-1]):
-            if k < 3 or words[k - 1].text != ",":
+            start = self._clause_start(ss, words[k].start)
+            return [Found(start, self._clause_end(words[k].end, end), "indirect", cue_text, subj)]
+        return []
+
+    def _source_after(self, pos: int, end: int) -> Mention | None:
+        """The source named right after a cue phrase, with a name in apposition ("zijn politieke tak, Sinn Fein")."""
+        i = self.widx(pos)
+        if i >= len(self.words) or self.words[i].start >= end:
+            return None
+        m = self.art.mention_at(i)
+        if m is None or m.kind not in _SPEAKER_KINDS:
+            return None
+        j = self.widx(m.end)
+        if m.kind in {"description", "role", "group"} and j + 1 < len(self.words) and self.words[j].text == ",":
+            nm = self.art.name_at(self.words[j + 1].start)
+            if nm is not None and nm.start == self.words[j + 1].start:
+                return nm
+        return m
+
+    def _by_own_words(self, si: int, ss: int, end: int, words: list[Word]) -> list[Found]:
+        """"naar eigen zeggen": the clause is what its subject said of itself."""
+        m = re.search(r"\bnaar (?:eigen|zijn|haar|hun) zeggen\b", self.text[ss:end], re.IGNORECASE)
+        if m is None:
+            return []
+        cue_at = ss + m.start()
+        before = [w for w in words if w.end <= cue_at]
+        subj = None
+        if before:
+            nm = self.art.name_at(before[-1].start)
+            subj = nm if nm is not None and nm.end == before[-1].end else None
+        start = self._clause_start(ss, cue_at)
+        if self.text[start:start + 5].lower().startswith(("maar ", "en ")):
+            start = self.words[self.widx(start) + 1].start
+        subj = subj or self.subject_before(start, cue_at) or self.subject_after(ss + m.end(), end)
+        if subj is None:
+            return []
+        return [Found(start, self._clause_end(ss + m.end(), end), "indirect", m.group(), subj)]
+
+    def _by_inverted_verb(self, si: int, ss: int, end: int, words: list[Word]) -> list[Found]:
+        """CLAUSE, zegt X. / CLAUSE, vond X. / CLAUSE, zegt X, CLAUSE."""
+        for k in range(3, len(words) - 1):
+            w = words[k]
+            if words[k - 1].text != "," or w.lower in NOT_REPORTING:
                 continue
-            if not (w.lower in FINITE or w.lower in {"klonk", "luidde"}) or w.lower in NOT_REPORTING:
+            if not (w.lower in FINITE or w.lower in {"klonk", "luidde", "luidt", "klinkt"}):
+                continue
+            if words[k + 1].lower in {"dat", "te", "om", "of"}:
                 continue
             subj = self.subject_after(w.end, end)
-            if subj is None or self.widx(subj.start) > k + 2:
+            if subj is None or self.widx(subj.start) > self.widx(w.start) + 2:
                 continue
             if _head_is_statement(subj.text):
                 ctx, _ = self.speaker_from_context(ss, ss + 1, None)
                 subj = ctx if ctx is not None else subj
-            first = Found(ss, words[k - 1].start, "indirect", w.text, subj)
+            start = self._clause_start(ss, words[k - 1].start)
+            first = Found(start, words[k - 1].start, "indirect", w.text, subj)
             tail = [x for x in words[k + 1:] if x.start >= subj.end]
             if len(tail) > 5 and tail[0].text == ",":
                 return [first, Found(tail[1].start, end, "indirect", w.text, subj)]
             return [first]
-        # X zegt dat ... / X heeft gezegd dat ... / zei hij dat ...
+        return []
+
+    def _by_verb(self, si: int, ss: int, end: int, words: list[Word]) -> list[Found]:
+        """X zegt dat ... / Dat bevestigde X / X heeft dat gemeld / adviseerde te ... / wijst op ..."""
+        lows = [w.lower for w in words]
         for k, w in enumerate(words):
             lemma = FINITE.get(w.lower) or PARTICIPLES.get(w.lower)
             if not lemma or w.lower in NOT_REPORTING or (k == 0 and w.lower not in PARTICIPLES):
                 continue
             if lemma in NEEDS_PARTICLE and not self._has_particle(lemma, w.end, end):
                 continue
+            subj_end = end
             dat = next((j for j in range(k + 1, min(len(words), k + 8)) if lows[j] == "dat"), None)
             if dat is not None and not any(x.text in {",", ";"} for x in words[k + 1:dat]):
-                subj = self.subject_before(ss, w.start) or self.subject_after(w.end, words[dat].start)
+                subj = self._verb_subject(ss, words, k, words[dat].start)
                 if subj is not None and dat + 1 < len(words) and _speaker_ok(subj, self.art):
-                    return [Found(words[dat + 1].start, end, "indirect", w.text, subj)]
-            # anaphoric "Dat bevestigde X" / "X heeft dat gemeld": the sentence before is the content
-            if (k > 0 and lows[k - 1] == "dat" and (k - 1 == 0 or w.lower in PARTICIPLES)) or \
-                    (k > 1 and lows[k - 2] == "dat" and w.lower in PARTICIPLES):
-                subj = (self.subject_after(w.end, end) if k - 1 == 0
-                        else self.subject_before(ss, words[k - 1].start))
-                if subj is not None and si > 0 and _speaker_ok(subj, self.art):
+                    start = words[dat + 1].start
+                    return [Found(start, self._clause_end(start, end), "indirect", w.text, subj)]
+            # anaphoric "Dat bevestigde X" / "X heeft dat ... gemeld": the sentence before is the content
+            anaphoric = (k == 1 and lows[0] == "dat") or (w.lower in PARTICIPLES and any(
+                lows[d] == "dat" and lows[d - 1] in _AUX for d in range(1, k)))
+            if anaphoric and si > 0:
+                subj = self.subject_after(w.end, subj_end) if k == 1 else self.subject_before(ss, w.start)
+                if subj is not None and _speaker_ok(subj, self.art):
                     ps, pe = self.art.sentences[si - 1]
-                    while pe > ps and text[pe - 1] in ".!?":
+                    while pe > ps and self.text[pe - 1] in ".!?":
                         pe -= 1
                     return [Found(ps, pe, "indirect", w.text, subj)]
-            # a verb with an infinitive or object complement: adviseerde te gokken, wijst op, garandeerde een ...
-            if lemma in _OBJECT_CUES and lemma not in NEED_CLAUSE:
-                comp = self._complement(k, words, lemma, end)
-                if comp is not None:
-                    subj = self.subject_before(ss, w.start) or self.subject_after(w.end, end)
-                    if subj is not None and _speaker_ok(subj, self.art) and self.widx(subj.start) <= comp:
-                        start = max(self.words[comp].start, subj.end + 1 if subj.start > w.start else 0)
-                        j = self.widx(start)
-                        if j < len(self.words) and self.words[j].start < end:
-                            return [Found(self.words[j].start, end, "indirect", w.text, subj)]
+            comp = self._complement(k, words, lemma)
+            if comp is not None:
+                subj = self._verb_subject(ss, words, k, end)
+                if subj is not None and _speaker_ok(subj, self.art):
+                    start = comp if subj.start < w.start else max(comp, subj.end)
+                    j = self.widx(start)
+                    while j < len(self.words) and self.words[j].lower in {",", "verder", "nu", "toch", "echter",
+                                                                         "ook", "wel", "gisteren", "vandaag"}:
+                        j += 1
+                    if j < len(self.words) and self.words[j].start < end:
+                        return [Found(self.words[j].start, self._clause_end(self.words[j].start, end), "indirect",
+                                      w.text, subj)]
         return []
 
-    def _complement(self, k: int, words: list[Word], lemma: str, end: int) -> int | None:
-        """The global word index where the complement of the cue verb at words[k] starts, or None."""
+    def _verb_subject(self, ss: int, words: list[Word], k: int, limit: int) -> Mention | None:
+        """The subject of the cue verb words[k]: the antecedent of a relative "die", the mention that opens the
+        clause, or the one right after the verb (inverted order)."""
+        for j in range(k - 1, max(-1, k - 4), -1):
+            if words[j].lower == "die" and j > 0:
+                prev = self.art.name_at(words[j - 1].start)
+                if prev is not None:
+                    return prev
+                break
+            if words[j].text in {",", ";"}:
+                break
+        start = self._clause_start(ss, words[k].start)
+        subj = self.subject_before(start, words[k].start)
+        if subj is not None:
+            return subj
+        after = self.subject_after(words[k].end, limit)
+        if after is not None and self.widx(after.start) <= self.widx(words[k].start) + 2:
+            return after
+        return None
+
+    def _by_statement_noun(self, si: int, ss: int, end: int, words: list[Word]) -> list[Found]:
+        """A noun that carries a statement or a demand: "met het verzoek ... te ...", "zijn dreigement, dat ..."."""
+        lows = [w.lower for w in words]
+        for k, w in enumerate(words[:-2]):
+            if w.lower not in STATEMENT_NOUNS or k == 0 or lows[k - 1] not in _NOUN_DETERMINERS:
+                continue
+            dat = next((j for j in range(k + 1, min(len(words), k + 14)) if lows[j] == "dat"), None)
+            if dat is not None and dat + 1 < len(words):
+                start = words[dat + 1].start
+            elif w.lower in _DIRECTIVE_NOUNS and "te" in lows[k + 1:]:
+                start = words[k + 1].start
+            else:
+                continue
+            subj = self.subject_before(ss, w.start)
+            if subj is None:
+                subj, _ = self.speaker_from_context(ss, ss + 1, None)
+            if subj is not None:
+                return [Found(start, self._clause_end(start, end), "indirect", f"{lows[k - 1]} {w.text}", subj)]
+        return []
+
+    def _complement(self, k: int, words: list[Word], lemma: str) -> int | None:
+        """Where the complement of the cue verb at words[k] starts (a text offset): after its particle, after a
+        colon, or right after the verb; None when the verb has no complement that reports."""
         part = PARTICLES.get(lemma)
         j = k + 1
-        if part:
-            # the particle of a separable verb: the complement follows it ("spoorde haar aan toch op te stappen")
+        if part and " " not in lemma:
             idx = next((t for t in range(k + 1, len(words)) if words[t].lower == part), None)
             if idx is None:
                 return None
             j = idx + 1
+        elif lemma == "wijzen op" or lemma == "pleiten":
+            idx = next((t for t in range(k + 1, min(len(words), k + 5)) if words[t].lower in {"op", "voor"}), None)
+            if idx is None:
+                return None
+            j = idx + 1
+        colon = next((t for t in range(j, len(words)) if words[t].text == ":"), None)
+        if colon is not None and colon + 1 < len(words):
+            return words[colon + 1].start
         if j >= len(words):
             return None
-        if any(w.lower == "te" for w in words[j:]) or lemma in _NP_CUES:
-            return self.widx(words[j].start)
+        rest = [w.lower for w in words[j:]]
+        if "te" in rest and rest[-1] not in {"te"} and not any(x in rest for x in ("dat", "omdat", "die")):
+            return words[j].start
+        if lemma in _NP_CUES:
+            return words[j].start
         return None
 
 
-_OBJECT_CUES = frozenset({
-    "garanderen", "eisen", "pleiten", "wijzen op", "bekendmaken", "aankondigen", "schatten", "beloven",
-    "adviseren", "aanraden", "aansporen", "oproepen", "verzoeken", "aanbieden", "opnoemen", "bepleiten",
-    "aanbevelen",
-})
+_AUX = frozenset({"heeft", "hebben", "had", "hadden", "is", "zijn", "was", "waren"})
+_NOUN_DETERMINERS = frozenset({"het", "de", "zijn", "haar", "hun", "een"})
+_DIRECTIVE_NOUNS = frozenset({"verzoek", "oproep", "opdracht", "advies", "eis"})
+_WORD_MENTION_PREPS = frozenset({"bij", "aan", "met", "van", "voor", "over", "op", "in", "als", "tot", "naar",
+                                 "term", "woord", "begrip"})
 _NP_CUES = frozenset({"garanderen", "eisen", "pleiten", "wijzen op", "bekendmaken", "aankondigen", "schatten",
                       "beloven", "opnoemen", "bepleiten", "aanbevelen"})
 _SOURCE_SPLIT = [p.split() for p in SOURCE_PREPOSITIONS]
@@ -631,7 +751,7 @@ def find_quotations(text: str, *, ents: list[tuple[int, int, str]] | None = None
     """All quotations of an article, in text order, with speakers resolved."""
     pairs = find_quote_pairs(text)
     sentences = split_sentences(text, pairs)
-    art = ArticleText(text, sentences, ents or [], canonical or {})
+    art = ArticleText(text, sentences, ents or [], canonical or {}, [(p.open_start, p.close_end) for p in pairs])
     subheadings = [(s.start, s.end) for s in structure.subheadings] if structure is not None else []
     finder = _Finder(text, art, pairs, paragraphs_of(text, structure), subheadings)
     quoted = finder.quotations()

@@ -17,12 +17,14 @@ from kroniek.nlp.lang_nl.speech_verbs import FINITE, PARTICIPLES
 
 # Words: initials ("J.", "M.C."), words with inner hyphens or apostrophes ("Wout-Jan", "z'n"), the clitics 't and
 # 's, old-style double quotes, and any other single character that is not a space.
-_WORD_RE = re.compile(r"(?:[A-Z]\.){1,4}(?=\s*[A-Z])|\w+(?:[-'’]\w+)*|['’][ts]\b|,,|''|[^\w\s]")
+_WORD_RE = re.compile(r"(?:[A-Z]\.){1,4}(?=\s*(?:[A-Z]|van |de |ter |ten |von ))|\w+(?:[-'’]\w+)*|['’][ts]\b|,,|''|[^\w\s]")
 
 DETERMINERS = frozenset({
     "de", "het", "een", "zijn", "haar", "hun", "diens", "dit", "deze", "die", "sommige", "enkele", "veel",
     "vele", "twee", "drie", "alle", "beide", "andere", "ons", "onze", "uw", "mijn", "elk", "ieder", "iedere",
 })
+# Determiners after which a capitalised word is the start of a person's description ("de Argentijn Canas").
+_NAME_DETERMINERS = frozenset({"de", "het", "een", "zijn", "haar", "hun", "diens"})
 # Words that end a noun phrase: auxiliaries and copulas, conjunctions, prepositions other than those that attach a
 # complement to a role ("van", "uit", "bij"), and frequent adverbs.
 _NP_STOP = frozenset({
@@ -37,6 +39,8 @@ _NP_STOP = frozenset({
     "inmiddels", "zo", "te", "daar", "hier", "hem", "haar", "hen", "het", "tijdens", "bij", "uit", "eens",
 })
 _ATTACH = frozenset({"van", "uit", "bij"})
+_PREPOSITIONS = frozenset({"tegen", "tegenover", "met", "van", "voor", "door", "aan", "bij", "naar", "over", "op",
+                           "in", "zonder", "onder", "achter", "na", "sinds", "tot", "om", "uit", "volgens"})
 _CONJ_START = frozenset({"maar", "en", "ook", "want", "dus", "toch", "daarom", "bovendien", "wel", "nee", "ja"})
 # Capitalised words that start a sentence without being names.
 _NOT_NAMES = frozenset({
@@ -103,6 +107,7 @@ class ArticleText:
     sentences: list[tuple[int, int]]
     ents: list[tuple[int, int, str]] = field(default_factory=list)
     canonical: dict[tuple[int, int], str] = field(default_factory=dict)
+    quoted: list[tuple[int, int]] = field(default_factory=list)
     words: list[Word] = field(init=False)
     names: list[Mention] = field(init=False)
 
@@ -114,6 +119,7 @@ class ArticleText:
                             and not self._sentence_initial(i)}
         self.names = self._find_names()
         self._acronyms = self._find_acronyms()
+        self._freq = self._name_frequencies()
 
     # -- words and sentences ----------------------------------------------------------------------------------
 
@@ -142,6 +148,8 @@ class ArticleText:
             return True
         prev = self.words[i - 1]
         gap = self.text[prev.end:self.words[i].start]
+        if prev.text in {"''", "”", "’", "»", '"', "'"} and i > 1:
+            return self.words[i - 2].text in {".", "!", "?"}
         return prev.text in {".", "!", "?", ":", ",,", "“", "„", "‘", '"', "'", "«", "-", "–"} or "\n" in gap
 
     # -- names ------------------------------------------------------------------------------------------------
@@ -184,6 +192,10 @@ class ArticleText:
                     continue
                 break
             s, e = w.start, words[j - 1].end
+            nxt_w = words[j] if j < len(words) else None
+            if j == i + 1 and w.lower.endswith(("se", "sche")) and nxt_w is not None and nxt_w.text[:1].islower():
+                i = j  # an adjective of nationality or place ("de Spaanse krant"), not a name
+                continue
             label = self._ent_label(s, e)
             if label in {None, "PER"} and not any(m.start <= s and e <= m.end for m in found.values()):
                 found[(s, e)] = Mention(s, e, self.text[s:e], "name")
@@ -194,6 +206,8 @@ class ArticleText:
         w = self.words[i]
         if not (w.capitalised and (w.text[0].isalpha())):
             return False
+        if w.lower in roles.NAME_PARTICLES:
+            return self._particle_starts_name(i)
         if w.lower in _NOT_NAMES or is_speech_form(w.text) or roles.is_role_word(w.text):
             return False
         if w.text.isupper() and len(w.text) <= 1:
@@ -202,9 +216,24 @@ class ArticleText:
             nxt = self.words[i + 1] if i + 1 < len(self.words) else None
             if w.text in self._known_caps:
                 return True
-            if nxt is not None and (nxt.text == ":" or (nxt.capitalised and nxt.text not in {"De", "Het"})):
-                return True
+            if nxt is not None and (nxt.text == ":" or (nxt.capitalised and nxt.text not in {"De", "Het"})
+                                    or nxt.lower in FINITE):
+                return True  # "Koerts:", "Theo de Rooij", "Acosta zei"
             return False
+        return True
+
+    def _particle_starts_name(self, i: int) -> bool:
+        """A capitalised particle that opens a surname ("Van Alebeek", "De Rooij"), not an article or preposition."""
+        k = i + 1
+        while k < len(self.words) and self.words[k].lower in roles.NAME_PARTICLES and k - i <= 2:
+            k += 1
+        if k >= len(self.words) or not self.words[k].capitalised or not self.words[k].text[:1].isalpha():
+            return False
+        if self.words[i].lower in {"de", "het"} and self._sentence_initial(i):
+            # "De Rooij" at the start of a sentence only where the article also writes "Theo de Rooij"
+            tail = re.escape(self.text[self.words[i + 1].start:self.words[k].end])
+            return any(m.group(1).lower() not in _NOT_NAMES
+                       for m in re.finditer(r"\b([A-Z][\w.'-]*) de " + tail + r"\b", self.text))
         return True
 
     def _find_acronyms(self) -> dict[str, str]:
@@ -240,11 +269,14 @@ class ArticleText:
         if i >= n:
             return None
         w = words[i]
-        if w.lower in PRONOUNS:
+        nxt = words[i + 1] if i + 1 < n else None
+        possessive = (w.lower in DETERMINERS and nxt is not None and nxt.text[:1].isalpha()
+                      and nxt.lower not in _NP_STOP and not is_speech_form(nxt.text))
+        if w.lower in PRONOUNS and not possessive:
             return Mention(w.start, w.end, w.text, "pronoun")
         name = self.name_at(w.start)
         if name is not None and name.start == w.start:
-            return self._extend(name, i, n)
+            return name
         j = i
         kind = ""
         if w.lower in DETERMINERS:
@@ -252,16 +284,17 @@ class ArticleText:
             kind = "description"
         head = None
         k = j
-        # adjectives and a head noun: stop at a role or group noun, a name, or a word that ends the phrase
-        while k < n and k - j < 5:
+        # adjectives and a head noun: stop at a role or group noun, a name, or a word that ends the phrase;
+        # without a determiner the phrase must start with its role noun ("bondscoach Bert Romp")
+        while k < n and k - j < (5 if kind else 1):
             x = words[k]
             if x.lower in _NP_STOP or not x.text[:1].isalnum() or is_speech_form(x.text):
                 break
             nm = self.name_at(x.start)
             if nm is not None and nm.start == x.start:
-                end_i = self._word_after(nm.end)
-                return self._extend(Mention(w.start, nm.end, self.text[w.start:nm.end], "name"), end_i - 1, n,
-                                    already=True)
+                if w.lower not in _NAME_DETERMINERS and kind:
+                    return None
+                return Mention(w.start, nm.end, self.text[w.start:nm.end], "name")
             if roles.is_role_word(x.text):
                 head = k
                 kind = "role"
@@ -302,35 +335,69 @@ class ArticleText:
     def _word_after(self, pos: int) -> int:
         return self.word_index(pos)
 
-    def _extend(self, m: Mention, i: int, n: int, *, already: bool = False) -> Mention:
-        return m
+    def in_quote(self, pos: int) -> bool:
+        return any(s <= pos < e for s, e in self.quoted)
 
     def first_mention(self, start: int, end: int, kinds: set[str]) -> Mention | None:
-        """The first mention of one of `kinds` whose start lies in [start, end)."""
+        """The first mention of one of `kinds` whose start lies in [start, end), outside quotations and not the
+        object of a preposition."""
         i = self.word_index(start)
         while i < len(self.words) and self.words[i].start < end:
             m = self.mention_at(i)
-            if m is not None and m.kind in kinds and m.end <= end:
+            if m is not None and m.kind in kinds and m.end <= end and not self.in_quote(m.start) \
+                    and not (i > 0 and self.words[i - 1].lower in _PREPOSITIONS):
                 return m
             i += 1
         return None
 
     # -- resolution -------------------------------------------------------------------------------------------
 
-    def person_before(self, pos: int, *, max_sentences: int = 4) -> Mention | None:
-        """The person a pronoun at `pos` most likely stands for: the first name in the nearest sentence before it."""
+    def _name_frequencies(self) -> dict[str, int]:
+        """How often each last name word occurs among the names of the article (a measure of salience)."""
+        out: dict[str, int] = {}
+        for m in self.names:
+            if m.kind == "name" and not self.in_quote(m.start):
+                key = m.text.split()[-1].lower()
+                out[key] = out.get(key, 0) + 1
+        return out
+
+    def person_before(self, pos: int, *, max_sentences: int = 5) -> Mention | None:
+        """The person a pronoun at `pos` most likely stands for: a name in the sentences just before it, preferring
+        the nearer sentence, the subject position and the person the article speaks of most; where none comes before
+        (a headline quotation), the article's most frequent person."""
         si = self.sentence_of(pos)
-        for k in range(si, max(-1, si - max_sentences - 1), -1):
+        best: tuple[float, Mention] | None = None
+        for dist in range(0, max_sentences + 1):
+            k = si - dist
+            if k < 0:
+                break
             s, e = self.sentences[k]
             e = min(e, pos)
+            first = True
             for m in self.names:
-                if s <= m.start < e and m.kind == "name" and not self._inside_quote_like(m):
-                    return m
-        return None
+                if not (s <= m.start < e) or m.kind != "name" or self.in_quote(m.start):
+                    continue
+                score = -1.0 * dist + (1.0 if first else 0.0) + 0.5 * min(self._freq.get(_key(m.text), 1), 4)
+                if self._after_preposition(m.start):
+                    score -= 1.0
+                first = False
+                if best is None or score > best[0]:
+                    best = (score, m)
+        if best is not None:
+            return best[1]
+        frequent = [m for m in self.names if m.kind == "name" and self._freq.get(_key(m.text), 0) >= 2]
+        earlier = [m for m in frequent if m.start < pos] or frequent
+        return max(earlier, key=lambda m: self._freq.get(_key(m.text), 0)) if earlier else None
 
-    def _inside_quote_like(self, m: Mention) -> bool:
-        return False
-
+    def _after_preposition(self, pos: int) -> bool:
+        """Whether the phrase at `pos` is the object of a preposition ("tegen de krant El Pais")."""
+        i = self.word_index(pos) - 1
+        while i >= 0 and (self.words[i].lower in DETERMINERS or self.words[i].text[:1].isupper()
+                          or self.words[i].lower.endswith(("se", "sche"))) and i >= self.word_index(pos) - 4:
+            if self.words[i].lower in _PREPOSITIONS:
+                return True
+            i -= 1
+        return i >= 0 and self.words[i].lower in _PREPOSITIONS
     def canonical_name(self, mention: Mention) -> str:
         """The fullest form of a name in the article ("Blok" -> "Stef Blok", "WOW" -> the written-out name)."""
         text = _strip_roles(mention.text)
@@ -410,6 +477,10 @@ class ArticleText:
         if best[:1].isupper() and best.split()[0].lower() in DETERMINERS:
             best = best[0].lower() + best[1:]
         return best
+
+
+def _key(name: str) -> str:
+    return name.split()[-1].lower() if name.split() else ""
 
 
 def _role_family(word: str) -> str:

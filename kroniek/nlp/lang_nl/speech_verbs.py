@@ -125,7 +125,7 @@ NEEDS_PARTICLE: frozenset[str] = frozenset({
 # Verbs that report only when a clause follows ("dat ...", an infinitive, or a colon); with a bare object they are
 # ordinary verbs ("hij vond de sleutel", "zij stelde een vraag", "hij noemde zijn naam").
 NEED_CLAUSE: frozenset[str] = frozenset({
-    "vinden", "stellen", "denken", "noemen", "schatten", "vragen", "roepen", "melden", "schrijven", "klagen",
+    "vinden", "stellen", "denken", "noemen", "vragen", "roepen", "melden", "schrijven", "klagen",
     "dreigen", "vrezen", "menen", "reageren", "antwoorden",
 })
 
