@@ -14,6 +14,7 @@ offset into it, uses LF. A JSON Lines `text` field is kept verbatim.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 import sys
@@ -343,7 +344,10 @@ def read_path(path: str | Path, options: ReadOptions | None = None) -> Iterator[
     """Read a file, a directory (recursively) or standard input (`-`)."""
     opts = options or ReadOptions()
     if str(path) == STDIN:
-        yield from read_stream(sys.stdin.buffer, "<stdin>", opts)
+        stream = sys.stdin.buffer
+        if not hasattr(stream, "peek"):
+            stream = io.BufferedReader(stream)  # so the format can be sniffed without consuming input
+        yield from read_stream(stream, "<stdin>", opts)
         return
     p = Path(path)
     if p.is_dir():
