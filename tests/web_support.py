@@ -7,8 +7,15 @@ analysis, so the edges can be tested without the trained model; the browser test
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+from conftest import ALPINO_JSONL, EVAL, SEED
+from fastapi.testclient import TestClient
+
+from kroniek.api.app import create_app
+from kroniek.api.settings import Settings
 from kroniek.archive import Archive
 from kroniek.model import Analysis, ArticleDate, EntityMention, Quote, TimeExpression
 from kroniek.store.base import STAGES
@@ -62,3 +69,31 @@ def build_annotated_archive(path: Path, seed: Path, alpino: Path, gold: Path) ->
         archive.store.save_analyses([gold_analysis(archive, gold, seed_id)], "gold", STAGES)
         archive._on_articles_changed([seed_id])
         return seed_id, list(report.new_ids)
+
+
+TOKEN = "test-token-0123456789"
+
+
+@pytest.fixture(scope="session")
+def annotated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """An archive of the seed (with its gold analysis), alpino-dev and the extra articles; and the seed's id."""
+    path = tmp_path_factory.mktemp("web") / "kroniek.db"
+    seed_id, _ = build_annotated_archive(path, SEED.parent, ALPINO_JSONL, EVAL / "seed-gold.json")
+    return path, seed_id
+
+
+@pytest.fixture(scope="session")
+def client(annotated: tuple[Path, str]) -> Iterator[TestClient]:
+    """An in-process client of a read-only server over the annotated archive."""
+    with TestClient(create_app(Settings(annotated[0])), raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.fixture()
+def writable_client(tmp_path: Path) -> Iterator[TestClient]:
+    """An in-process client of a server that accepts ingest with TOKEN, over a fresh archive of the extra articles."""
+    path = tmp_path / "w.db"
+    with Archive.open(path) as archive:
+        archive.ingest(EXTRA)
+    with TestClient(create_app(Settings(path, token=TOKEN)), raise_server_exceptions=False) as c:
+        yield c

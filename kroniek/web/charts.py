@@ -63,7 +63,7 @@ def bar_chart(bars: Sequence[Bar], *, title: str, width: int = 640, height: int 
         return Markup("".join(parts))
     top = max(max(b.count for b in bars), 1)
     step = plot_w / len(bars)
-    bar_w = max(step * 0.8, 1.0)
+    bar_w = min(max(step * 0.8, 1.0), 48.0)
     base = pad_top + plot_h
     parts.append(f'<line x1="{pad_left}" y1="{base}" x2="{width - 4}" y2="{base}" class="axis"/>')
     parts.append(f'<text x="{pad_left - 4}" y="{pad_top + 10}" text-anchor="end" class="tick">{top}</text>')

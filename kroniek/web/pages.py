@@ -72,17 +72,26 @@ def article_page(request: Request, archive: ArchiveDep,
     for s in st.subheadings:
         blocks.append((s.start, "h2", render(text, marks, s.start, s.end), None))
     for r in st.references:
-        blocks.append((r.start, "ref", render(text, marks, r.start, r.end), r))
+        # The line's lead-in ("Lees ook:") is not part of the reference but belongs on the page.
+        line_start = text.rfind("\n", 0, r.start) + 1
+        lead = text[line_start:r.start] if r.start - line_start <= 40 else ""
+        blocks.append((r.start, "ref", render(text, marks, r.start, r.end), (lead, r)))
     if not blocks:
         blocks.append((0, "p", render(text, marks, 0, len(text)), None))
     blocks.sort(key=lambda b: b[0])
-    title = render(text, marks, st.title.start, st.title.end) if st.title else (art.title or art.id)
+    title = render(text, marks, st.title.start, st.title.end) if st.title else (art.title or _opening(text))
     entities: dict[tuple[str, str], int] = {}
     for e in art.entities:
         key = (e.canonical or e.text, e.label)
         entities[key] = entities.get(key, 0) + 1
     return page(request, "article.html", art=art, title=title, blocks=blocks,
                 entities=sorted(entities.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _opening(text: str, words: int = 10) -> str:
+    """The first words of an untitled article, to head its page."""
+    head = text.split()
+    return " ".join(head[:words]) + (" …" if len(head) > words else "")
 
 
 @router.get("/entities")

@@ -1,0 +1,194 @@
+# ruff: noqa: F811  (fixtures imported from web_support are parameters of the tests)
+"""Every API endpoint, in process, over an archive whose seed article carries its gold analysis."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from web_support import REFERENCED_TITLE, SCRIPT, TOKEN, annotated, client, writable_client  # noqa: F401
+
+
+def test_api_health_counts_articles(client: TestClient) -> None:
+    body = client.get("/api/health").json()
+    assert body["status"] == "ok"
+    assert body["articles"] == 54 + 1 + 2
+    assert body["writable"] is False
+
+
+def test_api_article_has_text_structure_and_annotations(client: TestClient, annotated: tuple[Path, str]) -> None:
+    seed_id = annotated[1]
+    art = client.get(f"/api/articles/{seed_id}").json()
+    assert art["date"] == "2019-02" and art["date_precision"] == "month"
+    text = art["text"]
+    for group in ("entities", "quotes", "timexes"):
+        assert art[group], group
+        for a in art[group]:
+            assert text[a["start"]:a["end"]] == a["text"]
+    assert any(q["speaker"] == "Stef Blok" and q["text"] == "We mogen hoopvol zijn" for q in art["quotes"])
+    assert {"text": "vorig jaar mei", "value": "2018-05"}.items() <= next(
+        t for t in art["timexes"] if t["text"] == "vorig jaar mei").items()
+    assert [text[s["start"]:s["end"]] for s in art["structure"]["subheadings"]] == [
+        "‘Nog niet vooruitlopen op onderhandelingen’"]
+
+
+def test_api_article_reference_resolves_to_the_article_with_that_title(client: TestClient,
+                                                                       annotated: tuple[Path, str]) -> None:
+    refs = client.get(f"/api/articles/{annotated[1]}").json()["structure"]["references"]
+    assert [(r["text"], r["article_id"]) for r in refs] == [(REFERENCED_TITLE, "ref-mh17")]
+
+
+def test_api_article_reference_without_target_is_null(client: TestClient) -> None:
+    art = client.get("/api/articles/ref-mh17").json()
+    assert all(r["article_id"] is None for r in art["structure"]["references"])
+
+
+def test_api_entities_list_is_sorted_by_mentions_and_filtered_by_label(client: TestClient) -> None:
+    rows = client.get("/api/entities", params={"limit": 5}).json()
+    assert len(rows) == 5
+    assert [r["mentions"] for r in rows] == sorted((r["mentions"] for r in rows), reverse=True)
+    people = client.get("/api/entities", params={"label": "PER"}).json()
+    assert people and {r["label"] for r in people} == {"PER"}
+    assert "Stef Blok" in {r["canonical"] for r in people}
+
+
+def test_api_entities_paging_does_not_repeat(client: TestClient) -> None:
+    first = client.get("/api/entities", params={"limit": 3}).json()
+    second = client.get("/api/entities", params={"limit": 3, "offset": 3}).json()
+    assert not {r["id"] for r in first} & {r["id"] for r in second}
+
+
+def test_api_entity_by_name_and_variant(client: TestClient) -> None:
+    blok = client.get("/api/entities/Stef Blok").json()
+    assert blok["label"] == "PER" and "Blok" in blok["variants"]
+    assert blok["by_month"] == [{"month": "2019-02", "mentions": blok["mentions"], "articles": 1}]
+    assert "Rusland" in {c["canonical"] for c in blok["co_occurring"]}
+    assert client.get("/api/entities/Blok").json()["id"] == blok["id"]
+    assert client.get(f"/api/entities/{blok['id']}").json()["canonical"] == "Stef Blok"
+
+
+def test_api_speakers_and_their_quotations(client: TestClient) -> None:
+    speakers = client.get("/api/speakers").json()
+    assert speakers[0]["quotes"] >= speakers[-1]["quotes"]
+    blok = next(s for s in speakers if s["speaker"] == "Stef Blok")
+    detail = client.get("/api/speakers/Stef Blok").json()
+    assert detail["name"] == "Stef Blok" and detail["speaker"]["label"] == "PER"
+    assert len(detail["quotes"]) == blok["quotes"]
+    assert all(q["speaker"] == "Stef Blok" for q in detail["quotes"])
+    limited = client.get("/api/quotes", params={"speaker": "Stef Blok", "limit": 2}).json()
+    assert [q["text"] for q in limited] == [q["text"] for q in detail["quotes"][:2]]
+
+
+def test_api_timeline_in_calendar_order_and_for_an_entity(client: TestClient) -> None:
+    events = client.get("/api/timeline").json()
+    assert events and [e["ref_start"] for e in events] == sorted(e["ref_start"] for e in events)
+    assert {"2014", "2018-05"} <= {e["value"] for e in events}
+    for e in events:
+        assert e["text"] in e["sentence"]
+    blok = client.get("/api/timeline", params={"entity": "Stef Blok"}).json()
+    assert blok and {(e["article_id"], e["start"]) for e in blok} <= {(e["article_id"], e["start"]) for e in events}
+    assert client.get("/api/timeline", params={"entity": "Niemand Bekend"}).json() == []
+
+
+def test_api_search_ranks_highlights_and_counts_facets(client: TestClient) -> None:
+    body = client.get("/api/search", params={"q": "MH17"}).json()
+    assert body["total"] >= 3
+    ids = [h["id"] for h in body["hits"]]
+    assert "ref-mh17" in ids
+    assert any("<mark>MH17</mark>" in h["snippet"] for h in body["hits"])
+    months = {b["value"]: b["count"] for b in body["facets"]["month"]}
+    assert months.get("2019-02") == 1 and months.get("2018-05") == 1
+
+
+def test_api_search_facet_filter_narrows(client: TestClient) -> None:
+    everything = client.get("/api/search", params={"q": "MH17"}).json()
+    narrowed = client.get("/api/search", params={"q": "MH17", "month": "2018-05"}).json()
+    assert narrowed["total"] < everything["total"]
+    assert [h["id"] for h in narrowed["hits"]] == ["ref-mh17"]
+    by_source = client.get("/api/search", params={"q": "MH17", "source": "Testbron"}).json()
+    assert {h["source"] for h in by_source["hits"]} == {"Testbron"}
+
+
+def test_api_search_escapes_markup_in_snippets(client: TestClient) -> None:
+    body = client.get("/api/search", params={"q": "opgepast"}).json()
+    hit = next(h for h in body["hits"] if h["id"] == "script-article")
+    assert "<script>" not in hit["snippet"] and "&lt;script&gt;" in hit["snippet"]
+    assert "<script>" not in hit["title_html"]
+
+
+def test_api_export_jsonl_respects_the_query(client: TestClient) -> None:
+    r = client.get("/api/export", params={"q": "MH17"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/x-ndjson")
+    rows = [json.loads(line) for line in r.text.splitlines()]
+    total = client.get("/api/search", params={"q": "MH17"}).json()["total"]
+    assert len(rows) == total
+    assert all("MH17" in row["text"] for row in rows)
+
+
+def test_api_export_csv_has_header_and_bounded_rows(client: TestClient) -> None:
+    r = client.get("/api/export", params={"format": "csv", "limit": 3})
+    assert r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(r.text)))
+    assert rows[0][:3] == ["id", "date", "source"] and len(rows) == 4
+
+
+def test_api_export_of_everything(client: TestClient) -> None:
+    rows = client.get("/api/export").text.splitlines()
+    assert len(rows) == 57
+
+
+def test_api_stories_say_they_are_not_there_yet(client: TestClient) -> None:
+    r = client.get("/api/stories")
+    assert r.status_code in (200, 501)
+    if r.status_code == 501:
+        assert r.json()["error"]["code"] == "not_implemented"
+
+
+def test_api_ingest_is_off_without_a_token(client: TestClient) -> None:
+    r = client.post("/api/ingest", json={"articles": [{"text": "Een nieuw artikel.", "date": "2020-01-01"}]})
+    assert r.status_code == 403
+    assert r.json()["error"]["code"] == "read_only"
+    assert client.get("/api/health").json()["articles"] == 57
+
+
+def test_api_ingest_with_token_adds_once(writable_client: TestClient) -> None:
+    payload = {"articles": [{"text": "De gemeenteraad vergaderde gisteren over de nieuwe brug.",
+                             "date": "2020-01-01", "source": "Testbron"}], "analyze": False}
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    first = writable_client.post("/api/ingest", json=payload, headers=auth).json()
+    assert first["new"] == 1 and first["duplicates"] == 0
+    again = writable_client.post("/api/ingest", json=payload, headers=auth).json()
+    assert again["new"] == 0 and again["duplicates"] == 1
+    art = writable_client.get(f"/api/articles/{first['new_ids'][0]}").json()
+    assert art["source"] == "Testbron"
+
+
+def test_api_ingest_quarantines_an_impossible_date(writable_client: TestClient) -> None:
+    payload = {"articles": [{"text": "Een artikel met een onmogelijke datum.", "date": "2019-02-30"}],
+               "analyze": False}
+    body = writable_client.post("/api/ingest", json=payload, headers={"Authorization": f"Bearer {TOKEN}"}).json()
+    assert body["new"] == 0 and body["quarantined"] == 1
+
+
+def test_api_ingest_rejects_a_wrong_token(writable_client: TestClient) -> None:
+    r = writable_client.post("/api/ingest", json={"articles": [{"text": "x", "date": "2020"}]},
+                             headers={"Authorization": "Bearer wrong"})
+    assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
+    assert writable_client.get("/api/health").json() == {**writable_client.get("/api/health").json(), "articles": 2}
+
+
+def test_api_openapi_lists_every_resource(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for p in ("/api/search", "/api/articles/{article_id}", "/api/entities", "/api/entities/{key}", "/api/speakers",
+              "/api/speakers/{name}", "/api/quotes", "/api/timeline", "/api/stories", "/api/export", "/api/ingest",
+              "/api/health"):
+        assert p in paths, p
+    assert client.get("/docs").status_code == 200
+
+
+def test_api_script_article_is_returned_verbatim_as_json(client: TestClient) -> None:
+    art = client.get("/api/articles/script-article").json()
+    assert SCRIPT in art["text"]
