@@ -208,6 +208,7 @@ class _Finder:
         self.paragraphs = paragraphs
         self.subheadings = subheadings
         self.words = art.words
+        self._only_dat = False
 
     # -- helpers ----------------------------------------------------------------------------------------------
 
@@ -464,21 +465,27 @@ class _Finder:
     def indirect(self, quoted: list[Found]) -> list[Found]:
         out: list[Found] = []
         for si, (ss, se) in enumerate(self.art.sentences):
-            if any(ss <= q.start < se for q in quoted) or self._inside_pair(ss, se):
+            if self._inside_pair(ss, se):
                 continue
-            found = self._indirect_in(si, ss, se)
-            out.extend(found)
+            inside = [q for q in quoted if ss <= q.start < se]
+            if any(q.kind == "direct" for q in inside):
+                continue
+            found = self._indirect_in(si, ss, se, only_dat=bool(inside))
+            out.extend(f for f in found if not any(f.start < q.end + 2 and q.start - 2 < f.end for q in inside))
         return out
 
-    def _indirect_in(self, si: int, ss: int, se: int) -> list[Found]:
+    def _indirect_in(self, si: int, ss: int, se: int, *, only_dat: bool = False) -> list[Found]:
+        """Indirect speech in one sentence; `only_dat` where a partial quotation already took the sentence's cue."""
         end = se
         while end > ss and self.text[end - 1] in ".!?;:":
             end -= 1
         words = self.word_list(ss, end)
         if len(words) < 3:
             return []
-        for rule in (self._by_source_phrase, self._by_own_words, self._by_inverted_verb, self._by_verb,
-                     self._by_statement_noun):
+        rules = (self._by_verb,) if only_dat else (
+            self._by_source_phrase, self._by_own_words, self._by_inverted_verb, self._by_verb, self._by_statement_noun)
+        self._only_dat = only_dat
+        for rule in rules:
             found = rule(si, ss, end, words)
             if found:
                 return found
@@ -492,8 +499,13 @@ class _Finder:
         return cut
 
     def _clause_end(self, pos: int, end: int) -> int:
-        """Where a reported clause starting at `pos` ends: before ", maar" or ";", else at `end`."""
-        m = re.search(r",\s*maar\s|;", self.text[pos:end])
+        """Where a reported clause starting at `pos` ends: before ", maar", ";" or ", en" + a reporting verb."""
+        m = re.search(r",\s*maar\s|;|,\s*en\s+(\w+)", self.text[pos:end])
+        while m is not None and m.group(1) is not None and m.group(1).lower() not in FINITE:
+            m = re.compile(r",\s*maar\s|;|,\s*en\s+(\w+)").search(self.text, pos + m.end(), end)
+            if m is not None:
+                return m.start() if m.group(1) is None or m.group(1).lower() in FINITE else end
+            return end
         return pos + m.start() if m else end
 
     def _by_source_phrase(self, si: int, ss: int, end: int, words: list[Word]) -> list[Found]:
@@ -567,8 +579,13 @@ class _Finder:
                 continue
             if not (w.lower in FINITE or w.lower in {"klonk", "luidde", "luidt", "klinkt"}):
                 continue
-            if words[k + 1].lower in {"dat", "te", "om", "of"}:
+            lemma = FINITE.get(w.lower, "")
+            if words[k + 1].lower in {"dat", "te", "om", "of"} or (
+                    lemma in NEEDS_PARTICLE and not self._has_particle(lemma, w.end, end)):
                 continue
+            opener = self.words[self.widx(self._clause_start(ss, w.start))].lower
+            if opener in _SUBORDINATE_OPENERS:
+                continue  # "Na de aanval, liet hij ...": the comma closes an adverbial, not a reported clause
             subj = self.subject_after(w.end, end)
             if subj is None or self.widx(subj.start) > self.widx(w.start) + 2:
                 continue
@@ -590,7 +607,7 @@ class _Finder:
             lemma = FINITE.get(w.lower) or PARTICIPLES.get(w.lower)
             if not lemma or w.lower in NOT_REPORTING or (k == 0 and w.lower not in PARTICIPLES):
                 continue
-            if lemma in NEEDS_PARTICLE and not self._has_particle(lemma, w.end, end):
+            if lemma in NEEDS_PARTICLE and w.lower in FINITE and not self._has_particle(lemma, w.end, end):
                 continue
             subj_end = end
             dat = next((j for j in range(k + 1, min(len(words), k + 8)) if lows[j] == "dat"), None)
@@ -602,14 +619,20 @@ class _Finder:
             # anaphoric "Dat bevestigde X" / "X heeft dat ... gemeld": the sentence before is the content
             anaphoric = (k == 1 and lows[0] == "dat") or (w.lower in PARTICIPLES and any(
                 lows[d] == "dat" and lows[d - 1] in _AUX for d in range(1, k)))
-            if anaphoric and si > 0:
+            if anaphoric and si > 0 and not self._only_dat:
                 subj = self.subject_after(w.end, subj_end) if k == 1 else self.subject_before(ss, w.start)
                 if subj is not None and _speaker_ok(subj, self.art):
                     ps, pe = self.art.sentences[si - 1]
                     while pe > ps and self.text[pe - 1] in ".!?":
                         pe -= 1
                     return [Found(ps, pe, "indirect", w.text, subj)]
-            comp = self._complement(k, words, lemma)
+            if w.lower in PARTICIPLES and lemma in _NP_CUES and k == len(words) - 1 and not self._only_dat:
+                aux = next((a for a in range(k - 1, 0, -1) if lows[a] in _AUX), None)
+                if aux is not None and aux + 2 < k and lows[aux + 1] in _NOUN_DETERMINERS:
+                    subj = self.subject_before(ss, words[aux].start)
+                    if subj is not None and _speaker_ok(subj, self.art):
+                        return [Found(words[aux + 1].start, words[k - 1].end, "indirect", w.text, subj)]
+            comp = None if self._only_dat else self._complement(k, words, lemma)
             if comp is not None:
                 subj = self._verb_subject(ss, words, k, end)
                 if subj is not None and _speaker_ok(subj, self.art):
@@ -679,18 +702,31 @@ class _Finder:
                 return None
             j = idx + 1
         colon = next((t for t in range(j, len(words)) if words[t].text == ":"), None)
-        if colon is not None and colon + 1 < len(words):
-            return words[colon + 1].start
-        if j >= len(words):
-            return None
+        if colon is not None:
+            j = colon + 1
         rest = [w.lower for w in words[j:]]
-        if "te" in rest and rest[-1] not in {"te"} and not any(x in rest for x in ("dat", "omdat", "die")):
+        if len([x for x in rest if x.isalpha()]) < 2:
+            return None
+        if colon is not None:
+            return words[j].start
+        if lemma in _TE_CUES and "te" in rest and rest[-1] != "te" \
+                and not any(x in rest for x in ("dat", "omdat", "die")):
             return words[j].start
         if lemma in _NP_CUES:
             return words[j].start
         return None
 
 
+# Verbs whose te-infinitive complement is what was said, asked or promised ("adviseerde te gokken").
+_TE_CUES = frozenset({
+    "zeggen", "beweren", "ontkennen", "beloven", "dreigen", "eisen", "oproepen", "vragen", "verzoeken",
+    "adviseren", "aanraden", "aansporen", "aanbieden", "aandringen", "aanbevelen", "verklaren", "toezeggen",
+})
+# First words of a clause that is not itself a statement (a preposition or a subordinating conjunction).
+_SUBORDINATE_OPENERS = frozenset({
+    "op", "na", "bij", "met", "in", "toen", "als", "nadat", "zodra", "omdat", "hoewel", "terwijl", "voordat",
+    "door", "tijdens", "ondanks", "sinds", "voor",
+})
 _AUX = frozenset({"heeft", "hebben", "had", "hadden", "is", "zijn", "was", "waren"})
 _NOUN_DETERMINERS = frozenset({"het", "de", "zijn", "haar", "hun", "een"})
 _DIRECTIVE_NOUNS = frozenset({"verzoek", "oproep", "opdracht", "advies", "eis"})
