@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from kroniek.ingest.language import detect_language
 from kroniek.ingest.readers import Item, ReadOptions, Rejected, read_path, read_records
 from kroniek.ingest.structure import parse_structure
 from kroniek.model import RawArticle
+from kroniek.search.documents import IndexDoc, from_stored
+from kroniek.search.index import SearchIndex, SearchResult
 from kroniek.settings import CoreSettings
 from kroniek.store.base import STAGES, ArticleRow, QuarantineRow, Store, StoredArticle
 from kroniek.store.sqlite import SQLiteStore
@@ -84,6 +87,7 @@ class Archive:
     def __init__(self, store: Store, settings: CoreSettings | None = None) -> None:
         self.store = store
         self.settings = settings or CoreSettings()
+        self._index: SearchIndex | None = None
 
     @classmethod
     def open(cls, path: str | Path | None = None, *, readonly: bool = False,
@@ -107,6 +111,9 @@ class Archive:
 
     def _on_articles_changed(self, ids: Sequence[str]) -> None:
         """Called after articles were added or re-analysed (in batches); the search index hooks in here."""
+        found = (self.store.article(i) for i in ids)
+        self.index.add([from_stored(a) for a in found if a is not None])
+        self.index.commit()
 
     # --- ingest ------------------------------------------------------------------------------------------------
 
@@ -292,6 +299,66 @@ class Archive:
         """Every article (or the given ones) with its annotations, as JSON-ready dicts."""
         return self.store.export_rows(article_ids)
 
-    def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
-        """Articles holding `query` as plain text; the search index replaces this with ranked search."""
-        return self.store.search_text(query, limit)
+    # --- search ------------------------------------------------------------------------------------------------
+
+    @property
+    def index(self) -> SearchIndex:
+        """The search index beside the archive file (`<archive>.index/`), built from the store when missing."""
+        if self._index is None:
+            path = index_path(self.settings.archive)
+            fresh = path is None or not path.exists()
+            self._index = SearchIndex(path)
+            if fresh and self.count():
+                self.reindex()
+        return self._index
+
+    def reindex(self, progress: Callable[[int], None] | None = None) -> int:
+        """Rebuild the search index from the store (the store is the truth); return the number of articles."""
+        if self._index is not None:
+            index = self._index
+            index.clear()
+        else:  # a fresh directory: whatever was there may be from another version of Kroniek
+            path = index_path(self.settings.archive)
+            if path is not None and path.exists():
+                shutil.rmtree(path)
+            index = self._index = SearchIndex(path)
+        done = 0
+        batch: list[IndexDoc] = []
+        for art in self.store.articles(None):
+            full = self.store.article(art.id)
+            if full is not None:
+                batch.append(from_stored(full))
+            if len(batch) >= 1000:
+                done += index.add(batch, replace=False)
+                batch = []
+                if progress:
+                    progress(done)
+        done += index.add(batch, replace=False)
+        index.commit()
+        if progress:
+            progress(done)
+        return done
+
+    def search(self, query: str, limit: int = 20, offset: int = 0, sort: str = "relevance", facets: bool = True,
+               *, exact: bool = False) -> SearchResult:
+        """Ranked search in the query language of docs/search.md: hits with snippets, total, and facets."""
+        return self.index.search(query, limit=limit, offset=offset, sort=sort, facets=facets, exact=exact)
+
+    def search_ids(self, query: str, *, exact: bool = False, most: int | None = None) -> Iterator[str]:
+        """The ids of every article matching `query` (or the first `most`), newest first, fetched page by page."""
+        offset, page = 0, 1000
+        while most is None or offset < most:
+            size = page if most is None else min(page, most - offset)
+            result = self.search(query, limit=size, offset=offset, sort="date", facets=False, exact=exact)
+            yield from (h.id for h in result.hits)
+            if len(result.hits) < size:
+                return
+            offset += size
+
+
+def index_path(archive: str | Path) -> Path | None:
+    """Where the search index of an archive file lives: beside it, as `<file>.index/` (None: in memory)."""
+    if str(archive) == ":memory:":
+        return None
+    p = Path(archive)
+    return p.with_name(p.name + ".index")

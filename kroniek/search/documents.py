@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from kroniek.errors import DateError
 from kroniek.model import Analysis, ArticleDate, EntityMention, Quote, TimeExpression
@@ -130,3 +131,16 @@ class IndexDoc:
             title = analysis.structure.title.of(analysis.text)
         return cls.build(analysis.id, analysis.text, title=title, source=source, date=analysis.date,
                          entities=analysis.entities, quotes=analysis.quotes, timexes=analysis.timexes)
+
+
+def from_stored(article: Any) -> IndexDoc:
+    """An IndexDoc from an article as the store returns it (annotations as dicts: entities, quotes, timexes)."""
+    entities = [EntityMention(e.get("start", 0), e.get("end", 0), e.get("text") or "", e.get("label") or "MISC",
+                              e.get("canonical")) for e in (article.entities or [])]
+    quotes = [Quote(q.get("start", 0), q.get("end", 0), q.get("text") or "", q.get("kind") or "",
+                    speaker_mention=q.get("speaker_mention") or "", speaker=q.get("speaker") or "")
+              for q in (article.quotes or [])]
+    timexes = [TimeExpression(t.get("start", 0), t.get("end", 0), t.get("text") or "", t.get("type") or "",
+                              t.get("value") or "") for t in (article.timexes or [])]
+    return IndexDoc.build(article.id, article.text, title=article.title, source=article.source, date=article.date,
+                          entities=entities, quotes=quotes, timexes=timexes)
