@@ -52,7 +52,7 @@ def find_timexes(text: str, dct: ArticleDate | None, sentences: Iterable[tuple[i
     if not bounds:
         bounds = [(0, len(text))]
     anchor = tn.Anchor.of(dct)
-    cues: dict[int, list[tn.Cue]] = {}
+    cues: dict[int, tuple[list[tn.Cue], list[tuple[int, bool]]]] = {}
 
     def sentence_of(pos: int) -> tuple[int, int]:
         lo, hi = 0, len(bounds) - 1
@@ -67,8 +67,8 @@ def find_timexes(text: str, dct: ArticleDate | None, sentences: Iterable[tuple[i
     def direction(pos: int) -> tn.Direction:
         s, e = sentence_of(pos)
         if s not in cues:
-            cues[s] = tn.tense_cues(text[s:e], s, past_words)
-        return tn.direction_at(cues[s], pos)
+            cues[s] = (tn.tense_cues(text[s:e], s, past_words), tn.clause_starts(text[s:e], s))
+        return tn.direction_at(cues[s][0], pos, cues[s][1])
 
     ctx = tr.Context(text, anchor, direction)
     candidates: list[tuple[int, int, int, list[tr.Found]]] = []
@@ -87,7 +87,7 @@ def find_timexes(text: str, dct: ArticleDate | None, sentences: Iterable[tuple[i
         taken.append((start, end))
         kept.extend(f for f in found if f.end > f.start)
     kept.sort(key=lambda f: f.start)
-    _fill_days(kept, anchor, sentence_of)
+    _fill_days(kept, anchor, text)
     out = []
     for f in kept:
         s, e = sentence_of(f.start)
@@ -95,16 +95,15 @@ def find_timexes(text: str, dct: ArticleDate | None, sentences: Iterable[tuple[i
     return out
 
 
-def _fill_days(found: list[tr.Found], anchor: tn.Anchor, sentence_of: object) -> None:
-    """Give clock times and bare parts of the day the day named before them in the sentence, else the DCT's day.
+def _fill_days(found: list[tr.Found], anchor: tn.Anchor, text: str) -> None:
+    """Give clock times and bare parts of the day the day named before them in the paragraph, else the DCT's day.
 
     Small hours after a night ("de nacht van zaterdag op zondag ... rond 0.30 uur") fall on the next day.
     """
-    last: dict[tuple[int, int], tr.Found] = {}
+    last: tr.Found | None = None
     for f in found:
-        sentence = sentence_of(f.start)  # type: ignore[operator]
         if tr.DAY_SLOT in f.value:
-            prev = last.get(sentence)
+            prev = last if last is not None and "\n\n" not in text[last.end:f.start] else None
             day = anchor.day_offset(0)
             if prev is not None:
                 day = prev.value[:10]
@@ -114,7 +113,7 @@ def _fill_days(found: list[tr.Found], anchor: tn.Anchor, sentence_of: object) ->
                     day = (prev_day + tn.dt.timedelta(days=1)).isoformat()
             f.value = f.value.replace(tr.DAY_SLOT, day)
         elif re.match(r"^\d{4}-\d{2}-(\d{2}|XX)", f.value):
-            last[sentence] = f
+            last = f
 
 
 def _past_word_offsets(doc: Doc) -> set[int] | None:

@@ -236,13 +236,46 @@ def _num(x: float) -> str:
 # --- tense ----------------------------------------------------------------------------------------------------
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
-_WEAK_PAST = re.compile(r"^[a-zà-ÿ]{2,}(?:de|te|den|ten)$")
-_PARTICIPLE = re.compile(r"^[a-zà-ÿ]*ge[a-zà-ÿ]{2,}(?:d|t|en)$")
+_WEAK_PAST = re.compile(r"^[a-zà-ÿ]{2,}(?:de|te)$")
+_WEAK_PAST_PLURAL = re.compile(r"^[a-zà-ÿ]{2,}(?:den|ten)$")
+_PARTICIPLE = re.compile(r"^(?:[a-zà-ÿ]*ge[a-zà-ÿ]{2,}(?:d|t|en|n)|(?:be|ver|ont|her|er)[a-zà-ÿ]{1,}(?:d|t|en|aan)"
+                         r"|(?:onder|over|door|mis)[a-zà-ÿ]{1,}(?:en|aan))$")
 _DETERMINERS = frozenset("de het een deze die dit dat zijn haar hun ons onze mijn jouw uw elke iedere ieder welke "
                          "geen veel vele alle enkele twee drie vier meer".split())
+_ARTICLES = frozenset("de het een deze die dit dat".split())
+_PRONOUNS = frozenset("ik je jij hij zij ze we wij men u jullie".split())
+_PASSIVE = frozenset({"wordt", "worden", "word"})
 _NOT_PARTICIPLE = frozenset("gebied gezicht gewicht gedicht gevecht gebed gesprek gebit gezondheid gelegenheid "
                             "gemeente gewest genoegen gevolgen gebergte gedeelte gebouwen gebieden geleden "
-                            "gegeven gelegen genoeg gewoon gemiddeld gedurende geheel gerecht gehucht".split())
+                            "gegeven gelegen genoeg gewoon gemiddeld gedurende geheel gerecht gehucht gezin "
+                            "geen gevaren geval gevallen geweten bericht beleid besluit bestand verband verschil "
+                            "verstand verzet bezit bedrijf bestuur verlof verkeerd belang verhaal bewijs overleg "
+                            "onderzoek overzicht verslag verdrag verbond bestaan verleden ontwerp doorbraak "
+                            "gebeuren begin bedoeling vervolg verkeer hersteld verder verdient".split())
+# Words that open a subordinate clause: its tense is its own, not that of the main clause.
+_SUBORDINATORS = frozenset("dat die wat waar waarin waarbij waarop waarmee waardoor toen omdat nadat als terwijl "
+                           "hoewel zodat zodra voordat tenzij doordat aangezien zoals indien mits wie welke "
+                           "sinds".split())
+_CLAUSE_BREAK = re.compile(r"[,;:()\[\]–—\"“”„]|\s-\s|''|,,")
+
+_lemma_table: dict[str, str] | None = None
+
+
+def _lemmas() -> dict[str, str]:
+    """The Dutch lemma lookup table of spacy-lookups-data (forms to lemmas), or an empty one if it is absent.
+
+    Used only to tell a weak past plural (speelden) from an infinitive that looks the same (worden, wachten).
+    """
+    global _lemma_table
+    if _lemma_table is None:
+        try:
+            from spacy.lookups import load_lookups
+
+            table = load_lookups("nl", ["lemma_lookup"]).get_table("lemma_lookup")
+            _lemma_table = dict(table.items())
+        except (ImportError, ValueError, KeyError, OSError):
+            _lemma_table = {}
+    return _lemma_table
 
 
 @dataclass(frozen=True)
@@ -251,42 +284,92 @@ class Cue:
 
     position: int
     direction: Direction
+    clause: int = 0
+
+
+def _is_weak_past(word: str, low: str, prev_word: str, first: bool) -> bool:
+    prev = prev_word.lower()
+    if low in tw.ORDINALS:  # "De WOW vierde ...": an ordinal after a name or a pronoun is a past verb
+        return prev in _PRONOUNS or (prev_word[:1].isupper() and prev not in _DETERMINERS)
+    if len(low) < 5 or low in tw.NOT_PAST:
+        return False
+    if low.endswith(("ende", "enden", "heden")) or (not first and word[:1].isupper()):
+        return False
+    if _WEAK_PAST.match(low):
+        return prev not in _DETERMINERS
+    if _WEAK_PAST_PLURAL.match(low) and not low.startswith("ge") and prev not in _DETERMINERS:
+        if low.endswith(("kten", "pten", "ften")):  # no infinitive ends so: werkten, stopten, ontploften
+            return True
+        lemma = _lemmas().get(low, "")
+        return lemma.endswith("en") and lemma != low
+    return False
 
 
 def tense_cues(sentence: str, offset: int = 0, past_words: set[int] | None = None) -> list[Cue]:
     """Past and future cues in a sentence, found from word forms alone (no parser).
 
-    Past: frequent strong past forms, weak past forms (-de/-te/-den/-ten, not after a determiner, not in the list
-    of look-alike nouns and adjectives), and a perfect auxiliary together with a past participle.
-    Future: zullen (and zou: the future seen from the past), gaan. `past_words` adds the character offsets of words
-    a tagger marked as past tense.
+    Past: frequent strong past forms, weak past forms (-de/-te, not after a determiner, not in the list of
+    look-alike nouns and adjectives; plural -den/-ten when the lemma table knows them as verb forms), and a
+    perfect auxiliary together with a past participle (not in a passive with worden). Future: zullen (and zou:
+    the future seen from the past), gaan. `past_words` adds the offsets of words a tagger marked as past.
+    Each cue carries the number of its clause (stretches between commas, brackets, quotes, dashes).
     """
-    words = [(m.start() + offset, m.group()) for m in _WORD.finditer(sentence)]
+    words = [(m.start(), m.group()) for m in _WORD.finditer(sentence)]
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(sentence)]
+    lows = {w.lower() for _, w in words}
+    has_aux = bool(lows & tw.PERFECT_AUXILIARIES) and not (lows & _PASSIVE and not lows & {"heeft", "hebben",
+                                                                                           "had", "hadden"})
     cues: list[Cue] = []
-    has_aux = any(w.lower() in tw.PERFECT_AUXILIARIES for _, w in words)
-    prev = ""
+    prev, prev_word = "", ""
     for i, (pos, word) in enumerate(words):
         low = word.lower()
+        clause = sum(1 for b in breaks if b < pos)
+        direction: Direction | None = None
         if low in tw.FUTURE_CUES:
-            cues.append(Cue(pos, "future"))
-        elif low in tw.PAST_FORMS or (past_words and pos in past_words):
-            cues.append(Cue(pos, "past"))
-        elif (_WEAK_PAST.match(low) and len(low) >= 6 and low not in tw.NOT_PAST
-              and not low.endswith(("ende", "enden", "ste", "sten", "heden"))
-              and prev not in _DETERMINERS and not (i > 0 and word[:1].isupper())):
-            cues.append(Cue(pos, "past"))
+            direction = "future"
+        elif low in tw.PAST_FORMS or (past_words and pos + offset in past_words):
+            direction = "past"
+        elif _is_weak_past(word, low, prev_word, i == 0):
+            direction = "past"
         elif has_aux and _PARTICIPLE.match(low) and len(low) >= 6 and low not in _NOT_PARTICIPLE \
-                and not low.endswith("heid") and prev not in _DETERMINERS:
-            cues.append(Cue(pos, "past"))
-        prev = low
+                and not low.endswith(("heid", "ing", "ig")) and prev not in _ARTICLES:
+            direction = "past"
+        if direction:
+            cues.append(Cue(pos + offset, direction, clause))
+        prev, prev_word = low, word
     return cues
 
 
-def direction_at(cues: list[Cue], position: int) -> Direction:
-    """The tense at a position: that of the nearest cue in the sentence, else the present."""
+def clause_starts(sentence: str, offset: int = 0) -> list[tuple[int, bool]]:
+    """For each clause of a sentence: its start offset and whether it opens with a subordinating word."""
+    out = []
+    start = 0
+    for m in list(_CLAUSE_BREAK.finditer(sentence)) + [None]:
+        end = m.start() if m else len(sentence)
+        first = _WORD.search(sentence, start, end) if end > start else None
+        out.append((start + offset, bool(first and first.group().lower() in _SUBORDINATORS)))
+        if m:
+            start = m.end()
+    return out
+
+
+def direction_at(cues: list[Cue], position: int, clauses: list[tuple[int, bool]] | None = None) -> Direction:
+    """The tense at a position: the nearest cue in its own clause; failing that, for a main clause, the nearest
+    cue in the other main clauses of the sentence; else the present."""
     if not cues:
         return "present"
-    return min(cues, key=lambda c: abs(c.position - position)).direction
+    if not clauses:
+        return min(cues, key=lambda c: abs(c.position - position)).direction
+    here = sum(1 for s, _ in clauses[1:] if s <= position)
+    own = [c for c in cues if c.clause == here]
+    if own:
+        return min(own, key=lambda c: abs(c.position - position)).direction
+    if clauses[here][1]:
+        return "present"
+    main = [c for c in cues if not clauses[c.clause][1]]
+    if main:
+        return min(main, key=lambda c: abs(c.position - position)).direction
+    return "present"
 
 
 # --- value ranges ---------------------------------------------------------------------------------------------

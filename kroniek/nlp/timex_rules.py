@@ -53,7 +53,7 @@ def _alt(words: object) -> str:
     return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in items) + ")"
 
 
-B, E = r"(?<![\w'’])", r"(?![\w])"
+B, E = r"(?<![\w'’])", r"(?![\w]|-[^\W\d])"  # not inside a word, nor before a hyphenated word part
 MONTH = _alt(tw.MONTHS)
 ABBR = _alt(tw.MONTH_ABBREVIATIONS)
 WD = _alt(tw.WEEKDAYS)
@@ -363,7 +363,7 @@ def _day_part_word(m: re.Match[str], ctx: Context) -> list[Found]:
 
 
 @rule("weekday", rf"{B}(?:(?P<mod>{MODS})\s+)?(?P<wd>{WD})(?P<part>{PART})?"
-                 rf"(?:\s+(?P<after>jongstleden|aanstaande|jl\.|j\.l\.|a\.s\.|aanst\.))?(?![\w])")
+                 rf"(?:\s+(?P<after>jongstleden|aanstaande|jl\.|j\.l\.|a\.s\.|aanst\.))?(?![\w]|-[^\W\d])")
 def _weekday(m: re.Match[str], ctx: Context) -> list[Found]:
     shift = modifier_shift(m["mod"])
     if m["after"]:
@@ -548,9 +548,8 @@ def _quantity(m: re.Match[str], ctx: Context) -> list[Found]:
     if amount is None or amount > 5000:
         return []
     unit = unit_of(m["unit"])
-    after = ctx.word_after(m.end())
-    if after in ("oud", "jong", "ouder", "jonger") or ctx.text[m.end():m.end() + 1] == "-":
-        return []  # ages: "45 jaar oud"
+    if unit == "Y" and _is_age(m, ctx):
+        return []
     prep = (m["prep"] or "").lower()
     if m["ago"]:
         value = offset_value(ctx.anchor, unit, -amount) if unit in ("D", "W", "M", "Y", "DE") else "PAST_REF"
@@ -572,6 +571,20 @@ def _quantity(m: re.Match[str], ctx: Context) -> list[Found]:
         else:
             value += second[1:]
     return [at(m, "q", "DURATION", value)]
+
+
+def _is_age(m: re.Match[str], ctx: Context) -> bool:
+    """Ages are not time expressions: "45 jaar oud", "is 84 jaar geworden", "ik ben pas 25 jaar", "onder 20 jaar",
+    "meisjes van 9 en 10 jaar"."""
+    after = ctx.word_after(m.end())
+    if after in ("oud", "jong", "ouder", "jonger", "geworden", "worden", "wordt", "werd"):
+        return True
+    before = ctx.text[max(0, m.start("q") - 40):m.start("q")].lower()
+    if re.search(r"(?:\b(?:ben|bent|is|was|werd|wordt)(?:\s+(?:pas|nog|al|bijna|net|ruim|inmiddels))?"
+                 r"|\b(?:onder|boven|vanaf)|\bvan\s+\d+\s+(?:en|of|tot)|\b(?:leeftijd\s+van))\s*$", before):
+        return not re.match(r"\s+(?:lang|geleden|later|eerder|bezig|getrouwd|actief|in dienst)\b",
+                            ctx.text[m.end():m.end() + 20])
+    return False
 
 
 @rule("vague-quantity", rf"{B}(?:(?P<prep>over|binnen|na|in|sinds|gedurende|voor)\s+)?(?P<q>(?P<vq>{VAGUE})\s+"

@@ -169,19 +169,26 @@ EASTER_HOLIDAYS: dict[str, int] = {
 
 # Tense cues, found without a parser. Future: auxiliaries of the future (zullen, and zou for the future seen
 # from the past, as the guidelines resolve it) and gaan + infinitive. Past: frequent strong and irregular past
-# forms; weak past forms (-de/-te) and perfect tenses are found by rule in timex_normalise.
+# forms (plural forms that are also common nouns, such as namen or weken, left out); weak past forms (-de/-te)
+# and perfect tenses are found by rule in timex_normalise.
 FUTURE_CUES = frozenset({"zal", "zullen", "zult", "zul", "zou", "zouden", "zoudt", "gaat", "gaan", "ga"})
 PAST_FORMS = frozenset("""
 was waren had hadden werd werden zei zeiden kwam kwamen ging gingen stond stonden zag zagen liep liepen bleef
-bleven kreeg kregen nam namen gaf gaven vond vonden sprak spraken hield hielden viel vielen wist wisten kon
+bleven kreeg kregen nam gaf vond vonden sprak spraken hield hielden viel vielen wist wisten kon
 konden wou mocht mochten moest moesten dacht dachten bracht brachten zocht zochten kocht kochten won wonnen
-verloor verloren schreef schreven reed reden trok trokken sloeg sloegen begon begonnen trof troffen zat zaten
-lag lagen droeg droegen riep riepen liet lieten sprong sprongen klom klommen vloog vlogen schoot schoten
-stierf stierven brak braken koos kozen wees wezen bood boden ontving ontvingen verdween verdwenen verscheen
+verloor verloren schreef schreven reed trok trokken sloeg sloegen begon begonnen trof troffen zat zaten
+lag droeg droegen riep riepen liet lieten sprong sprongen klom klommen vloog vlogen schoot
+stierf stierven brak braken koos kozen wees bood ontving ontvingen verdween verdwenen verscheen
 verschenen ontstond ontstonden besloot besloten vertrok vertrokken bezocht bezochten overleed overleden
-greep grepen sloot sloten hing hingen scoorde scoorden raakte raakten maakte maakten speelde speelden
-zweeg zwegen dreef dreven vocht vochten wierp wierpen at aten dronk dronken sliep sliepen vroeg vroegen
-kende kenden leek leken bleek bleken verging vergingen onderging ondergingen ontdekte ontdekten
+greep grepen sloot hing hingen zweeg zwegen dreef dreven vocht vochten wierp wierpen aten dronk
+sliep sliepen vroeg vroegen leek leken bleek bleken verging vergingen onderging ondergingen klonk
+klonken zong zongen zonk zonken dwong dwongen drong drongen ving vingen hief hieven loog
+bedroog bedrogen kroop kropen schoof schoven vroor vroren genoot genoten floot floten goot goten kneep knepen
+sneed streed streden steeg stegen keek keken beet trad traden las lazen
+vergat vergaten stak beval bevalen beviel bevielen verliet verlieten deed deden
+sloot verbood verboden bewees bewezen verwierf verwierven bedreef bedreven verscheen verbond verbonden
+ontsnapte ontsnapten overwon overwonnen ontdekte ontdekten onderschreef verzweeg herkende herkenden
+legde legden zette lachte lachten
 """.split())
 # Words that end like weak past forms but are not verbs (adjectives, nouns, ordinals, pronouns).
 NOT_PAST = frozenset("""
@@ -192,6 +199,9 @@ tijden kanten feiten resultaten staten planeten ploegen dagen weken maanden uren
 omstandigheden mogelijkheden moeilijkheden activiteiten universiteiten autoriteiten ouden beste eerste
 laatste tweede derde vierde vijfde zesde zevende achtste negende tiende honderdste grote kleine late
 vorige enorme extreme vaste juiste echte rechte slechte lichte zachte ware totale andere zekere diverse
+meeste minste grootste kleinste hoogste laagste sterkste snelste langste kortste oudste jongste
+belangrijkste mooiste slechtste zwaarste grootste ergste
+beide sinds verschillende enkele bijbehorende
 beroemde bekende befaamde geliefde gewonde doden gewonden verloofde geleerde gestoorde zogenaamde
 bepaalde bedoelde genoemde beoogde gewenste zelfde dezelfde hetzelfde gezondheid ervaren
 ministerie eeuwigheid
