@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -330,20 +331,119 @@ def quarantine(archive_path: Path, limit: int, offset: int, raw: bool, as_json: 
         out.print(f"… {total - offset - len(rows)} more; use --offset {offset + len(rows)}.")
 
 
+def _query_options(f: Any) -> Any:
+    """The options every command that takes a search query has."""
+    return click.option("--exact", is_flag=True, help="Match words as written: no stemming (as if each were quoted).")(f)
+
+
 @cli.command()
-@click.argument("text")
+@click.argument("query", default="")
 @archive_option
-@click.option("--limit", default=10, show_default=True)
-def search(text: str, archive_path: Path, limit: int) -> None:
-    """Find articles that hold TEXT."""
+@_query_options
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(0, 10_000))
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(0))
+@click.option("--sort", type=click.Choice(["relevance", "date", "date-asc"]), default="relevance", show_default=True)
+@click.option("--facets", is_flag=True, help="Also count the matches by year, month, source, entity and speaker.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def search(query: str, archive_path: Path, exact: bool, limit: int, offset: int, sort: str, facets: bool,
+           as_json: bool) -> None:
+    """Search the archive: words, "phrases", OR, NOT, -word, prefix*, title:, source:, date:2019-02 (docs/search.md)."""
+    from rich.text import Text
+
+    from kroniek.errors import QueryError
+    from kroniek.search.query import caret
+    from kroniek.search.snippets import segments
+
     with Archive.open(archive_path, readonly=True) as archive:
-        hits = archive.search(text, limit)
-    if not hits:
-        out.print(f"No articles hold {text!r}.")
-    for h in hits:
-        snippet = " ".join(str(h.get("snippet", "")).split())
-        out.print(f"[bold]{h['id']}[/] {h.get('date') or ''} {h.get('title') or ''}", markup=True)
-        out.print(f"    …{snippet}…", markup=False)
+        try:
+            result = archive.search(query, limit=limit, offset=offset, sort=sort, facets=facets, exact=exact)
+        except QueryError as e:
+            err.print(caret(query, e), markup=False)
+            raise
+    if as_json:
+        out.print(json.dumps(result.to_dict(), ensure_ascii=False), markup=False)
+        return
+    shown = f"{offset + 1}-{offset + len(result.hits)} of " if result.hits else ""
+    out.print(f"{shown}{result.total:,} articles match {query!r}.", markup=False)
+    for h in result.hits:
+        line = Text()
+        line.append(h.id, style="bold")
+        line.append(f"  {h.date or 'undated'}  {h.source or ''}  {h.title}")
+        out.print(line)
+        snippet = Text("    ")
+        for piece, marked in segments(h.snippet):
+            snippet.append(piece, style="bold yellow" if marked else None)
+        out.print(snippet)
+    for name, buckets in result.facets.items():
+        if buckets:
+            values = ", ".join(f"{b.value}{f' ({b.label})' if b.label else ''}: {b.count}" for b in buckets)
+            out.print(f"[bold]{name}[/] ", markup=True, end="")
+            out.print(values, markup=False)
+
+
+@cli.command()
+@archive_option
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def reindex(archive_path: Path, quiet: bool) -> None:
+    """Rebuild the search index from the archive (it lives beside the archive file, as <archive>.index/)."""
+    with Archive.open(archive_path) as archive, _progress("reindexing", not quiet) as prog:
+        def tick(done: int) -> None:
+            if prog:
+                prog[0].update(prog[1], completed=done)
+
+        started = time.perf_counter()
+        n = archive.reindex(progress=tick)
+        seconds = time.perf_counter() - started
+    out.print(f"Indexed {n:,} articles in {seconds:.1f} s.")
+
+
+_CSV_COLUMNS = ["id", "date", "source", "title", "url", "language", "entities", "speakers", "timexes", "text"]
+
+
+def _csv_row(row: dict[str, Any]) -> list[str]:
+    ents = sorted({f"{e.get('canonical') or e['text']} ({e['label']})" for e in row.get("entities", [])})
+    speakers = sorted({q["speaker"] for q in row.get("quotes", []) if q.get("speaker")})
+    timexes = [f"{t['text']}={t['value']}" for t in row.get("timexes", [])]
+    return [row.get("id") or "", row.get("date") or "", row.get("source") or "", row.get("title") or "",
+            row.get("url") or "", row.get("language") or "", "; ".join(ents), "; ".join(speakers),
+            "; ".join(timexes), row.get("text") or ""]
+
+
+@cli.command()
+@click.argument("query", default="")
+@archive_option
+@_query_options
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: stdout).")
+@click.option("--limit", type=click.IntRange(1), help="At most this many articles.")
+def export(query: str, archive_path: Path, exact: bool, fmt: str, output: Path | None, limit: int | None) -> None:
+    """Export the articles matching QUERY (all when empty; newest first) with their annotations."""
+    import csv
+    from itertools import islice
+
+    with Archive.open(archive_path, readonly=True) as archive:
+        if query.strip():
+            rows = archive.export_rows(list(archive.search_ids(query, exact=exact, most=limit)))
+        else:
+            rows = islice(archive.export_rows(None), limit)
+        fh: IO[str] = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+        try:
+            writer = csv.writer(fh) if fmt == "csv" else None
+            if writer:
+                writer.writerow(_CSV_COLUMNS)
+            n = 0
+            for row in rows:
+                row.pop("meta", None)
+                if writer:
+                    writer.writerow(_csv_row(row))
+                else:
+                    fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+                n += 1
+        finally:
+            if output:
+                fh.close()
+    if output:
+        err.print(f"Exported {n:,} articles to {output}.")
 
 
 @cli.command()

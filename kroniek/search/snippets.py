@@ -111,3 +111,20 @@ def _render(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> st
         pos = b
     parts.append(html.escape(text[pos:end]))
     return " ".join("".join(parts).split())
+
+
+_MARKED = re.compile(r"<mark>(.*?)</mark>", re.S)
+
+
+def segments(snippet_html: str) -> list[tuple[str, bool]]:
+    """A snippet's HTML as plain-text pieces, each flagged when it was marked (for terminals and plain exports)."""
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for m in _MARKED.finditer(snippet_html):
+        if m.start() > pos:
+            out.append((html.unescape(snippet_html[pos:m.start()]), False))
+        out.append((html.unescape(m.group(1)), True))
+        pos = m.end()
+    if pos < len(snippet_html):
+        out.append((html.unescape(snippet_html[pos:]), False))
+    return out
