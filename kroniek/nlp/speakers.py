@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from kroniek.nlp.lang_nl import speaker_roles as roles
-from kroniek.nlp.lang_nl.speech_verbs import FINITE, PARTICIPLES
+from kroniek.nlp.lang_nl.speech_verbs import FINITE, NEEDS_PARTICLE, PARTICIPLES
 
 # Words: initials ("J.", "M.C."), words with inner hyphens or apostrophes ("Wout-Jan", "z'n"), the clitics 't and
 # 's, old-style double quotes, and any other single character that is not a space.
@@ -40,7 +40,8 @@ _NP_STOP = frozenset({
 })
 _ATTACH = frozenset({"van", "uit", "bij"})
 _PREPOSITIONS = frozenset({"tegen", "tegenover", "met", "van", "voor", "door", "aan", "bij", "naar", "over", "op",
-                           "in", "zonder", "onder", "achter", "na", "sinds", "tot", "om", "uit", "volgens"})
+                           "in", "zonder", "onder", "achter", "na", "sinds", "tot", "om", "uit", "volgens", "minus",
+                           "behalve", "zoals", "dan", "als"})
 _CONJ_START = frozenset({"maar", "en", "ook", "want", "dus", "toch", "daarom", "bovendien", "wel", "nee", "ja"})
 # Capitalised words that start a sentence without being names.
 _NOT_NAMES = frozenset({
@@ -198,9 +199,39 @@ class ArticleText:
                 continue
             label = self._ent_label(s, e)
             if label in {None, "PER"} and not any(m.start <= s and e <= m.end for m in found.values()):
-                found[(s, e)] = Mention(s, e, self.text[s:e], "name")
+                kind = "name" if label == "PER" or self._person_like(i, j) else "thing"
+                found[(s, e)] = Mention(s, e, self.text[s:e], kind)
             i = j
-        return sorted(found.values(), key=lambda m: m.start)
+        # a name that is clearly not a person somewhere ("zijn hengst Corland") is not one anywhere; a genitive
+        # ("Davenports tegenstandster") is not a mention of its own
+        things = {m.text for m in found.values() if m.kind == "thing"}
+        plain = {m.text for m in found.values()}
+        out = []
+        for m in found.values():
+            if m.kind == "name" and m.text in things:
+                m = Mention(m.start, m.end, m.text, "thing")
+            elif m.kind == "name" and m.text.endswith("s") and m.text[:-1] in plain \
+                    and self.text[m.end:m.end + 2][1:2].islower():
+                m = Mention(m.start, m.end, m.text, "thing")
+            out.append(m)
+        return sorted(out, key=lambda m: m.start)
+
+    def _person_like(self, i: int, j: int) -> bool:
+        """Whether the capitalised run words[i:j] (found without NER) can name a person: not a compound common
+        noun ("Grand Slam-titels"), not a name with an article ("de Copa", "het NK"), not a name in apposition to an
+        ordinary noun ("zijn hengst Corland")."""
+        last = self.words[j - 1].text
+        if "-" in last and last.rsplit("-", 1)[1][:1].islower():
+            return False
+        prev = self.words[i - 1] if i > 0 else None
+        if prev is not None and prev.lower in {"de", "het", "een"} and not self._sentence_initial(i - 1) \
+                or prev is not None and prev.text in {"De", "Het", "Een"}:
+            return False
+        if prev is not None and i > 1 and prev.text[:1].islower() and prev.text.isalpha() \
+                and not prev.lower.endswith("e") and self.words[i - 2].lower in DETERMINERS \
+                and not roles.is_role_word(prev.text):
+            return False  # an inflected adjective ends in -e ("de rappe Van Alebeek"); a noun mostly does not
+        return True
 
     def _can_start_name(self, i: int) -> bool:
         w = self.words[i]
@@ -217,7 +248,7 @@ class ArticleText:
             if w.text in self._known_caps:
                 return True
             if nxt is not None and (nxt.text == ":" or (nxt.capitalised and nxt.text not in {"De", "Het"})
-                                    or nxt.lower in FINITE):
+                                    or (nxt.lower in FINITE and FINITE[nxt.lower] not in NEEDS_PARTICLE)):
                 return True  # "Koerts:", "Theo de Rooij", "Acosta zei"
             return False
         return True
@@ -271,7 +302,7 @@ class ArticleText:
         w = words[i]
         nxt = words[i + 1] if i + 1 < n else None
         possessive = (w.lower in DETERMINERS and nxt is not None and nxt.text[:1].isalpha()
-                      and nxt.lower not in _NP_STOP and not is_speech_form(nxt.text))
+                      and nxt.lower not in _NP_STOP and nxt.lower not in DETERMINERS and not is_speech_form(nxt.text))
         if w.lower in PRONOUNS and not possessive:
             return Mention(w.start, w.end, w.text, "pronoun")
         name = self.name_at(w.start)
@@ -304,6 +335,8 @@ class ArticleText:
                 kind = "group"
                 break
             k += 1
+        if head is not None and not kind and not (head + 1 < n and self.name_at(words[head + 1].start) is not None):
+            return None  # a bare role noun ("Top-tienspeler of niet") is not a mention; "bondscoach Romp" is
         if head is None:
             if kind != "description" or k == j:
                 return None
@@ -314,7 +347,7 @@ class ArticleText:
         # a role may be followed by a name ("bondscoach Bert Romp") or a complement ("van het ministerie van justitie")
         if end_i < n:
             nm = self.name_at(words[end_i].start)
-            if nm is not None and nm.start == words[end_i].start and kind == "role":
+            if nm is not None and nm.start == words[end_i].start and kind in {"role", "group"}:
                 return Mention(w.start, nm.end, self.text[w.start:nm.end], "name")
         while end_i + 1 < n and words[end_i].lower in _ATTACH:
             k = end_i + 1
@@ -361,10 +394,10 @@ class ArticleText:
                 out[key] = out.get(key, 0) + 1
         return out
 
-    def person_before(self, pos: int, *, max_sentences: int = 5) -> Mention | None:
-        """The person a pronoun at `pos` most likely stands for: a name in the sentences just before it, preferring
-        the nearer sentence, the subject position and the person the article speaks of most; where none comes before
-        (a headline quotation), the article's most frequent person."""
+    def person_before(self, pos: int, *, max_sentences: int = 5, depth: int = 0) -> Mention | None:
+        """The person a pronoun at `pos` most likely stands for: a name (or a pronoun, itself resolved) in the
+        sentences just before it, preferring the nearer sentence, the first place in it and the person the article
+        speaks of most; else the nearest name before it; else (a headline) the article's most frequent person."""
         si = self.sentence_of(pos)
         best: tuple[float, Mention] | None = None
         for dist in range(0, max_sentences + 1):
@@ -374,20 +407,35 @@ class ArticleText:
             s, e = self.sentences[k]
             e = min(e, pos)
             first = True
-            for m in self.names:
-                if not (s <= m.start < e) or m.kind != "name" or self.in_quote(m.start):
-                    continue
-                score = -1.0 * dist + (1.0 if first else 0.0) + 0.5 * min(self._freq.get(_key(m.text), 1), 4)
+            for m in self._candidates(s, e):
+                if m.kind == "pronoun":
+                    score = -1.0 * dist + (1.0 if first else 0.0) + 1.0
+                else:
+                    score = -1.0 * dist + (1.0 if first else 0.0) + 0.5 * min(self._freq.get(_key(m.text), 1), 6)
                 if self._after_preposition(m.start):
                     score -= 1.0
                 first = False
                 if best is None or score > best[0]:
                     best = (score, m)
         if best is not None:
-            return best[1]
+            if best[1].kind != "pronoun":
+                return best[1]
+            if depth < 6:
+                return self.person_before(best[1].start, max_sentences=max_sentences, depth=depth + 1)
+        earlier_names = [m for m in self.names if m.kind == "name" and m.start < pos and not self.in_quote(m.start)]
+        if earlier_names:
+            return earlier_names[-1]
         frequent = [m for m in self.names if m.kind == "name" and self._freq.get(_key(m.text), 0) >= 2]
         earlier = [m for m in frequent if m.start < pos] or frequent
         return max(earlier, key=lambda m: self._freq.get(_key(m.text), 0)) if earlier else None
+
+    def _candidates(self, start: int, end: int) -> list[Mention]:
+        """Names and third-person pronouns in [start, end), outside quotations, in text order."""
+        out = [m for m in self.names if start <= m.start < end and m.kind == "name" and not self.in_quote(m.start)]
+        for w in self.words_in(start, end):
+            if w.lower in {"hij", "zij", "ze"} and not self.in_quote(w.start):
+                out.append(Mention(w.start, w.end, w.text, "pronoun"))
+        return sorted(out, key=lambda m: m.start)
 
     def _after_preposition(self, pos: int) -> bool:
         """Whether the phrase at `pos` is the object of a preposition ("tegen de krant El Pais")."""
@@ -432,13 +480,23 @@ class ArticleText:
         if mention.kind in {"name", "org"}:
             return self.canonical_name(mention)
         head = _head_noun(mention.text)
-        if mention.kind == "role" and head:
+        if not head:
+            return mention.text
+        first = mention.text.split()[0].lower()
+        definite = first not in {"een", "sommige", "enkele", "twee", "drie", "veel"}
+        possessive = first in {"zijn", "haar", "hun", "diens"}
+        if mention.kind == "role" and definite:
             person = self._person_with_role(head, mention.start)
             if person is not None:
                 return self.canonical_name(person)
-        if head:
-            return self._fullest_description(head, mention)
-        return mention.text
+        fullest = self._fullest_description(head, mention)
+        if mention.kind == "role" and definite and not possessive and fullest.lower() == mention.text.lower() \
+                and head not in _UNNAMED_ROLES:
+            # "de rechtshander uit Buenos Aires": a definite role nobody bears by name points back to a person
+            person = self.person_before(mention.start, max_sentences=2)
+            if person is not None:
+                return self.canonical_name(person)
+        return fullest
 
     def _person_with_role(self, head: str, before: int) -> Mention | None:
         """A name introduced with a role of the same kind ("Minister Stef Blok" for "de bewindsman")."""
@@ -479,6 +537,11 @@ class ArticleText:
         return best
 
 
+# Roles that usually stand for someone the article never names ("de woordvoerster", "de politie").
+_UNNAMED_ROLES = frozenset({"woordvoerder", "woordvoerster", "zegsman", "zegsvrouw", "voorlichter", "voorlichtster",
+                            "agent", "getuige", "arts", "deskundige"})
+
+
 def _key(name: str) -> str:
     return name.split()[-1].lower() if name.split() else ""
 
@@ -489,7 +552,7 @@ def _role_family(word: str) -> str:
         return "minister"
     if w in {"woordvoerder", "woordvoerster", "zegsman", "zegsvrouw", "voorlichter", "voorlichtster"}:
         return "woordvoerder"
-    for role in sorted(roles.PERSON_ROLES, key=len, reverse=True):
+    for role in sorted(roles.PERSON_ROLES, key=len):
         if w.endswith(role):
             return role
     return w
