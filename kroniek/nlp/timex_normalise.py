@@ -245,6 +245,12 @@ _DETERMINERS = frozenset("de het een deze die dit dat zijn haar hun ons onze mij
 _ARTICLES = frozenset("de het een deze die dit dat".split())
 _PRONOUNS = frozenset("ik je jij hij zij ze we wij men u jullie".split())
 _PASSIVE = frozenset({"wordt", "worden", "word"})
+_PRONOUN_DETERMINERS = frozenset({"het", "dat", "die", "dit", "deze"})
+# Words that follow a verb rather than an adjective; "" stands for the end of the clause.
+_FUNCTION_WORDS = frozenset("op in aan met voor bij naar uit van over door om tot de het een er al zich niet ook toen "
+                            "dan nog wel daar hier zo zij ze hij hem haar ons hen hun mij me je u wat dat die geen "
+                            "alleen echter eerst pas later gisteren vorig vorige zaterdag zondag maandag dinsdag "
+                            "woensdag donderdag vrijdag vaak nooit altijd".split()) | {""}
 _NOT_PARTICIPLE = frozenset("gebied gezicht gewicht gedicht gevecht gebed gesprek gebit gezondheid gelegenheid "
                             "gemeente gewest genoegen gevolgen gebergte gedeelte gebouwen gebieden geleden "
                             "gegeven gelegen genoeg gewoon gemiddeld gedurende geheel gerecht gehucht gezin "
@@ -287,7 +293,7 @@ class Cue:
     clause: int = 0
 
 
-def _is_weak_past(word: str, low: str, prev_word: str, first: bool) -> bool:
+def _is_weak_past(word: str, low: str, prev_word: str, first: bool, next_word: str = "") -> bool:
     prev = prev_word.lower()
     if low in tw.ORDINALS:  # "De WOW vierde ...": an ordinal after a name or a pronoun is a past verb
         return prev in _PRONOUNS or (prev_word[:1].isupper() and prev not in _DETERMINERS)
@@ -296,6 +302,8 @@ def _is_weak_past(word: str, low: str, prev_word: str, first: bool) -> bool:
     if low.endswith(("ende", "enden", "heden")) or (not first and word[:1].isupper()):
         return False
     if _WEAK_PAST.match(low):
+        if prev in _PRONOUN_DETERMINERS:  # "het gebeurde op", "die tegenviel": a subject, not an article
+            return next_word in _FUNCTION_WORDS
         return prev not in _DETERMINERS
     if _WEAK_PAST_PLURAL.match(low) and not low.startswith("ge") and prev not in _DETERMINERS:
         if low.endswith(("kten", "pten", "ften")):  # no infinitive ends so: werkten, stopten, ontploften
@@ -329,7 +337,7 @@ def tense_cues(sentence: str, offset: int = 0, past_words: set[int] | None = Non
             direction = "future"
         elif low in tw.PAST_FORMS or (past_words and pos + offset in past_words):
             direction = "past"
-        elif _is_weak_past(word, low, prev_word, i == 0):
+        elif _is_weak_past(word, low, prev_word, i == 0, _next_word(words, i, breaks)):
             direction = "past"
         elif has_aux and _PARTICIPLE.match(low) and len(low) >= 6 and low not in _NOT_PARTICIPLE \
                 and not low.endswith(("heid", "ing", "ig")) and prev not in _ARTICLES:
@@ -338,6 +346,16 @@ def tense_cues(sentence: str, offset: int = 0, past_words: set[int] | None = Non
             cues.append(Cue(pos + offset, direction, clause))
         prev, prev_word = low, word
     return cues
+
+
+def _next_word(words: list[tuple[int, str]], i: int, breaks: list[int]) -> str:
+    """The next word in the same clause, lower-cased, or "" at the end of the clause."""
+    if i + 1 >= len(words):
+        return ""
+    pos, nxt = words[i + 1]
+    if any(words[i][0] < b < pos for b in breaks):
+        return ""
+    return nxt.lower()
 
 
 def clause_starts(sentence: str, offset: int = 0) -> list[tuple[int, bool]]:

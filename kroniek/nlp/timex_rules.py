@@ -138,6 +138,13 @@ def shift_direction(shift: int | None, ctx: Context, pos: int) -> tn.Direction:
     return ctx.direction(pos)
 
 
+def tense_at(m: re.Match[str], ctx: Context) -> tn.Direction:
+    """The tense at a match; "sinds maandag", "sinds januari" always look back."""
+    if ctx.word_before(m.start()) == "sinds":
+        return "past"
+    return ctx.direction(m.start())
+
+
 def relative_year(rel: str, anchor: tn.Anchor) -> int | None:
     mod = rel.split()[0]
     if anchor.year is None:
@@ -192,7 +199,8 @@ def _day_month_value(ctx: Context, pos: int, day: int, month: int, year: str | N
     else:
         if not 1 <= day <= 31:
             return None
-        return ctx.anchor.day_of_month(month, day, ctx.direction(pos))
+        direction: tn.Direction = "past" if ctx.word_before(pos) == "sinds" else ctx.direction(pos)
+        return ctx.anchor.day_of_month(month, day, direction)
     return f"{y:04d}-{month:02d}-{day:02d}" if tn.valid_day(y, month, day) else None
 
 
@@ -201,7 +209,17 @@ def _day_month_value(ctx: Context, pos: int, day: int, month: int, year: str | N
 def _day_month(m: re.Match[str], ctx: Context) -> list[Found]:
     word = m["month"].lower().rstrip(".")
     month = tw.MONTHS.get(word) or tw.MONTH_ABBREVIATIONS[word]
-    value = _day_month_value(ctx, m.start(), int(m["day"]), month, m["year"], m["rel"])
+    day = int(m["day"])
+    value = _day_month_value(ctx, m.start(), day, month, m["year"], m["rel"])
+    a = ctx.anchor
+    if m["wd"] and not m["year"] and not m["rel"] and a.year is not None and value:
+        # "zondag 3 februari": the year nearest the DCT in which that day is that weekday
+        wd = tw.WEEKDAYS[m["wd"].lower()]
+        ref = tn.dt.date(a.year, a.month or 7, a.day or 1)
+        fits = [tn.dt.date(y, month, day) for y in (a.year - 1, a.year, a.year + 1)
+                if tn.valid_day(y, month, day) and tn.dt.date(y, month, day).isoweekday() == wd]
+        if fits:
+            value = min(fits, key=lambda d: abs((d - ref).days)).isoformat()
     return [at(m, 0, "DATE", value)] if value else []
 
 
@@ -245,7 +263,7 @@ def _month(m: re.Match[str], ctx: Context) -> list[Found]:
         after = ctx.text[m.end():m.end() + 2]
         if after[:1] == " " and after[1:2].isupper():  # "Mei Li": a name, not the month
             return []
-    direction = shift_direction(shift, ctx, m.start())
+    direction = shift_direction(shift, ctx, m.start()) if shift else tense_at(m, ctx)
     return [at(m, 0, "DATE", ctx.anchor.named_month(month, direction))]
 
 
@@ -298,6 +316,24 @@ def _decade_er(m: re.Match[str], ctx: Context) -> list[Found]:
 def _century(m: re.Match[str], ctx: Context) -> list[Found]:
     n = tw.ORDINALS[m["ord"].lower()] if m["ord"] else int(m["num"])
     return [at(m, 0, "DATE", f"{n - 1:02d}")] if 1 <= n <= 22 else []
+
+
+@rule("part-of-year", rf"{B}(?:het\s+|de\s+)?(?P<ord>eerste|tweede|derde|vierde|laatste)\s+(?P<unit>kwartaal|halfjaar|"
+                      rf"helft)\s+(?:van\s+)?(?:(?P<year>{YEAR4})|(?P<rel>{RELYEAR})|(?P<this>het\s+jaar)){E}")
+def _part_of_year(m: re.Match[str], ctx: Context) -> list[Found]:
+    if m["year"]:
+        year: int | None = int(m["year"])
+    elif m["rel"]:
+        year = relative_year(m["rel"], ctx.anchor)
+    else:
+        year = ctx.anchor.year
+    unit = m["unit"].lower()
+    count = 4 if unit == "kwartaal" else 2
+    n = {"eerste": 1, "tweede": 2, "derde": 3, "vierde": 4}.get(m["ord"].lower(), count)
+    if n > count:
+        return []
+    code = f"Q{n}" if unit == "kwartaal" else f"H{n}"
+    return [at(m, 0, "DATE", f"{year:04d}-{code}" if year is not None else f"XXXX-{code}")]
 
 
 @rule("week-number", rf"{B}week\s+(?P<w>\d{{1,2}})(?:\s+(?:van\s+)?(?P<year>{YEAR4}))?{E}")
@@ -368,7 +404,7 @@ def _weekday(m: re.Match[str], ctx: Context) -> list[Found]:
     shift = modifier_shift(m["mod"])
     if m["after"]:
         shift = -1 if m["after"].lower().startswith("j") else 1
-    direction = shift_direction(shift, ctx, m.start())
+    direction = shift_direction(shift, ctx, m.start()) if shift else tense_at(m, ctx)
     value = ctx.anchor.weekday(tw.WEEKDAYS[m["wd"].lower()], direction)
     if m["part"]:
         return [at(m, 0, "TIME", value + "T" + tw.PARTS_OF_DAY[m["part"].lower()])]
@@ -580,7 +616,7 @@ def _is_age(m: re.Match[str], ctx: Context) -> bool:
     if after in ("oud", "jong", "ouder", "jonger", "geworden", "worden", "wordt", "werd"):
         return True
     before = ctx.text[max(0, m.start("q") - 40):m.start("q")].lower()
-    if re.search(r"(?:\b(?:ben|bent|is|was|werd|wordt)(?:\s+(?:pas|nog|al|bijna|net|ruim|inmiddels))?"
+    if re.search(r"(?:\b(?:ben|bent|is|was|werd|wordt)(?:\s+(?:pas|nog|al|bijna|net|ruim|inmiddels|toen|nu|destijds|ongeveer|zo'n))?"
                  r"|\b(?:onder|boven|vanaf)|\bvan\s+\d+\s+(?:en|of|tot)|\b(?:leeftijd\s+van))\s*$", before):
         return not re.match(r"\s+(?:lang|geleden|later|eerder|bezig|getrouwd|actief|in dienst)\b",
                             ctx.text[m.end():m.end() + 20])
