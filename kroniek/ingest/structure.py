@@ -16,33 +16,29 @@ from kroniek.model import Reference, Span, Structure
 # Lead-ins of cross-reference lines in Dutch news sites; the reference text is what follows the colon.
 _REFERENCE = re.compile(r"(?im)^[ \t]*(lees ook|lees meer|lees verder|zie ook|ook interessant|meer over dit onderwerp)"
                         r"[ \t]*:[ \t]*(\S.*?)[ \t]*$")
-_PARAGRAPH = re.compile(r"[^\n]+(?:\n[ \t]*[^\s][^\n]*)*")
+# A paragraph starts at a non-space character and runs over lines that are not blank.
+_PARAGRAPH = re.compile(r"\S[^\n]*(?:\n[ \t]*\S[^\n]*)*")
+_LEADS = ("lees ook", "lees meer", "lees verder", "zie ook", "ook interessant", "meer over dit onderwerp")
 _QUOTES = "'\"‘’“”„‚«»‹›`´"
 _CLOSING = ".!?:;,…"
 SUBHEADING_MAX_CHARS = 90
 SUBHEADING_MAX_WORDS = 12
 
 
-def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 def paragraphs(text: str) -> list[Span]:
     """The paragraphs of `text` (runs of non-blank lines), trimmed of surrounding whitespace."""
     out = []
     for m in _PARAGRAPH.finditer(text):
-        start, end = _trimmed(text, m.start(), m.end())
-        if end > start:
-            out.append(Span(start, end))
+        block = m.group()
+        out.append(Span(m.start(), m.start() + len(block.rstrip())))
     return out
 
 
 def references(text: str) -> list[Reference]:
     """The "Lees ook: ..." lines of `text`; each span covers the text after the lead-in."""
+    low = text.lower()
+    if not any(lead in low for lead in _LEADS):
+        return []
     return [Reference(m.start(2), m.end(2), m.group(2)) for m in _REFERENCE.finditer(text)]
 
 
@@ -70,11 +66,13 @@ def parse_structure(text: str, title: str | None = None) -> Structure:
     body = list(paras)
     if body and title is not None and body[0].of(text).strip() == title.strip():
         structure.title = body.pop(0)
-    elif title is None and len(body) > 1 and looks_like_heading(body[0].of(text)):
+    elif (title is None and len(body) > 1 and body[0].end - body[0].start <= SUBHEADING_MAX_CHARS
+          and looks_like_heading(body[0].of(text))):
         # a dated-line article that opens with a heading line: its title
         structure.title = body.pop(0)
     subheadings = [p for i, p in enumerate(body)
-                   if 0 < i < len(body) - 1 and looks_like_heading(p.of(text))]
+                   if 0 < i < len(body) - 1 and p.end - p.start <= SUBHEADING_MAX_CHARS
+                   and looks_like_heading(p.of(text))]
     structure.subheadings = subheadings
     heads = set(subheadings)
     structure.paragraphs = [p for p in body if p not in heads]
