@@ -325,9 +325,9 @@ class _Finder:
         after = text[p.close_end:se]
         b = before.rstrip()
         after_s = after.lstrip()
-        continues = (last_pair is not None and prev is not None and prev.end == last_pair.end and b.endswith(",")
-                     and ss <= last_pair.open_start and prev.kind == "direct")
-        starts = not b or b.endswith(":") or continues
+        continues = (last_pair is not None and prev is not None and prev.end == last_pair.end
+                     and b.endswith((",", ".")) and ss <= last_pair.open_start and prev.kind == "direct")
+        starts = not b or b.endswith((":", ".", "!", "?")) or continues
         ends_clean = (not after_s or after_s[0] in ",.!?;" or after_s.startswith((",,", "“", "„"))
                       or content[-1:] in ".!?")
         title_like = _title_like(content) or after_s.startswith("(")
@@ -428,9 +428,15 @@ class _Finder:
         return None
 
     def _cue_adjacent(self, p: QuotePair, cue: str) -> bool:
-        near = self.text[max(0, p.open_start - 25):p.open_start] + " " + self.text[p.close_end:p.close_end + 25]
+        """Whether the cue stands right after the closing mark or within a few words before the opening one."""
         first = cue.split()[0] if cue else ""
-        return bool(first) and re.search(r"\b" + re.escape(first) + r"\b", near) is not None
+        if not first:
+            return False
+        after = re.match(r"[\s,]*(\w+)", self.text[p.close_end:])
+        if after is not None and after.group(1) == first:
+            return True
+        before = re.findall(r"\w+", self.text[max(0, p.open_start - 40):p.open_start])[-3:]
+        return first in before and (not before or before[-1].lower() in {"dat", first.lower()})
 
     def _sentence_cue(self, ss: int, se: int, exclude: tuple[int, int] | None = None) -> tuple[str, Mention | None]:
         """A cue in the sentence with its speaker: "aldus X", "volgens X", or a reporting verb with a subject."""
@@ -450,6 +456,8 @@ class _Finder:
             if subj is not None and _speaker_ok(subj, self.art):
                 return w.text, subj
         for w in words:
+            if w.lower in MANNER_AFTER_QUOTE and exclude is not None and self.widx(w.start) != self.widx(exclude[1]):
+                continue  # a verb of manner reports only right after the quotation ("'rotsituatie' vond hij")
             if w.lower in MANNER_AFTER_QUOTE or w.lower in {"protesteerden", "protesteerde", "protesteert"}:
                 subj = self.subject_before(ss, w.start) or self.subject_after(w.end, se)
                 if subj is not None:

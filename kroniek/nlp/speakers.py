@@ -247,6 +247,8 @@ class ArticleText:
             nxt = self.words[i + 1] if i + 1 < len(self.words) else None
             if w.text in self._known_caps:
                 return True
+            if nxt is not None and nxt.lower in roles.NAME_PARTICLES and self._particle_starts_name(i + 1):
+                return True  # "Theo de Rooij" at the start of a sentence
             if nxt is not None and (nxt.text == ":" or (nxt.capitalised and nxt.text not in {"De", "Het"})
                                     or (nxt.lower in FINITE and FINITE[nxt.lower] not in NEEDS_PARTICLE)):
                 return True  # "Koerts:", "Theo de Rooij", "Acosta zei"

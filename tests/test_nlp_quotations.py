@@ -1,0 +1,246 @@
+"""Quotations: hand-made Dutch sentences for every pattern the component reads, and the cases it must leave alone."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+
+import pytest
+import spacy
+from conftest import EVAL, SEED
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from spacy.tokens import Span as SpacySpan
+
+from kroniek.model import Quote, Span, Structure
+from kroniek.nlp import extensions
+from kroniek.nlp.quotations import find_quotations, find_quote_pairs, split_sentences
+
+
+def quotes(text: str, **kw) -> list[Quote]:
+    return find_quotations(text, **kw)
+
+
+def only(text: str, kind: str | None = None) -> Quote:
+    found = [q for q in quotes(text) if kind is None or q.kind == kind]
+    assert len(found) == 1, found
+    return found[0]
+
+
+# -- quotation marks -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("opening, closing", [
+    ("“", "”"), (",,", "''"), (",, ", " ''"), ('"', '"'), ("„", "”"), ("‘", "’"), ("'", "'"), ("«", "»"),
+])
+def test_nlp_quotations_every_mark_style_gives_a_direct_quote(opening: str, closing: str) -> None:
+    text = f"Jan de Vries is tevreden. {opening}We hebben hard gewerkt voor deze zege{closing}, zegt De Vries."
+    q = only(text)
+    assert (q.kind, q.text, q.cue) == ("direct", "We hebben hard gewerkt voor deze zege", "zegt")
+    assert q.speaker == "Jan de Vries"
+    assert text[q.start:q.end] == q.text
+
+
+def test_nlp_quotations_old_style_marks_after_three_commas() -> None:
+    text = ",,Ik ben bereid om terug te komen'', zei Trimble gisteren,,,maar alleen als we ophouden.''"
+    first, second = quotes(text)
+    assert first.text == "Ik ben bereid om terug te komen" and second.text == "maar alleen als we ophouden."
+    assert first.speaker == second.speaker == "Trimble" and second.kind == "direct"
+
+
+def test_nlp_quotations_apostrophes_are_not_quotation_marks() -> None:
+    text = "Boer J. van 't Hof heeft z'n zaak verkocht aan Women's Wear, 's middags om drie uur."
+    assert find_quote_pairs(text) == []
+    assert quotes(text) == []
+
+
+def test_nlp_quotations_a_quotation_over_several_sentences_is_one_quote() -> None:
+    text = ("Trainer Piet Bos was boos. ,, Dit is niet goed genoeg. We moeten beter verdedigen. "
+            "Volgende week wil ik een ander team zien. ''")
+    q = only(text)
+    assert q.text.startswith("Dit is niet goed") and q.text.endswith("ander team zien.")
+    assert q.speaker == "Piet Bos"
+
+
+def test_nlp_quotations_sentences_do_not_break_inside_a_quotation() -> None:
+    text = "Hij zei: “Eén. Twee. Drie.” Daarna ging hij weg."
+    sents = split_sentences(text, find_quote_pairs(text))
+    assert [text[s:e] for s, e in sents] == ["Hij zei: “Eén. Twee. Drie.”", "Daarna ging hij weg."]
+
+
+# -- speakers --------------------------------------------------------------------------------------------------
+
+def test_nlp_quotations_continued_quote_carries_the_previous_speaker() -> None:
+    text = "“We zijn in gesprek”, laat het ministerie weten. “Binnenkort volgt meer nieuws.”"
+    first, second = quotes(text)
+    assert first.cue == "laat weten" and first.speaker_mention == "het ministerie"
+    assert second.kind == "direct" and second.cue == "" and second.speaker_mention == "het ministerie"
+
+
+def test_nlp_quotations_speaker_colon() -> None:
+    q = only("Minister Stef Blok sprak de Kamer toe. Blok: “We mogen hoopvol zijn.”")
+    assert (q.cue, q.speaker_mention, q.speaker) == (":", "Blok", "Stef Blok")
+
+
+def test_nlp_quotations_verb_before_colon() -> None:
+    q = only("President Pastrana verklaarde: ,, Dit is een klap in ons gezicht. ''")
+    assert q.cue == "verklaarde" and q.speaker == "Pastrana"
+
+
+def test_nlp_quotations_pronoun_resolves_to_the_named_person() -> None:
+    text = "Bondscoach Louis van Gaal keek somber. ,,Dit was onze slechtste wedstrijd'', zei hij."
+    q = only(text)
+    assert (q.speaker_mention, q.speaker) == ("hij", "Louis van Gaal")
+
+
+def test_nlp_quotations_role_resolves_to_the_person_with_that_role() -> None:
+    text = ("Minister Stef Blok (Buitenlandse Zaken) sprak met verslaggevers. Het overleg verloopt volgens de "
+            "bewindsman “in positieve sfeer”.")
+    q = only(text)
+    assert (q.kind, q.text, q.cue, q.speaker_mention, q.speaker) == (
+        "partial", "in positieve sfeer", "volgens", "de bewindsman", "Stef Blok")
+
+
+def test_nlp_quotations_unnamed_speaker_keeps_the_fullest_description() -> None:
+    text = ("Dat bevestigde een woordvoerder van het ministerie donderdag. Het ministerie wil dat “bevestigen noch "
+            "ontkennen”, aldus de woordvoerder.")
+    partial = [q for q in quotes(text) if q.kind == "partial"]
+    assert len(partial) == 1
+    assert partial[0].speaker_mention == "de woordvoerder"
+    assert partial[0].speaker == "een woordvoerder van het ministerie"
+
+
+def test_nlp_quotations_acronym_resolves_to_the_written_out_name() -> None:
+    text = ("Women's Ordination Worldwide (WOW) hield een congres in Dublin. De WOW pleit voor financiële steun "
+            "aan religieuzen.")
+    q = only(text, "indirect")
+    assert q.speaker == "Women's Ordination Worldwide" and q.text == "financiële steun aan religieuzen"
+
+
+def test_nlp_quotations_interrupted_quote_gives_two_quotes_with_one_speaker() -> None:
+    text = "Jansen was strijdbaar. ,,Wij weten'', aldus Jansen,,, waar onze prioriteiten liggen.''"
+    first, second = quotes(text)
+    assert (first.text, second.text) == ("Wij weten", "waar onze prioriteiten liggen.")
+    assert first.cue == second.cue == "aldus" and first.speaker == second.speaker == "Jansen"
+
+
+def test_nlp_quotations_subheading_quote_gets_the_speaker_of_the_section() -> None:
+    text = ("Het kabinet praat met Rusland.\n\n‘Nog niet vooruitlopen op onderhandelingen’\n\n"
+            "Minister Stef Blok wil nog niets zeggen over de resultaten.")
+    start = text.index("‘")
+    structure = Structure(subheadings=[Span(start, text.index("\n\nMinister"))])
+    q = only(text)
+    assert q.text == "Nog niet vooruitlopen op onderhandelingen" and q.kind == "direct"
+    assert quotes(text, structure=structure)[0].speaker == "Stef Blok"
+    assert q.speaker == "Stef Blok"
+
+
+def test_nlp_quotations_named_entities_from_the_doc_are_used() -> None:
+    text = "Volgens Interpay haperde het betalingsverkeer enkele kwartieren."
+    q = only(text)
+    assert q.speaker == "Interpay"
+    ents = [(text.index("Interpay"), text.index("Interpay") + len("Interpay"), "MISC")]
+    assert quotes(text, ents=ents) == []  # a product or event named by NER is not a source
+
+
+# -- indirect speech -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sentence, cue, content", [
+    ("De burgemeester zegt dat de brug dicht blijft.", "zegt", "de brug dicht blijft"),
+    ("De burgemeester zei gisteren dat de brug dicht blijft.", "zei", "de brug dicht blijft"),
+    ("Een woordvoerster van de politie meldt dat er niemand gewond is.", "meldt", "er niemand gewond is"),
+    ("De minister bevestigt dat het kabinet praat met Moskou.", "bevestigt", "het kabinet praat met Moskou"),
+    ("De club ontkent dat de trainer is ontslagen.", "ontkent", "de trainer is ontslagen"),
+    ("De bond stelt dat de regels helder zijn.", "stelt", "de regels helder zijn"),
+    ("De premier benadrukt dat niemand iets te vrezen heeft.", "benadrukt", "niemand iets te vrezen heeft"),
+    ("De inspectie waarschuwt dat de dijken zwak zijn.", "waarschuwt", "de dijken zwak zijn"),
+    ("De rechtbank verklaarde dat de eis ongegrond was.", "verklaarde", "de eis ongegrond was"),
+    ("Het ministerie laat weten dat de gesprekken doorgaan.", "laat", "de gesprekken doorgaan"),
+    ("Volgens de politie sloeg de auto over de kop.", "volgens", "sloeg de auto over de kop"),
+    ("Op de provincies na is overal iets georganiseerd, aldus boerenvoorman Jan Hof.", "aldus",
+     "Op de provincies na is overal iets georganiseerd"),
+    ("De brug blijft nog weken dicht, zegt de wethouder.", "zegt", "De brug blijft nog weken dicht"),
+])
+def test_nlp_quotations_indirect_speech_with_a_cue(sentence: str, cue: str, content: str) -> None:
+    q = only(sentence)
+    assert q.kind == "indirect" and q.text == content
+    assert q.cue.lower() == cue
+    assert q.speaker
+
+
+def test_nlp_quotations_anaphoric_dat_takes_the_previous_sentence() -> None:
+    text = "De politie heeft tweehonderd supporters opgepakt. Een commissaris heeft dat tegenover media gemeld."
+    q = only(text)
+    assert q.text == "De politie heeft tweehonderd supporters opgepakt" and q.speaker == "een commissaris"
+
+
+def test_nlp_quotations_directive_with_an_infinitive() -> None:
+    q = only("Ze zocht contact met ploegleider Zijlaard die adviseerde te gokken op de sprint.")
+    assert q.text == "te gokken op de sprint" and q.speaker == "Zijlaard"
+
+
+# -- what is not a quotation -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Het leger sprak van een 'mobilisatie' van reservisten.",
+    "Zijn roman 'Geen Kritiek' verscheen in 1950 bij een kleine uitgeverij.",
+    "Atkins speelde mee op hits als 'Wake Up Little Susie' van The Everly Brothers.",
+    "Aanvoerder Heitinga zag in de slotfase 'rood' na een overtreding.",
+    "Dat we bij 'priester' meteen aan 'man' denken, komt door onze bril.",
+    "Kafelnikov wist dat hij de favoriet was.",
+    "Volgens het akkoord moeten de wapens worden ingeleverd.",
+    "Hij hoopt dat het morgen droog blijft.",
+])
+def test_nlp_quotations_scare_quotes_titles_and_non_cues_are_left_alone(text: str) -> None:
+    assert quotes(text) == []
+
+
+# -- the component ---------------------------------------------------------------------------------------------
+
+def test_nlp_quotations_component_sets_doc_quotes_with_hand_set_entities() -> None:
+    extensions.register()
+    nlp = spacy.blank("nl")
+    nlp.add_pipe("kroniek_quotes")
+    text = "Stef Blok is minister. “We mogen hoopvol zijn”, zegt Blok."
+    doc = nlp.make_doc(text)
+    doc.ents = [SpacySpan(doc, 0, 2, label="PER"), SpacySpan(doc, len(doc) - 2, len(doc) - 1, label="PER")]
+    doc = nlp.get_pipe("kroniek_quotes")(doc)
+    assert doc._.quotes == [Quote(24, 45, "We mogen hoopvol zijn", "direct", "zegt", "Blok", "Stef Blok",
+                                  text.rindex("Blok"), text.rindex("Blok") + 4)]
+
+
+_PIECES = st.sampled_from(["a", "b", " ", "Z", ".", ",", ":", "'", '"', "“", "”", "‘", "’", "„", ",,", "''", "«",
+                           "»", "\n", "\n\n", "zei", " hij ", "volgens ", "Blok", " dat "])
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_PIECES, max_size=60).map("".join))
+def test_nlp_quotations_offsets_always_index_the_text(text: str) -> None:
+    for q in quotes(text):
+        assert 0 <= q.start < q.end <= len(text) and text[q.start:q.end] == q.text
+        assert q.kind in {"direct", "partial", "indirect"}
+
+
+# -- the seed article ------------------------------------------------------------------------------------------
+
+def _scorer():
+    spec = importlib.util.spec_from_file_location("kroniek_shared_score", EVAL / "score.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_nlp_quotations_seed_every_direct_and_partial_quote_with_its_speaker(shared) -> None:
+    raw = SEED.read_text(encoding="utf-8")
+    m = re.match(r"\s*date\s+\S+ ", raw)
+    assert m is not None
+    text = raw[m.end():].rstrip()
+    gold = json.loads((EVAL / "seed-gold.json").read_text(encoding="utf-8"))
+    pred = [q.__dict__ for q in quotes(text)]
+    score = _scorer()
+    wanted = [q for q in gold["quotes"] if q["kind"] in {"direct", "partial"}]
+    found = [q for q in pred if q["kind"] in {"direct", "partial"}]
+    pairs = score.match(wanted, found, score.quote_match)
+    assert len(pairs) == len(wanted) == len(found)
+    assert all(score.same_speaker(g["speaker"], p["speaker"]) for g, p in pairs)
