@@ -1,0 +1,220 @@
+"""Entity normalisation: the component `kroniek_entities` and the rules behind it.
+
+Within an article every entity mention gets a canonical name, written to `doc._.canonical` keyed by the mention's
+(start_char, end_char):
+- a person's shorter or titled mention takes the fullest name in the article it is a part of ("Blok", "Minister
+  Blok" -> "Stef Blok"); titles before a name are never part of it (see `lang_nl.entity_roles.TITLES`);
+- an acronym takes the organisation name whose initials it spells ("VVD" with "Volkspartij voor Vrijheid en
+  Democratie" in the same article);
+- everything else takes its own text with the spacing normalised.
+Definite noun phrases that refer back to something named earlier get an entry in `doc._.canonical` too: "het
+ministerie" -> "ministerie van Buitenlandse Zaken" when the article named it, "de bewindsman" -> the last person
+named with a minister's title. `canonical_for(doc, start, end)` answers for any span (a quotation's speaker, say).
+Across the archive, `entity_key` gives the key under which one entity's mentions are merged, and `merge_entities`
+groups mentions into one entity per canonical name with its variants.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kroniek.nlp import extensions
+from kroniek.nlp.lang_nl.entity_roles import ORG_HEADS, PERSON_REFERENCES, TITLES
+
+DETERMINERS = frozenset({"de", "het", "die", "dat", "deze", "dit"})
+# Lower-case words inside names that acronyms skip ("Partij van de Arbeid" -> PvdA keeps them, so both are tried).
+PARTICLES = frozenset({"van", "voor", "de", "der", "den", "het", "en", "op", "in", "'t", "te", "ten", "ter"})
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An entity mention: character offsets into the article text, its text and its label."""
+
+    start: int
+    end: int
+    text: str
+    label: str
+
+
+def clean_name(text: str, label: str = "PER") -> str:
+    """The name without surrounding space, doubled spaces, a possessive 's or (for persons) titles before it."""
+    words = text.split()
+    if label == "PER":
+        while len(words) > 1 and words[0].casefold() in TITLES:
+            words = words[1:]
+        if len(words) > 1 and words[-1] in ("'s", "’s"):
+            words = words[:-1]
+    return " ".join(words)
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+
+
+def acronym_variants(name: str) -> set[str]:
+    """Acronyms a multi-word name may go by, with and without its lower-case particles."""
+    words = [w for w in re.split(r"[\s-]+", name) if w]
+    if len(words) < 2:
+        return set()
+    caps = "".join(w[0] for w in words if w[0].isupper())
+    full = "".join(w[0] for w in words)
+    mixed = "".join(w[0] if w[0].isupper() else w[0].lower() for w in words)
+    return {v.casefold() for v in (caps, full, mixed) if len(v) >= 2}
+
+
+def _is_acronym(text: str) -> bool:
+    letters = text.replace(".", "").replace("&", "")
+    return 2 <= len(letters) <= 8 and " " not in text and sum(c.isupper() for c in letters) >= 2
+
+
+def canonical_names(mentions: list[Mention]) -> dict[tuple[int, int], str]:
+    """Canonical names of the mentions of one article, keyed by (start, end)."""
+    out: dict[tuple[int, int], str] = {}
+    persons = [(m, clean_name(m.text, "PER").split()) for m in mentions if m.label == "PER"]
+    full = [(m, words) for m, words in persons if len(words) >= 2]
+    for m, words in persons:
+        folded = [_fold(w) for w in words]
+        best: tuple[int, int, str] | None = None
+        for other, owords in full:
+            ofolded = [_fold(w) for w in owords]
+            if len(ofolded) <= len(folded):
+                continue
+            suffix = ofolded[-len(folded):] == folded
+            first_name = len(folded) == 1 and ofolded[0] == folded[0]
+            if not (suffix or first_name):
+                continue
+            # Prefer the longest name; among equals the one nearest before this mention.
+            distance = m.start - other.start if other.start <= m.start else 10**9 + other.start
+            rank = (len(" ".join(owords)), -distance)
+            if best is None or rank > best[:2]:
+                best = (rank[0], rank[1], " ".join(owords))
+        out[(m.start, m.end)] = best[2] if best else " ".join(words)
+    orgs = [m for m in mentions if m.label == "ORG"]
+    by_acronym: dict[str, str] = {}
+    for m in orgs:
+        name = clean_name(m.text, "ORG")
+        for variant in acronym_variants(name):
+            by_acronym.setdefault(variant, name)
+    for m in mentions:
+        if m.label == "PER":
+            continue
+        name = clean_name(m.text, m.label)
+        if m.label == "ORG" and _is_acronym(name):
+            name = by_acronym.get(name.replace(".", "").casefold(), name)
+        out[(m.start, m.end)] = name
+    return out
+
+
+def _person_titles(doc: Doc, canonical: dict[tuple[int, int], str]) -> list[tuple[int, str, set[str]]]:
+    """(start_char, canonical name, titles seen before any of its mentions) for each person mention in order."""
+    titles_of: dict[str, set[str]] = {}
+    order: list[tuple[int, str]] = []
+    for ent in doc.ents:
+        if ent.label_ != "PER":
+            continue
+        name = canonical.get((ent.start_char, ent.end_char), ent.text)
+        seen = titles_of.setdefault(name, set())
+        for tok in list(doc[max(0, ent.start - 3):ent.start]) + list(ent):
+            if tok.lower_ in TITLES:
+                seen.add(tok.lower_)
+        order.append((ent.start_char, name))
+    return [(start, name, titles_of[name]) for start, name in order]
+
+
+def nominal_references(doc: Doc, canonical: dict[tuple[int, int], str]) -> dict[tuple[int, int], str]:
+    """Definite noun phrases ("het ministerie", "de bewindsman") resolved to what the article named before."""
+    out: dict[tuple[int, int], str] = {}
+    in_entity = {i for ent in doc.ents for i in range(ent.start, ent.end)}
+    persons = _person_titles(doc, canonical)
+    full_orgs: list[tuple[int, str, str]] = []  # (start_char, head noun, full name)
+    for ent in doc.ents:
+        if ent.label_ not in ("ORG", "LOC") or ent.start < 2:
+            continue
+        head, van = doc[ent.start - 2], doc[ent.start - 1]
+        if van.lower_ == "van" and head.lower_ in ORG_HEADS:
+            full_orgs.append((head.idx, head.lower_, f"{head.lower_} van {ent.text}"))
+        elif ent.label_ == "ORG":
+            for noun in ORG_HEADS:
+                if _fold(ent.text).endswith(noun) or _fold(ent.text).startswith(noun + " "):
+                    full_orgs.append((ent.start_char, noun, ent.text))
+    for tok in doc:
+        if tok.i == 0 or tok.i in in_entity or doc[tok.i - 1].lower_ not in DETERMINERS:
+            continue
+        nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+        if nxt is not None and (nxt.i in in_entity or nxt.lower_ == "van"):
+            continue  # a title before a name, or a full name of its own
+        key = (doc[tok.i - 1].idx, tok.idx + len(tok.text))
+        if tok.lower_ in PERSON_REFERENCES:
+            wanted = PERSON_REFERENCES[tok.lower_]
+            found = [name for start, name, titles in persons if start < tok.idx and titles & wanted]
+            if found:
+                out[key] = found[-1]
+        elif tok.lower_ in ORG_HEADS:
+            orgs = [name for start, head, name in full_orgs if start < tok.idx and head == tok.lower_]
+            if orgs:
+                out[key] = orgs[-1]
+    return out
+
+
+def normalise(doc: Doc) -> dict[tuple[int, int], str]:
+    """Canonical names for the doc's entities and the noun phrases that refer back to them."""
+    mentions = [Mention(e.start_char, e.end_char, e.text, e.label_) for e in doc.ents]
+    canonical = canonical_names(mentions)
+    for key, name in nominal_references(doc, canonical).items():
+        canonical.setdefault(key, name)
+    return canonical
+
+
+def canonical_for(doc: Doc, start: int, end: int) -> str | None:
+    """The canonical name for the span start:end of the doc's text: an exact entry, else the last entry inside it."""
+    canonical = doc._.canonical or {}
+    if (start, end) in canonical:
+        return canonical[(start, end)]
+    inside = [(s, e) for s, e in canonical if start <= s and e <= end]
+    return canonical[max(inside)] if inside else None
+
+
+@Language.component("kroniek_entities", requires=["doc.ents"], assigns=["doc._.canonical"])
+def kroniek_entities(doc: Doc) -> Doc:
+    """Write the canonical name of every entity (and of nominal references) to `doc._.canonical`."""
+    extensions.register()
+    doc._.canonical = normalise(doc)
+    return doc
+
+
+def entity_key(label: str, name: str) -> str:
+    """The archive-wide key of an entity: its label and its name folded to lower-case ASCII with single spaces."""
+    return f"{label}:{' '.join(_fold(name).split())}"
+
+
+@dataclass
+class ArchiveEntity:
+    """One entity across the archive: its canonical name, label, and the variants it was mentioned by."""
+
+    key: str
+    name: str
+    label: str
+    variants: Counter[str] = field(default_factory=Counter)
+    mentions: int = 0
+
+
+def merge_entities(mentions: Iterable[tuple[str, str, str]]) -> dict[str, ArchiveEntity]:
+    """Group (label, canonical name, mention text) triples into one entity per key; the most used spelling wins."""
+    out: dict[str, ArchiveEntity] = {}
+    spellings: dict[str, Counter[str]] = {}
+    for label, name, text in mentions:
+        key = entity_key(label, name)
+        ent = out.setdefault(key, ArchiveEntity(key, name, label))
+        ent.variants[text] += 1
+        ent.mentions += 1
+        spellings.setdefault(key, Counter())[name] += 1
+    for key, ent in out.items():
+        ent.name = spellings[key].most_common(1)[0][0]
+    return out

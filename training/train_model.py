@@ -1,0 +1,95 @@
+"""Build Kroniek's Dutch model and ship it into kroniek/models/nl_kroniek (what `make model` runs).
+
+Steps: convert ../shared/data into training/corpus/*.spacy; train the NER pipeline of training/ner.cfg (one thread,
+the best model on ned.testa kept); then assemble the shipped pipeline: rule sentence boundaries
+(`kroniek_sentences`), the trained tok2vec and NER, and spaCy's lookup lemmatizer with the Dutch table from
+spacy-lookups-data, all saved with their config and a meta.json naming the data and their licences.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+MODEL_DIR = ROOT / "kroniek" / "models" / "nl_kroniek"
+VERSION = "0.1.0"
+
+SOURCES = [
+    {"name": "CoNLL-2002 Dutch NER (ned.train; ned.testa as dev set)", "license": "research use only",
+     "url": "https://www.clips.uantwerpen.be/conll2002/ner/"},
+    {"name": "spacy-lookups-data Dutch lemma lookup table", "license": "MIT",
+     "url": "https://github.com/explosion/spacy-lookups-data"},
+]
+
+
+def train(config: Path, output: Path, overrides: dict[str, object]) -> Path:
+    """Train the NER pipeline with spaCy; the directory of the best model on the dev set."""
+    import spacy
+    from spacy.cli.train import train as spacy_train
+
+    import kroniek.nlp.tokenizer  # noqa: F401  (registers the tokenizer the config names)
+
+    spacy.util.fix_random_seed(0)
+    spacy_train(config, output, overrides=overrides)
+    return output / "model-best"
+
+
+def assemble(trained: Path, out: Path = MODEL_DIR, extra_sources: list[dict[str, str]] | None = None) -> Path:
+    """Save the shipped pipeline: sentences, the trained tok2vec and NER, and the lookup lemmatizer."""
+    import spacy
+
+    from kroniek.nlp import sentences, tokenizer  # noqa: F401  (register the factories the config names)
+
+    nlp = spacy.load(trained)
+    nlp.add_pipe("kroniek_sentences", first=True)
+    lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup", "overwrite": False})
+    lemmatizer.initialize()
+    meta_path = trained / "meta.json"
+    scores = json.loads(meta_path.read_text())["performance"] if meta_path.is_file() else {}
+    nlp.meta.update({
+        "name": "kroniek", "version": VERSION, "lang": "nl",
+        "description": "Kroniek's Dutch pipeline: tokenizer fixes, rule sentences, CNN NER (PER/ORG/LOC/MISC), "
+                       "lookup lemmas. See kroniek/models/MODEL_CARD.md.",
+        "license": "research use only (trained on CoNLL-2002)",
+        "sources": SOURCES + (extra_sources or []),
+        "performance": {k: v for k, v in scores.items() if k.startswith("ents")},
+    })
+    if out.exists():
+        shutil.rmtree(out)
+    nlp.to_disk(out)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", type=Path, default=HERE / "ner.cfg")
+    parser.add_argument("--output", type=Path, default=HERE / "output" / "ner")
+    parser.add_argument("--max-steps", type=int, default=None, help="override training.max_steps")
+    parser.add_argument("--skip-train", action="store_true", help="only assemble from OUTPUT/model-best")
+    args = parser.parse_args()
+    # The machine is shared: one thread for the numeric libraries.
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+    from training.convert import CORPUS, convert_all
+
+    if not args.skip_train:
+        if not (CORPUS / "train.spacy").is_file():
+            convert_all()
+        overrides: dict[str, object] = {}
+        if args.max_steps:
+            overrides["training.max_steps"] = args.max_steps
+        best = train(args.config, args.output, overrides)
+    else:
+        best = args.output / "model-best"
+    out = assemble(best)
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    print(f"model saved to {out} ({size / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()
