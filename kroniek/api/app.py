@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -18,6 +19,16 @@ from kroniek.api.settings import Settings
 DESCRIPTION = """Kroniek's archive over HTTP: search with facets, articles with their annotations, names and
 speakers, the timeline, stories and exports. Every error has one shape: `{"error": {"status", "code", "message",
 "hint"?, "details"?}}`. The archive is read-only unless the server was started with a token."""
+
+
+# Every endpoint may answer these, in the one error shape.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "a query that cannot be read"},
+    404: {"model": ErrorResponse, "description": "not in the archive"},
+    413: {"model": ErrorResponse, "description": "the request body is too large"},
+    422: {"model": ErrorResponse, "description": "a parameter out of its limits"},
+    503: {"model": ErrorResponse, "description": "the archive or the model is not available"},
+}
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -42,7 +53,7 @@ def create_app(settings: Settings) -> FastAPI:
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_ingest_bytes)
     for module in (health, search, articles, entities, speakers, timeline, stories, export, ingest):
-        app.include_router(module.router, prefix="/api")
+        app.include_router(module.router, prefix="/api", responses=ERRORS)
 
     from kroniek.web import pages
     from kroniek.web.render import STATIC, error_page

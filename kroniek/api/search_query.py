@@ -6,9 +6,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-# Search results are fetched in pages of this size when an export walks every match.
-_ID_PAGE = 1000
-
 
 @dataclass(frozen=True)
 class Filters:
@@ -53,13 +50,5 @@ def run_search(archive: Any, query: str, *, limit: int, offset: int, sort: str =
 
 
 def matching_ids(archive: Any, query: str, most: int) -> Iterator[str]:
-    """The ids of up to `most` articles matching `query`, newest first, fetched page by page."""
-    offset = 0
-    while offset < most:
-        size = min(_ID_PAGE, most - offset)
-        result = archive.search(query, limit=size, offset=offset, sort="date", facets=False)
-        for hit in result.hits:
-            yield hit.id
-        if len(result.hits) < size:
-            return
-        offset += size
+    """The ids of up to `most` articles matching `query`, newest first."""
+    return archive.search_ids(query, most=most)
