@@ -297,7 +297,7 @@ def _is_weak_past(word: str, low: str, prev_word: str, first: bool, next_word: s
     prev = prev_word.lower()
     if low in tw.ORDINALS:  # "De WOW vierde ...": an ordinal after a name or a pronoun is a past verb
         return prev in _PRONOUNS or (prev_word[:1].isupper() and prev not in _DETERMINERS)
-    if len(low) < 5 or low in tw.NOT_PAST:
+    if len(low) < 5 or low in tw.NOT_PAST or low in tw.UNITS or low.endswith("einde"):
         return False
     if low.endswith(("ende", "enden", "heden")) or (not first and word[:1].isupper()):
         return False

@@ -277,7 +277,8 @@ def _two_digit_year(yy: int, ctx: Context) -> int:
 def _year(m: re.Match[str], ctx: Context) -> list[Found]:
     before = ctx.text[max(0, m.start() - 2):m.start()]
     after = ctx.text[m.end():m.end() + 2]
-    if any(c in before for c in "€$ƒ#") or re.match(r"[.,:]\d", after) or NOT_YEAR_AFTER.match(ctx.text, m.end()):
+    if any(c in before for c in "€$ƒ#") or re.match(r"[.,:]\d", after) or NOT_YEAR_AFTER.match(ctx.text, m.end()) \
+            or re.search(r"\d[-/.]$", before):
         return []
     if ctx.word_before(m.start()) in ("nummer", "nr", "fl", "artikel", "pagina", "blz", "kamer", "postcode"):
         return []
