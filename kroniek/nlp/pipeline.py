@@ -22,7 +22,7 @@ MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "nl_kroniek"
 
 # Kroniek's own components, added after the trained model's components, in this order. Each module registers its
 # factory with spaCy on import (see `_import_components`).
-COMPONENTS: list[str] = ["kroniek_entities", "kroniek_quotes"]
+COMPONENTS: list[str] = ["kroniek_entities", "kroniek_quotes", "kroniek_timex"]
 
 _lock = threading.Lock()
 _nlp: Language | None = None
@@ -31,7 +31,7 @@ _nlp: Language | None = None
 def _import_components() -> None:
     """Import the modules that register Kroniek's component factories."""
     # The tokenizer and sentence modules register what the shipped model's config names; entities adds a component.
-    from kroniek.nlp import entities, quotations, sentences, tokenizer  # noqa: F401
+    from kroniek.nlp import entities, quotations, sentences, time_expressions, tokenizer  # noqa: F401
 
 
 def load_pipeline(model_dir: Path | None = None) -> Language:
