@@ -1,7 +1,8 @@
 """The Dutch tokenizer: spaCy's `nl` rules plus fixes for Dutch newspaper text.
 
 Registered as `kroniek.nl_tokenizer.v1`, so the model's config names it under `[nlp.tokenizer]`. The fixes:
-abbreviations that keep their full stop ("jan.", "mld.", "mevr."), dashes between words or numbers split off
+abbreviations that keep their full stop ("jan.", "mld.", "mevr."), everyday words that spaCy's exceptions took
+for abbreviations split from their full stop ("de top."), dashes between words or numbers split off
 ("1998–2000", "Hij—zij"), and old-style ,,quotes'' as one token each side (spaCy's prefix and suffix rules
 already do that; the tests hold it). Offsets always index the original text: spaCy tokenizers never rewrite it.
 """
@@ -17,7 +18,7 @@ from spacy.symbols import ORTH
 from spacy.tokenizer import Tokenizer
 from spacy.util import compile_infix_regex
 
-from kroniek.nlp.lang_nl.abbreviations import CAPITALISABLE, LOWER_ONLY
+from kroniek.nlp.lang_nl.abbreviations import CAPITALISABLE, EVERYDAY_WORDS, LOWER_ONLY
 
 # En dash, em dash and the horizontal bar between two word or number characters.
 DASH_INFIX = r"(?<=[\w.,%)])[–—―](?=[\w(€$])"
@@ -32,6 +33,8 @@ def abbreviation_cases() -> list[str]:
 
 def customize(tokenizer: Tokenizer) -> Tokenizer:
     """Add Kroniek's Dutch fixes to a tokenizer built from spaCy's `nl` defaults."""
+    drop = set(EVERYDAY_WORDS) | {w.capitalize() for w in EVERYDAY_WORDS}
+    tokenizer.rules = {k: v for k, v in (tokenizer.rules or {}).items() if k not in drop}
     for abbr in abbreviation_cases():
         tokenizer.add_special_case(abbr, [{ORTH: abbr}])
     infixes = list(Dutch.Defaults.infixes or []) + [DASH_INFIX]

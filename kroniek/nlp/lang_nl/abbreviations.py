@@ -33,3 +33,9 @@ SHORTHANDS: tuple[str, ...] = (
 
 LOWER_ONLY: tuple[str, ...] = MONTHS + WEEKDAYS + AMOUNTS
 CAPITALISABLE: tuple[str, ...] = TITLES + SHORTHANDS
+
+# Entries of spaCy's Dutch exceptions (mostly Belgian legal shorthands) that are also everyday words and end
+# sentences far more often than they abbreviate anything ("de top.", "te ver.", "zijn best."): split them.
+EVERYDAY_WORDS: tuple[str, ...] = (
+    "best.", "dat.", "hand.", "kon.", "pan.", "pas.", "pers.", "red.", "top.", "ver.", "vol.",
+)

@@ -1,0 +1,112 @@
+"""The Dutch tokenizer fixes and the rule sentence boundaries, on a blank pipeline (no trained model needed)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import spacy
+from conftest import ALPINO_JSONL, SEED, SHARED
+from spacy.language import Language
+
+from kroniek.nlp import sentences, tokenizer  # noqa: F401  (register the tokenizer and the component)
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    pipeline = spacy.blank("nl", config={"nlp": {"tokenizer": {"@tokenizers": "kroniek.nl_tokenizer.v1"}}})
+    pipeline.add_pipe("kroniek_sentences")
+    return pipeline
+
+
+def words(nlp: Language, text: str) -> list[str]:
+    return [t.text for t in nlp.make_doc(text)]
+
+
+@pytest.mark.parametrize(("text", "token"), [
+    ("Op 3 jan. begint het.", "jan."),
+    ("Het kost 5 mld. euro.", "mld."),
+    ("Het kost 3 mln. euro.", "mln."),
+    ("Volgens dhr. Jansen niet.", "dhr."),
+    ("Volgens mevr. De Vries wel.", "mevr."),
+    ("Dat is o.a. duur.", "o.a."),
+    ("Sinds 12 sept. al.", "sept."),
+    ("Het gaat i.p.v. hem.", "i.p.v."),
+])
+def test_nlp_tokenizer_keeps_abbreviations(nlp: Language, text: str, token: str) -> None:
+    assert token in words(nlp, text)
+
+
+@pytest.mark.parametrize("text", ["Hij deed zijn best.", "Ze stonden aan de top.", "Dat gaat te ver."])
+def test_nlp_tokenizer_splits_everyday_words_from_their_full_stop(nlp: Language, text: str) -> None:
+    assert words(nlp, text)[-1] == "."
+
+
+def test_nlp_tokenizer_old_style_quotes(nlp: Language) -> None:
+    assert words(nlp, ",,Dit is mooi'', zei hij.") == [",,", "Dit", "is", "mooi", "''", ",", "zei", "hij", "."]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("MH17 – wat betekent dat?", ["MH17", "–", "wat", "betekent", "dat", "?"]),
+    ("Van 1998–2000 werkte hij.", ["Van", "1998", "–", "2000", "werkte", "hij", "."]),
+    ("Hij—en niemand anders—won.", ["Hij", "—", "en", "niemand", "anders", "—", "won", "."]),
+])
+def test_nlp_tokenizer_splits_dashes(nlp: Language, text: str, expected: list[str]) -> None:
+    assert words(nlp, text) == expected
+
+
+@pytest.mark.parametrize(("text", "initials"), [
+    ("J.P. Balkenende was premier.", "J.P."),
+    ("A.J.M. de Vries kwam.", "A.J.M."),
+    ("Ook W. Kok kwam.", "W."),
+])
+def test_nlp_tokenizer_keeps_initials(nlp: Language, text: str, initials: str) -> None:
+    assert initials in words(nlp, text)
+
+
+@pytest.mark.parametrize("text", [
+    ",,Dit is mooi'', zei dhr. J.P. Balkenende op 3 jan. over 5 mld. – of meer.\n\nNieuwe alinea…",
+    "“We zijn er”, zegt Blok.  ‘Nog niet’\n",
+])
+def test_nlp_tokenizer_offsets_index_the_original_text(nlp: Language, text: str) -> None:
+    doc = nlp.make_doc(text)
+    assert doc.text == text
+    for tok in doc:
+        assert text[tok.idx:tok.idx + len(tok.text)] == tok.text
+
+
+def test_nlp_sentences_seed_article(nlp: Language) -> None:
+    text = SEED.read_text(encoding="utf-8")
+    sents = [s.text.strip() for s in nlp(text).sents]
+    assert "“We mogen hoopvol zijn”, zegt Blok." in sents
+    assert "‘Nog niet vooruitlopen op onderhandelingen’" in sents
+    assert "Lees ook: Rusland aansprakelijk stellen voor MH17 – wat betekent dat?" in sents
+    assert "Het ministerie wil dat “bevestigen noch ontkennen”, aldus de woordvoerder." in sents
+    assert "“Het is een proces van stap voor stap." in sents
+
+
+def test_nlp_sentences_match_the_dev_treebank(nlp: Language) -> None:
+    """The alpino-dev articles are rebuilt from UD sentences: nearly every one must come out as one sentence."""
+    conllu = SHARED / "data" / "ud-dutch-alpino" / "nl_alpino-ud-dev.conllu"
+    gold = [line[len("# text = "):].strip() for line in conllu.read_text(encoding="utf-8").splitlines()
+            if line.startswith("# text = ")]
+    found: set[str] = set()
+    for line in ALPINO_JSONL.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            found |= {s.text.strip() for s in nlp(json.loads(line)["text"]).sents}
+    hits = sum(1 for g in gold if g in found)
+    assert len(gold) > 500
+    assert hits / len(gold) >= 0.98
+
+
+@pytest.mark.parametrize(("text", "n"), [
+    ("Hij kwam. Zij ging.", 2),
+    ("“Het is klaar.” Daarna ging hij weg.", 2),
+    ("“Het is klaar.”, zei hij.", 1),
+    ("Op 3 jan. kwam dhr. Jansen. Hij bleef.", 2),
+    ("Een kop zonder punt\n\nDe tekst begint hier.", 2),
+    ("Hij zei: ,,Ik kom.'' ,,Morgen al.''", 2),
+    ("Hoeveel? 298.", 2),
+])
+def test_nlp_sentences_rules(nlp: Language, text: str, n: int) -> None:
+    assert len(list(nlp(text).sents)) == n
