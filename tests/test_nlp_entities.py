@@ -1,0 +1,136 @@
+"""Entity normalisation within an article and across the archive, on hand-made Docs (no trained model needed)."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+from spacy.tokens import Doc
+
+from kroniek.nlp.entities import (
+    Mention,
+    acronym_variants,
+    canonical_for,
+    canonical_names,
+    clean_name,
+    entity_key,
+    kroniek_entities,
+    merge_entities,
+)
+
+VOCAB = spacy.blank("nl").vocab
+
+
+def make(text: str, tags: list[str]) -> Doc:
+    """A Doc from space-separated words and their IOB2 tags, run through the normalisation component."""
+    words = text.split()
+    assert len(words) == len(tags)
+    return kroniek_entities(Doc(VOCAB, words=words, ents=tags))
+
+
+def canon(doc: Doc) -> list[tuple[str, str]]:
+    return [(e.text, doc._.canonical[(e.start_char, e.end_char)]) for e in doc.ents]
+
+
+def test_nlp_entities_person_short_and_titled_mentions_take_the_full_name() -> None:
+    doc = make("Minister Stef Blok sprak . Blok zei dat . Later zei minister Blok nog iets .",
+               ["O", "B-PER", "I-PER", "O", "O", "B-PER", "O", "O", "O", "O", "O", "O", "B-PER", "O", "O", "O"])
+    assert canon(doc) == [("Stef Blok", "Stef Blok"), ("Blok", "Stef Blok"), ("Blok", "Stef Blok")]
+
+
+def test_nlp_entities_title_inside_the_entity_is_dropped() -> None:
+    doc = make("Minister Blok en Stef Blok", ["B-PER", "I-PER", "O", "B-PER", "I-PER"])
+    assert canon(doc) == [("Minister Blok", "Stef Blok"), ("Stef Blok", "Stef Blok")]
+
+
+def test_nlp_entities_full_name_may_come_later() -> None:
+    doc = make("Rutte kwam . Mark Rutte ging .", ["B-PER", "O", "O", "B-PER", "I-PER", "O", "O"])
+    assert canon(doc)[0] == ("Rutte", "Mark Rutte")
+
+
+def test_nlp_entities_two_people_with_one_surname_take_the_nearest() -> None:
+    doc = make("Jan de Vries en Els de Vries . De Vries zei", ["B-PER", "I-PER", "I-PER", "O", "B-PER", "I-PER",
+                                                            "I-PER", "O", "B-PER", "I-PER", "O"])
+    assert canon(doc)[-1] == ("De Vries", "Els de Vries")
+
+
+def test_nlp_entities_unrelated_single_names_stay_themselves() -> None:
+    doc = make("Kok en Lubbers", ["B-PER", "O", "B-PER"])
+    assert canon(doc) == [("Kok", "Kok"), ("Lubbers", "Lubbers")]
+
+
+def test_nlp_entities_acronym_takes_the_spelled_out_name() -> None:
+    doc = make("De Volkspartij voor Vrijheid en Democratie ( VVD ) won . De VVD",
+               ["O", "B-ORG", "I-ORG", "I-ORG", "I-ORG", "I-ORG", "O", "B-ORG", "O", "O", "O", "O", "B-ORG"])
+    names = {doc._.canonical[(e.start_char, e.end_char)] for e in doc.ents}
+    assert names == {"Volkspartij voor Vrijheid en Democratie"}
+
+
+def test_nlp_entities_acronym_without_its_name_stays() -> None:
+    doc = make("De VVD won", ["O", "B-ORG", "O"])
+    assert canon(doc) == [("VVD", "VVD")]
+
+
+def test_nlp_entities_het_ministerie_refers_to_the_named_ministry() -> None:
+    doc = make("Het ministerie van Buitenlandse Zaken zwijgt . Een woordvoerder van het ministerie bevestigde .",
+               ["O", "O", "O", "B-ORG", "I-ORG", "O", "O", "O", "O", "O", "O", "O", "O", "O"])
+    start = doc.text.index("het ministerie")
+    assert doc._.canonical[(start, start + len("het ministerie"))] == "ministerie van Buitenlandse Zaken"
+    assert canonical_for(doc, start, start + len("het ministerie")) == "ministerie van Buitenlandse Zaken"
+    # The full name itself is no back reference.
+    assert (0, len("Het ministerie")) not in doc._.canonical
+
+
+def test_nlp_entities_no_ministry_named_means_no_reference() -> None:
+    doc = make("Het ministerie zwijgt . Blok ook .", ["O", "O", "O", "O", "B-PER", "O", "O"])
+    assert canonical_for(doc, 0, len("Het ministerie")) is None
+
+
+def test_nlp_entities_de_bewindsman_is_the_last_titled_minister() -> None:
+    doc = make("Minister Stef Blok en Mark Rutte spraken . Blok zei dat de bewindsman niets wist .",
+               ["O", "B-PER", "I-PER", "O", "B-PER", "I-PER", "O", "O", "B-PER", "O", "O", "O", "O", "O", "O", "O"])
+    start = doc.text.index("de bewindsman")
+    assert canonical_for(doc, start, start + len("de bewindsman")) == "Stef Blok"
+
+
+def test_nlp_entities_canonical_for_a_longer_speaker_span() -> None:
+    doc = make("Stef Blok kwam . Volgens minister Blok niet .",
+               ["B-PER", "I-PER", "O", "O", "O", "O", "B-PER", "O", "O"])
+    start = doc.text.index("minister Blok")
+    assert canonical_for(doc, start, start + len("minister Blok")) == "Stef Blok"
+
+
+@pytest.mark.parametrize(("text", "label", "expected"), [
+    ("Minister  Stef Blok", "PER", "Stef Blok"),
+    ("premier Rutte", "PER", "Rutte"),
+    ("Rutte 's", "PER", "Rutte"),
+    ("Minister van Financiën", "ORG", "Minister van Financiën"),
+])
+def test_nlp_entities_clean_name(text: str, label: str, expected: str) -> None:
+    assert clean_name(text, label) == expected
+
+
+def test_nlp_entities_acronym_variants() -> None:
+    assert "pvda" in acronym_variants("Partij van de Arbeid")
+    assert "cda" in acronym_variants("Christen-Democratisch Appèl")
+    assert acronym_variants("Rusland") == set()
+
+
+def test_nlp_entities_canonical_names_is_pure() -> None:
+    mentions = [Mention(0, 9, "Stef Blok", "PER"), Mention(20, 24, "Blok", "PER"), Mention(30, 37, "Rusland", "LOC")]
+    assert canonical_names(mentions) == {(0, 9): "Stef Blok", (20, 24): "Stef Blok", (30, 37): "Rusland"}
+
+
+def test_nlp_entities_archive_merge() -> None:
+    merged = merge_entities([("PER", "Stef Blok", "Blok"), ("PER", "Stef Blok", "Stef Blok"),
+                             ("PER", "stef  blok", "Minister Blok"), ("LOC", "Rusland", "Rusland")])
+    assert set(merged) == {entity_key("PER", "Stef Blok"), entity_key("LOC", "Rusland")}
+    blok = merged[entity_key("PER", "Stef Blok")]
+    assert blok.name == "Stef Blok"
+    assert blok.mentions == 3
+    assert set(blok.variants) == {"Blok", "Stef Blok", "Minister Blok"}
+
+
+def test_nlp_entities_key_folds_case_accents_and_spaces() -> None:
+    assert entity_key("LOC", "Australië") == entity_key("LOC", "australie")
+    assert entity_key("LOC", "Den  Haag") == "LOC:den haag"
+    assert entity_key("LOC", "Rusland") != entity_key("ORG", "Rusland")
