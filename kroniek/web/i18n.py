@@ -59,6 +59,9 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "timeline.for": ("Tijdlijn voor {what}", "Timeline for {what}"),
     "timeline.intro": ("Wat er wanneer gebeurde, volgens de artikelen.",
                        "What happened when, according to the articles."),
+    "timeline.widened": ("Geen tijdsaanduiding staat in een zin met deze naam; dit zijn die uit de artikelen die de "
+                         "naam noemen.", "No time expression shares a sentence with this name; these come from the "
+                         "articles that name it."),
     "timeline.when": ("Wanneer", "When"),
     "timeline.what": ("Wat", "What"),
     "timeline.article": ("Artikel", "Article"),

@@ -147,7 +147,12 @@ def timeline_page(request: Request, archive: ArchiveDep, settings: SettingsDep, 
         except NotFound:
             what = entity
     events = timeline_events(archive, q, entity, 300)
-    return page(request, "timeline.html", events=events, q=q, entity=entity or "", what=what or q)
+    widened = False
+    if entity and what and not events:
+        # No time expression shares a sentence with the name: show those of the articles that name it.
+        events = timeline_events(archive, combined(q, Filters(entity=what)), None, 300)
+        widened = bool(events)
+    return page(request, "timeline.html", events=events, q=q, entity=entity or "", what=what or q, widened=widened)
 
 
 @router.get("/stories")

@@ -1,0 +1,179 @@
+"""The demo archive in headless Chromium against `kroniek serve`: search, facets, article, speaker, timeline, escaping.
+
+Screenshots go to test-artifacts/. Debian's chromium is driven through Playwright's driver; nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from web_support import EXTRA, SCRIPT
+
+from kroniek.archive import Archive
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run"]
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def demo_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo archive (seed + alpino-dev, analysed with the shipped model) plus an article carrying markup."""
+    from kroniek.demo import build
+
+    path = tmp_path_factory.mktemp("demo") / "kroniek.db"
+    with Archive.open(path) as archive:
+        build(archive)
+        archive.ingest([a for a in EXTRA if a["id"] == "script-article"])
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(demo_archive: Path) -> Iterator[str]:
+    """`kroniek serve` on a free loopback port, stopped after the tests."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "KRONIEK_TOKEN"}
+    proc = subprocess.Popen([sys.executable, "-m", "kroniek.cli", "serve", "--archive", str(demo_archive),
+                             "--host", "127.0.0.1", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/api/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    out = proc.stdout.read() if proc.stdout else ""
+                    pytest.fail(f"kroniek serve did not start: {out[-2000:]}")
+                time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.is_file():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (.ci/run does)")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
+    pg = context.new_page()
+    dialogs: list[str] = []
+    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    yield pg
+    context.close()
+    assert not dialogs, f"a script ran in the page: {dialogs}"
+
+
+def shot(pg: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_browser_search_article_speaker_and_timeline(server: str, page: Page) -> None:
+    pg = page
+    pg.goto(server + "/")
+    pg.fill("input[name=q]", "MH17")
+    pg.press("input[name=q]", "Enter")
+    pg.wait_for_url("**/search?q=MH17*")
+    hits = pg.locator("li.hit")
+    expect(hits.first).to_be_visible()
+    expect(pg.locator(".snippet mark").first).to_have_text("MH17")
+    expect(pg.locator("svg.chart rect.bar").first).to_be_attached()
+    shot(pg, "01-search-mh17")
+
+    # narrow by the speaker facet
+    pg.locator("ul.facet-speaker a", has_text="Stef Blok").click()
+    pg.wait_for_url("**speaker=Stef+Blok*")
+    expect(pg.locator(".filters .chip")).to_contain_text("Stef Blok")
+    expect(hits.first).to_be_visible()
+    shot(pg, "02-search-narrowed-by-speaker")
+
+    # open the seed article: Blok's quotations are marked with his name
+    hits.first.locator("a.hit-title").click()
+    pg.wait_for_url("**/articles/*")
+    blok = pg.locator('span.quote[data-speaker="Stef Blok"]')
+    assert blok.count() >= 2
+    expect(pg.locator("span.quote + a.speaker-tag", has_text="Stef Blok").first).to_be_visible()
+    expect(pg.locator("span.quote", has_text="We mogen hoopvol zijn").first).to_have_attribute(
+        "data-speaker", "Stef Blok")
+    expect(pg.locator("span.timex").first).to_be_visible()
+    expect(pg.locator("p.reference")).to_contain_text("Lees ook")
+    shot(pg, "03-article-seed")
+
+    # Stef Blok's page: quotations over time and mentions per month
+    pg.locator("a.speaker-tag", has_text="Stef Blok").first.click()
+    pg.wait_for_url("**/speakers/Stef*Blok")
+    expect(pg.locator("h1.entity-name")).to_contain_text("Stef Blok")
+    expect(pg.locator("table.quotes")).to_contain_text("hoopvol")
+    expect(pg.locator("svg.chart rect.bar").first).to_be_attached()
+    shot(pg, "04-speaker-stef-blok")
+
+    # and the timeline for him
+    pg.locator("a.timeline-link").click()
+    pg.wait_for_url("**/timeline?entity=*")
+    expect(pg.locator("h1")).to_contain_text("Stef Blok")
+    expect(pg.locator("tr.event").first).to_be_visible()
+    shot(pg, "05-timeline-stef-blok")
+
+    pg.goto(server + "/timeline?q=MH17")
+    expect(pg.locator("tr.event").first).to_be_visible()
+    shot(pg, "06-timeline-mh17")
+
+
+def test_browser_script_in_article_and_query_shows_as_text(server: str, page: Page) -> None:
+    pg = page
+    pg.goto(server + "/articles/script-article")
+    expect(pg.locator("article.text")).to_contain_text(SCRIPT)
+    assert pg.locator("article.text script").count() == 0
+    shot(pg, "07-article-with-script")
+
+    pg.goto(server + "/")
+    pg.fill("input[name=q]", f"opgepast {SCRIPT}")
+    pg.press("input[name=q]", "Enter")
+    pg.wait_for_load_state()
+    assert pg.locator("script").count() == 0
+    assert pg.input_value("input[name=q]") == f"opgepast {SCRIPT}"
+    shot(pg, "08-query-with-script")
+
+
+def test_browser_english_interface(server: str, page: Page) -> None:
+    pg = page
+    pg.goto(server + "/entities?lang=en")
+    expect(pg.locator("h1")).to_have_text("Names in the archive")
+    pg.goto(server + "/entities")
+    expect(pg.locator("h1")).to_have_text("Names in the archive")
+    shot(pg, "09-entities-english")
