@@ -193,7 +193,9 @@ class Found:
     carried: bool = False
 
 
-_SPEAKER_KINDS = {"name", "org", "pronoun", "role", "group", "description"}
+# Mentions that can be the speaker of a cue; "thing" (a name the article does not treat as a person) too, since
+# countries and media speak ("Rusland ontkent", "zo meldde het NOS-journaal"), unless NER calls it MISC.
+_SPEAKER_KINDS = {"name", "org", "pronoun", "role", "group", "description", "thing"}
 _PERSON_KINDS = {"name", "pronoun", "role"}
 _NOT_CUE_AFTER = {"en", "of", "maar", "want", "dat", "die", "de", "het", "een", "is", "was", "als", "in",
                   "op", "met", "voor", "van", "tot", "om", "ook", "nog", "zo"}
@@ -766,9 +768,11 @@ def _speaker_ok(m: Mention, art: ArticleText) -> bool:
     if any(w in _NOT_SOURCES or w.endswith(tuple(_NOT_SOURCES)) for w in re.findall(r"[\w-]+", low)
            if not w[:1].isupper()) and m.kind not in {"pronoun"}:
         return m.kind == "name" and not any(x in low for x in _NOT_SOURCES)
-    if m.kind == "name":
+    if m.kind in {"name", "thing"}:
+        last = m.text.split()[-1]
+        last_start = m.end - len(last)
         for s, e, label in art.ents:
-            if s < m.end and m.start < e and label == "MISC":
+            if s < m.end and last_start < e and label == "MISC":
                 return False
     if m.kind == "pronoun" and low in {"ik", "we", "wij", "ons", "mij"}:
         return False

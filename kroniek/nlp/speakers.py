@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from kroniek.nlp.lang_nl import speaker_roles as roles
 from kroniek.nlp.lang_nl.speech_verbs import FINITE, NEEDS_PARTICLE, PARTICIPLES
 
+# Stems of reporting verbs that are also everyday verbs ("geeft", "maakt", "laat"): no evidence of a speaker.
+NEEDS_PARTICLE_STEMS = frozenset(form for form, lemma in FINITE.items() if lemma in NEEDS_PARTICLE)
+
 # Words: initials ("J.", "M.C."), words with inner hyphens or apostrophes ("Wout-Jan", "z'n"), the clitics 't and
 # 's, old-style double quotes, and any other single character that is not a space.
 _WORD_RE = re.compile(r"(?:[A-Z]\.){1,4}(?=\s*(?:[A-Z]|van |de |ter |ten |von ))|\w+(?:[-'’]\w+)*|['’][ts]\b|,,|''|[^\w\s]")
@@ -161,25 +164,20 @@ class ArticleText:
                 return label
         return None
 
-    def _find_names(self) -> list[Mention]:
-        """Person-like names: PER/ORG entities, and capitalised runs where no entity of another label lies."""
-        found: dict[tuple[int, int], Mention] = {}
-        for s, e, label in self.ents:
-            if label in {"PER", "ORG"}:
-                found[(s, e)] = Mention(s, e, self.text[s:e], "name" if label == "PER" else "org")
+    def _runs(self) -> list[tuple[int, int]]:
+        """Capitalised word runs that may be names, as word index ranges [i, j)."""
         words = self.words
+        out = []
         i = 0
         while i < len(words):
-            w = words[i]
             if not self._can_start_name(i):
                 i += 1
                 continue
             j = i + 1
             while j < len(words):
                 nxt = words[j]
-                if self.text[words[j - 1].end:nxt.start].strip():
-                    break
-                if "\n" in self.text[words[j - 1].end:nxt.start]:
+                gap = self.text[words[j - 1].end:nxt.start]
+                if gap.strip() or "\n" in gap:
                     break
                 if nxt.capitalised and nxt.lower not in {"en", "of"} and not is_speech_form(nxt.text):
                     j += 1
@@ -192,29 +190,74 @@ class ArticleText:
                     j = k + 1
                     continue
                 break
-            s, e = w.start, words[j - 1].end
             nxt_w = words[j] if j < len(words) else None
-            if j == i + 1 and w.lower.endswith(("se", "sche")) and nxt_w is not None and nxt_w.text[:1].islower():
+            if j == i + 1 and words[i].lower.endswith(("se", "sche")) and nxt_w is not None \
+                    and nxt_w.text[:1].islower():
                 i = j  # an adjective of nationality or place ("de Spaanse krant"), not a name
                 continue
-            label = self._ent_label(s, e)
-            if label in {None, "PER"} and not any(m.start <= s and e <= m.end for m in found.values()):
-                kind = "name" if label == "PER" or self._person_like(i, j) else "thing"
-                found[(s, e)] = Mention(s, e, self.text[s:e], kind)
+            out.append((i, j))
             i = j
-        # a name that is clearly not a person somewhere ("zijn hengst Corland") is not one anywhere; a genitive
-        # ("Davenports tegenstandster") is not a mention of its own
-        things = {m.text for m in found.values() if m.kind == "thing"}
+        return out
+
+    def _find_names(self) -> list[Mention]:
+        """Names of possible speakers. Capitalised runs are the candidates; whether one names a person ("name"), an
+        organisation ("org") or something else ("thing") is decided per name for the whole article: first by what
+        the text says of it (a role before it, a reporting verb next to it), then by the NER labels of its
+        occurrences, then by its form. NER entities that no run covers are added with their own label."""
+        runs = self._runs()
+        keys = {(i, j): _key(self.text[self.words[i].start:self.words[j - 1].end]) for i, j in runs}
+        votes: dict[str, dict[str, int]] = {}
+        evidence: set[str] = set()
+        for (i, j), key in keys.items():
+            last = self.words[j - 1]
+            label = self._ent_label(last.start, last.end)
+            weight = 1
+            if label is None:
+                # without NER the form decides; a clear sign of a thing outweighs the default of a person
+                label, weight = ("PER", 1) if self._person_like(i, j) else ("LOC", 3)
+            elif label == "PER" and not self._person_like(i, j):
+                label = "LOC"
+            votes.setdefault(key, {}).setdefault(label, 0)
+            votes[key][label] += weight
+            if self._speaks_here(i, j):
+                evidence.add(key)
+        kind_of = {"PER": "name", "ORG": "org", "LOC": "thing", "MISC": "thing"}
+        found: dict[tuple[int, int], Mention] = {}
+        for (i, j), key in keys.items():
+            s, e = self.words[i].start, self.words[j - 1].end
+            v = votes[key]
+            top = max(sorted(v), key=lambda lab: (v[lab], lab == "PER"))
+            kind = "name" if key in evidence else kind_of.get(top, "name")
+            found[(s, e)] = Mention(s, e, self.text[s:e], kind)
+        covered = [(m.start, m.end) for m in found.values()]
+        for s, e, label in self.ents:
+            if label in {"PER", "ORG"} and not any(cs < e and s < ce for cs, ce in covered):
+                i = self.word_index(s)
+                if i < len(self.words) and self._sentence_initial(i) and self.word_index(e) == i + 1:
+                    continue  # a lone capitalised first word the NER took for a name ("Mooier", "Achteraf")
+                found[(s, e)] = Mention(s, e, self.text[s:e], "name" if label == "PER" else "org")
+        # a genitive ("Davenports tegenstandster") is not a mention of its own
         plain = {m.text for m in found.values()}
         out = []
         for m in found.values():
-            if m.kind == "name" and m.text in things:
-                m = Mention(m.start, m.end, m.text, "thing")
-            elif m.kind == "name" and m.text.endswith("s") and m.text[:-1] in plain \
+            if m.kind == "name" and m.text.endswith("s") and m.text[:-1] in plain \
                     and self.text[m.end:m.end + 2][1:2].islower():
                 m = Mention(m.start, m.end, m.text, "thing")
             out.append(m)
         return sorted(out, key=lambda m: m.start)
+
+    def _speaks_here(self, i: int, j: int) -> bool:
+        """Whether the text treats the run words[i:j] as a person here: a role noun right before it ("bondscoach
+        Bellaart"), a reporting verb right before it ("beaamde Bellaart") or right after it ("Acosta zei"), or a
+        speaker colon ("Koerts:")."""
+        prev = self.words[i - 1] if i > 0 else None
+        nxt = self.words[j] if j < len(self.words) else None
+        if prev is not None and (roles.is_role_word(prev.text) or prev.lower in FINITE or prev.lower in PARTICIPLES):
+            return prev.lower not in NEEDS_PARTICLE_STEMS
+        if nxt is not None and nxt.lower in FINITE and FINITE[nxt.lower] not in NEEDS_PARTICLE \
+                and nxt.lower not in NEEDS_PARTICLE_STEMS:
+            return True
+        return nxt is not None and nxt.text == ":" and self._sentence_initial(i)
 
     def _person_like(self, i: int, j: int) -> bool:
         """Whether the capitalised run words[i:j] (found without NER) can name a person: not a compound common
@@ -454,7 +497,7 @@ class ArticleText:
         if not text:
             return mention.text
         can = self.canonical.get((mention.start, mention.end))
-        if can and len(can) >= len(text):
+        if can and len(can) >= len(text) and can.lower().endswith(text.lower().split()[-1]):
             text = can
         if text in self._acronyms:
             return self._acronyms[text]
@@ -465,7 +508,7 @@ class ArticleText:
             bare = key
         best = text
         for other in self.names:
-            full = _strip_roles(self.canonical.get((other.start, other.end)) or other.text)
+            full = _strip_roles(other.text)
             toks = full.lower().split()
             for cand in (key, bare):
                 if cand and len(toks) > len(cand) and toks[-len(cand):] == cand and len(full) > len(best):
