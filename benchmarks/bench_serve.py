@@ -1,0 +1,207 @@
+"""Serving benchmark: bounded load on loopback against `kroniek serve`; requests/s and latency per page kind.
+
+    .venv/bin/python benchmarks/bench_serve.py [--articles 1000000] [--archive var/bench/serve.db]
+        [--requests 2000] [--seconds 60] [--concurrency 4]
+
+Builds the archive from the seeded generator (benchmarks/corpus.py) unless it already exists, starts
+`kroniek serve` on a free loopback port, then runs each scenario (web search page, API search, web article page,
+API article) until it has sent --requests requests or --seconds have passed, whichever comes first. The client
+runs on the same machine as the server, so both share its cores; the figures are for this machine only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from corpus import generate_articles, load_sentences  # noqa: E402
+
+_WORD = re.compile(r"^[a-zA-Z]{5,}$")
+
+
+def build(path: Path, n: int, seed: int) -> None:
+    """Ingest `n` generated articles (no NLP analysis: serving reads what the store holds)."""
+    from kroniek.archive import Archive
+
+    started = time.perf_counter()
+    with Archive.open(path) as archive:
+        def tick(report: object) -> None:
+            new = getattr(report, "new", 0)
+            print(f"  ingested {new:,} articles in {time.perf_counter() - started:.0f} s", flush=True)
+
+        report = archive.ingest(generate_articles(n, seed), progress=tick)
+    print(f"built {path}: {report.new:,} articles in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def query_words(seed: int, count: int = 400) -> list[str]:
+    """Words to search for: drawn from the corpus sentences, so that most of them match something."""
+    rng = random.Random(seed)
+    words = sorted({w for s in load_sentences() for w in s.split() if _WORD.match(w)})
+    return rng.sample(words, min(count, len(words)))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(archive: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if k != "KRONIEK_TOKEN"}
+    proc = subprocess.Popen([sys.executable, "-m", "kroniek.cli", "serve", "--archive", str(archive),
+                             "--host", "127.0.0.1", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/api/health")
+            if conn.getresponse().status == 200:
+                return proc
+        except OSError:
+            if proc.poll() is not None:
+                tail = proc.stderr.read().decode()[-2000:] if proc.stderr else ""
+                raise SystemExit(f"kroniek serve stopped: {tail}") from None
+            time.sleep(0.5)
+    proc.kill()
+    raise SystemExit("kroniek serve did not answer within 300 s")
+
+
+def run_scenario(port: int, paths: Callable[[random.Random], str], requests: int, seconds: float,
+                 concurrency: int, seed: int) -> dict[str, float]:
+    """Send up to `requests` GETs (or for at most `seconds`) from `concurrency` keep-alive connections."""
+    lock = threading.Lock()
+    latencies: list[float] = []
+    errors = 0
+    sent = 0
+    stop_at = time.monotonic() + seconds
+
+    def worker(k: int) -> None:
+        nonlocal errors, sent
+        rng = random.Random(seed * 1000 + k)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while True:
+            with lock:
+                if sent >= requests or time.monotonic() >= stop_at:
+                    break
+                sent += 1
+            path = paths(rng)
+            t0 = time.perf_counter()
+            try:
+                conn.request("GET", path)
+                resp = conn.getresponse()
+                resp.read()
+                ok = resp.status == 200
+            except (OSError, http.client.HTTPException):
+                ok = False
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            dt = time.perf_counter() - t0
+            with lock:
+                latencies.append(dt)
+                if not ok:
+                    errors += 1
+        conn.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    lat = sorted(latencies)
+
+    def pct(p: float) -> float:
+        return lat[min(len(lat) - 1, int(p * len(lat)))] * 1000 if lat else float("nan")
+
+    return {"requests": len(lat), "errors": errors, "seconds": wall, "rps": len(lat) / wall if wall else 0.0,
+            "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99),
+            "mean_ms": statistics.fmean(lat) * 1000 if lat else float("nan")}
+
+
+def sample_ids(port: int, words: list[str], want: int = 500) -> list[str]:
+    """Article ids to request, gathered from API searches for the query words."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    ids: list[str] = []
+    for w in words:
+        conn.request("GET", "/api/search?" + urllib.parse.urlencode({"q": w, "limit": 20, "facets": "false"}))
+        body = json.loads(conn.getresponse().read())
+        ids.extend(h["id"] for h in body.get("hits", []))
+        if len(ids) >= want:
+            break
+    conn.close()
+    return sorted(set(ids))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--articles", type=int, default=1_000_000)
+    ap.add_argument("--archive", type=Path, default=None, help="reuse or build this archive file")
+    ap.add_argument("--requests", type=int, default=2000, help="most requests per scenario")
+    ap.add_argument("--seconds", type=float, default=60.0, help="most seconds per scenario")
+    ap.add_argument("--concurrency", type=int, default=4)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+
+    archive = args.archive or HERE.parent / "var" / "bench" / f"serve-{args.articles}.db"
+    if not archive.exists():
+        build(archive, args.articles, args.seed)
+    words = query_words(args.seed)
+    port = free_port()
+    proc = start_server(archive, port)
+    try:
+        ids = sample_ids(port, words)
+        if not ids:
+            raise SystemExit("no article ids found to request")
+
+        def q(rng: random.Random) -> str:
+            return urllib.parse.quote(rng.choice(words))
+
+        scenarios: dict[str, Callable[[random.Random], str]] = {
+            "web search page (/search, facets + chart)": lambda r: f"/search?q={q(r)}",
+            "API search (/api/search, facets)": lambda r: f"/api/search?q={q(r)}",
+            "web article page (/articles/ID)": lambda r: "/articles/" + urllib.parse.quote(r.choice(ids), safe=""),
+            "API article (/api/articles/ID)": lambda r: "/api/articles/" + urllib.parse.quote(r.choice(ids),
+                                                                                             safe=""),
+        }
+        # a short warm-up, so that the first scenario does not pay for cold caches alone
+        run_scenario(port, scenarios["API search (/api/search, facets)"], 50, 30, 1, args.seed)
+        print(f"archive: {archive} ({args.articles:,} articles); machine: {platform.machine()}, "
+              f"{os.cpu_count()} cores, Python {platform.python_version()}; concurrency {args.concurrency}, "
+              f"at most {args.requests} requests or {args.seconds:.0f} s per scenario")
+        print("| scenario | requests | errors | req/s | p50 ms | p95 ms | p99 ms |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for name, paths in scenarios.items():
+            r = run_scenario(port, paths, args.requests, args.seconds, args.concurrency, args.seed)
+            print(f"| {name} | {r['requests']:.0f} | {r['errors']:.0f} | {r['rps']:.1f} | {r['p50_ms']:.1f} | "
+                  f"{r['p95_ms']:.1f} | {r['p99_ms']:.1f} |", flush=True)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
