@@ -57,6 +57,8 @@ def test_timex_absolute_dates(text: str, expected: tuple[str, str, str]) -> None
     ("Nederland heeft Rusland vorig jaar mei aansprakelijk gesteld.", ("vorig jaar mei", "DATE", "2018-05")),
     ("In mei vorig jaar stelde Nederland Rusland aansprakelijk.", ("mei vorig jaar", "DATE", "2018-05")),
     ("Afgelopen zaterdag won Ajax.", ("Afgelopen zaterdag", "DATE", "2019-02-09")),
+    ("Vorige week dinsdag was er overleg.", ("Vorige week dinsdag", "DATE", "2019-02-05")),
+    ("Het overleg is donderdag volgende week.", ("donderdag volgende week", "DATE", "2019-02-21")),
     ("Begin volgend jaar komt er een besluit.", ("Begin volgend jaar", "DATE", "2020")),
     ("Het rapport verscheen eind vorig jaar.", ("eind vorig jaar", "DATE", "2018")),
     ("Over twee weken is de uitslag bekend.", ("twee weken", "DATE", "2019-W09")),
@@ -100,6 +102,8 @@ def test_timex_clock_time_after_a_night_falls_on_the_next_day() -> None:
     ("Hij zat urenlang te wachten.", ("urenlang", "DURATION", "PTXH")),
     ("De afgelopen drie jaar groeide het bedrijf.", ("De afgelopen drie jaar", "DURATION", "P3Y")),
     ("Binnen twee weken moet het klaar zijn.", ("twee weken", "DURATION", "P2W")),
+    ("Hij werkte de hele dag door.", ("de hele dag", "DURATION", "P1D")),
+    ("Het afgelopen jaar groeide het.", ("Het afgelopen jaar", "DURATION", "P1Y")),
 ])
 def test_timex_durations(text: str, expected: tuple[str, str, str]) -> None:
     assert one(text) == expected

@@ -412,6 +412,24 @@ def _weekday(m: re.Match[str], ctx: Context) -> list[Found]:
     return [at(m, 0, "DATE", value)]
 
 
+@rule("week-weekday", rf"{B}(?:(?P<mod>{MODS})\s+week\s+(?P<wd>{WD})(?P<part>{PART})?|(?P<wd2>{WD})(?P<part2>{PART})?\s+"
+                      rf"(?P<mod2>{MODS})\s+week){E}")
+def _week_weekday(m: re.Match[str], ctx: Context) -> list[Found]:
+    """A weekday in the week before or after the DCT's: "vorige week dinsdag", "donderdag volgende week"."""
+    shift = modifier_shift(m["mod"] or m["mod2"]) or 0
+    wd = tw.WEEKDAYS[(m["wd"] or m["wd2"]).lower()]
+    part = m["part"] or m["part2"]
+    d = ctx.anchor.date
+    if d is None:
+        value = ctx.anchor.unknown_day()
+    else:
+        monday = d - tn.dt.timedelta(days=d.isoweekday() - 1) + tn.dt.timedelta(weeks=shift)
+        value = (monday + tn.dt.timedelta(days=wd - 1)).isoformat()
+    if part:
+        return [at(m, 0, "TIME", value + "T" + tw.PARTS_OF_DAY[part.lower()])]
+    return [at(m, 0, "DATE", value)]
+
+
 @rule("weekday-part", rf"{B}(?P<wd>{WD})\s+(?P<part>ochtend|middag|avond|nacht){E}")
 def _weekday_part(m: re.Match[str], ctx: Context) -> list[Found]:
     value = ctx.anchor.weekday(tw.WEEKDAYS[m["wd"].lower()], ctx.direction(m.start()))
@@ -651,6 +669,11 @@ def _bare_plural(m: re.Match[str], ctx: Context) -> list[Found]:
     if m["unit"].lower() == "jaren" and ctx.word_after(m.end()) in tw.DECADE_WORDS:
         return []
     return [at(m, 0, "DURATION", tn.duration(None, unit_of(m["unit"])))]
+
+
+@rule("whole-unit", rf"{B}(?:de|het)\s+(?:hele|gehele|volle)\s+(?P<unit>dag|week|maand|jaar|eeuw|decennium){E}")
+def _whole_unit(m: re.Match[str], ctx: Context) -> list[Found]:
+    return [at(m, 0, "DURATION", tn.duration(1, tw.UNITS[m["unit"].lower()]))]
 
 
 @rule("long-adverb", rf"{B}(?P<w>{_alt(tw.LONG_ADVERBS)}){E}")
