@@ -200,3 +200,9 @@ def test_web_language_follows_the_choice_and_is_remembered(client: TestClient) -
     assert "Namen in het archief" in client.get("/entities", params={"lang": "nl"}).text
     client.cookies.clear()
     assert "Namen in het archief" in client.get("/entities").text
+
+
+def test_web_pages_forbid_scripts_by_policy(client: TestClient) -> None:
+    for path in ("/search?q=MH17", "/articles/script-article", "/no-such-page"):
+        policy = client.get(path).headers["content-security-policy"]
+        assert "default-src 'none'" in policy and "script-src" not in policy
