@@ -19,6 +19,7 @@ import contextlib
 import datetime as dt
 import glob
 import json
+import multiprocessing
 import os
 import platform
 import pwd
@@ -149,34 +150,29 @@ def percentiles(ms: list[float]) -> dict[str, float]:
             "mean": round(statistics.fmean(ms), 2), "max": round(max(ms), 2)}
 
 
-@dataclass
-class Timed:
-    """Articles from the generator, with the time spent generating kept apart from the time spent indexing."""
+def write_articles(path: Path, n: int, seed: int) -> tuple[float, int]:
+    """Generate the articles once into a JSON Lines file that every engine reads; (seconds, text bytes)."""
+    t0 = time.perf_counter()
+    size = 0
+    with path.open("w", encoding="utf-8") as fh:
+        for rec in generate_articles(n, seed):
+            size += len(rec["text"]) + len(rec["title"])
+            fh.write(json.dumps(rec, ensure_ascii=False))
+            fh.write("\n")
+    return time.perf_counter() - t0, size
 
-    n: int
-    seed: int
-    gen_seconds: float = 0.0
-    text_bytes: int = 0
 
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        it = generate_articles(self.n, self.seed)
-        while True:
-            t0 = time.perf_counter()
-            try:
-                rec = next(it)
-            except StopIteration:
-                self.gen_seconds += time.perf_counter() - t0
-                return
-            self.gen_seconds += time.perf_counter() - t0
-            self.text_bytes += len(rec["text"]) + len(rec["title"])
-            yield rec
+def read_articles(path: Path) -> Iterator[dict[str, Any]]:
+    """The generated articles, read back (reading and parsing count as part of each engine's build)."""
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            yield json.loads(line)
 
 
 @dataclass
 class EngineReport:
     name: str
     build_seconds: float = 0.0
-    generate_seconds: float = 0.0
     size_bytes: int = 0
     peak_mb: float | None = None
     latency: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -184,7 +180,7 @@ class EngineReport:
     notes: list[str] = field(default_factory=list)
 
     def rate(self, n: int) -> float:
-        return n / max(self.build_seconds - self.generate_seconds, 1e-9)
+        return n / max(self.build_seconds, 1e-9)
 
 
 def run_mix(queries: list[BenchQuery], fn: Callable[[BenchQuery, bool], int], facets: bool,
@@ -213,17 +209,15 @@ def to_doc(rec: dict[str, Any]) -> IndexDoc:
                     date=ArticleDate.parse(rec["date"]))
 
 
-def bench_kroniek(n: int, seed: int, work: Path, queries: list[BenchQuery]) -> EngineReport:
+def bench_kroniek(articles: Path, work: Path, queries: list[BenchQuery]) -> EngineReport:
     rep = EngineReport("Kroniek (tantivy)")
     path = work / "kroniek.index"
-    src = Timed(n, seed)
     t0 = time.perf_counter()
-    index = SearchIndex.rebuild(path, (to_doc(r) for r in src), writer_heap=1_000_000_000, threads=2)
+    index = SearchIndex.rebuild(path, (to_doc(r) for r in read_articles(articles)), writer_heap=1_000_000_000,
+                                threads=2)
     rep.build_seconds = time.perf_counter() - t0
-    rep.generate_seconds = src.gen_seconds
     rep.size_bytes = dir_size(path)
     rep.peak_mb = round(peak_rss_mb(), 1)
-    rep.notes.append(f"text {src.text_bytes / 1e9:.2f} GB")
 
     def one(bq: BenchQuery, facets: bool) -> int:
         return index.search(bq.kroniek(), limit=PAGE, facets=facets).total
@@ -243,7 +237,7 @@ def fts5_match(bq: BenchQuery) -> str:
     return " AND ".join(quoted)
 
 
-def bench_sqlite(n: int, seed: int, work: Path, queries: list[BenchQuery]) -> EngineReport:
+def bench_sqlite(articles: Path, work: Path, queries: list[BenchQuery]) -> EngineReport:
     rep = EngineReport("SQLite FTS5 (unicode61)")
     path = work / "fts5.db"
     if path.exists():
@@ -256,7 +250,6 @@ def bench_sqlite(n: int, seed: int, work: Path, queries: list[BenchQuery]) -> En
         CREATE VIRTUAL TABLE fts USING fts5(title, body, content='articles', content_rowid='rowid',
                                             tokenize='unicode61 remove_diacritics 2');
     """)
-    src = Timed(n, seed)
     t0 = time.perf_counter()
     batch: list[tuple[Any, ...]] = []
 
@@ -266,7 +259,7 @@ def bench_sqlite(n: int, seed: int, work: Path, queries: list[BenchQuery]) -> En
         batch.clear()
 
     db.execute("BEGIN")
-    for i, rec in enumerate(src, 1):
+    for i, rec in enumerate(read_articles(articles), 1):
         d = ArticleDate.parse(rec["date"])
         batch.append((i, rec["id"], rec["title"], rec["text"], rec["source"], rec["date"],
                       d.first_day.toordinal(), d.last_day.toordinal(), d.year,
@@ -279,7 +272,6 @@ def bench_sqlite(n: int, seed: int, work: Path, queries: list[BenchQuery]) -> En
     db.execute("INSERT INTO fts(fts) VALUES ('optimize')")
     db.commit()
     rep.build_seconds = time.perf_counter() - t0
-    rep.generate_seconds = src.gen_seconds
     rep.size_bytes = dir_size(path)
     rep.peak_mb = round(peak_rss_mb(), 1)
     rep.notes.append("no stemming (unicode61 has none); diacritics folded")
@@ -349,7 +341,7 @@ def postgres_server(work: Path) -> Iterator[str]:
                        capture_output=True)
 
 
-def bench_postgres(n: int, seed: int, work: Path, queries: list[BenchQuery]) -> EngineReport:
+def bench_postgres(articles: Path, work: Path, queries: list[BenchQuery]) -> EngineReport:
     import psycopg
 
     rep = EngineReport("PostgreSQL (to_tsvector('dutch'), GIN)")
@@ -363,11 +355,10 @@ def bench_postgres(n: int, seed: int, work: Path, queries: list[BenchQuery]) -> 
                                   tsv tsvector GENERATED ALWAYS AS
                                       (setweight(to_tsvector('dutch', title), 'A') ||
                                        to_tsvector('dutch', body)) STORED)""")
-        src = Timed(n, seed)
         t0 = time.perf_counter()
         with conn.cursor() as cur, cur.copy("COPY articles(rowid, id, title, body, source, date, date_start, "
                                             "date_end, year, month) FROM STDIN") as copy:
-            for i, rec in enumerate(src, 1):
+            for i, rec in enumerate(read_articles(articles), 1):
                 d = ArticleDate.parse(rec["date"])
                 copy.write_row((i, rec["id"], rec["title"], rec["text"], rec["source"], rec["date"],
                                 d.first_day, d.last_day, d.year, d.year * 100 + d.month if d.month else None))
@@ -375,11 +366,20 @@ def bench_postgres(n: int, seed: int, work: Path, queries: list[BenchQuery]) -> 
         conn.execute("CREATE INDEX articles_dates ON articles(date_start, date_end)")
         conn.execute("VACUUM ANALYZE articles")
         rep.build_seconds = time.perf_counter() - t0
-        rep.generate_seconds = src.gen_seconds
         rep.size_bytes = int(conn.execute("SELECT pg_total_relation_size('articles')").fetchone()[0])
         conn.execute("SET statement_timeout = '30s'")
 
+        timeouts = 0
+
         def one(bq: BenchQuery, facets: bool) -> int:
+            nonlocal timeouts
+            try:
+                return one_query(bq, facets)
+            except psycopg.errors.QueryCanceled:  # counted at the 30 s limit
+                timeouts += 1
+                return -1
+
+        def one_query(bq: BenchQuery, facets: bool) -> int:
             fn = "phraseto_tsquery" if bq.kind == "phrase" else "plainto_tsquery"
             where = "tsv @@ q"
             args: list[Any] = [" ".join(bq.words)]
@@ -400,6 +400,8 @@ def bench_postgres(n: int, seed: int, work: Path, queries: list[BenchQuery]) -> 
 
         run_mix(queries, one, False, rep, "page")
         run_mix(queries, one, True, rep, "page+facets")
+        if timeouts:
+            rep.notes.append(f"{timeouts} statements hit the 30 s limit")
         # the server's own peak: the largest high-water mark among its processes
         peaks = []
         for status in glob.glob("/proc/[0-9]*/status"):
@@ -416,12 +418,13 @@ def bench_postgres(n: int, seed: int, work: Path, queries: list[BenchQuery]) -> 
 
 
 def render(n: int, reports: list[EngineReport], args: argparse.Namespace, wall: float) -> str:
-    lines = [f"Articles: {n:,} (seed {args.seed}), queries: {args.queries} (seed {args.query_seed}); "
-             f"{platform.machine()}, {os.cpu_count()} cores; wall {wall / 60:.1f} min", ""]
-    lines.append("| engine | build s | generate s | index articles/s | size MB | peak RSS MB |")
-    lines.append("|---|---:|---:|---:|---:|---:|")
+    lines = [f"Articles: {n:,} (seed {args.seed}), {args.text_bytes / 1e9:.2f} GB of text, generated in "
+             f"{args.gen_seconds:.0f} s; queries: {args.queries} (seed {args.query_seed}); {platform.machine()}, "
+             f"{os.cpu_count()} cores; wall {wall / 60:.1f} min", ""]
+    lines.append("| engine | build s | index articles/s | size MB | peak RSS MB |")
+    lines.append("|---|---:|---:|---:|---:|")
     for r in reports:
-        lines.append(f"| {r.name} | {r.build_seconds:.1f} | {r.generate_seconds:.1f} | {r.rate(n):,.0f} | "
+        lines.append(f"| {r.name} | {r.build_seconds:.1f} | {r.rate(n):,.0f} | "
                      f"{r.size_bytes / 1e6:,.0f} | {r.peak_mb if r.peak_mb is not None else '-'} |")
     lines += ["", "| engine | mode | p50 ms | p95 ms | p99 ms | mean ms | max ms |", "|---|---|---:|---:|---:|---:|---:|"]
     for r in reports:
@@ -434,6 +437,29 @@ def render(n: int, reports: list[EngineReport], args: argparse.Namespace, wall: 
         if r.notes:
             lines.append(f"- {r.name} notes: " + "; ".join(r.notes))
     return "\n".join(lines)
+
+
+def _child(run: Callable[..., EngineReport], conn: Any, *args: Any) -> None:
+    try:
+        conn.send(run(*args))
+    except BaseException as e:  # report it to the parent, which raises it
+        conn.send(e)
+    finally:
+        conn.close()
+
+
+def in_child(run: Callable[..., EngineReport], *args: Any) -> EngineReport:
+    """Run one engine in a forked process, so that its peak memory is its own."""
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(run, child, *args))
+    proc.start()
+    child.close()
+    got = parent.recv()
+    proc.join()
+    if isinstance(got, BaseException):
+        raise got
+    return got
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -453,20 +479,28 @@ def main(argv: list[str] | None = None) -> int:
     queries = make_queries(args.queries, args.query_seed)
     t0 = time.perf_counter()
     reports: list[EngineReport] = []
+    articles = work / "articles.jsonl"
     try:
+        print(f"-- generating {args.articles:,} articles", file=sys.stderr, flush=True)
+        args.gen_seconds, args.text_bytes = write_articles(articles, args.articles, args.seed)
         for name, run, skip in (("kroniek", bench_kroniek, False), ("sqlite", bench_sqlite, args.no_sqlite),
                                 ("postgres", bench_postgres, args.no_postgres)):
             if skip:
                 continue
             print(f"-- {name}: building {args.articles:,} articles", file=sys.stderr, flush=True)
-            rep = run(args.articles, args.seed, work, queries)
+            rep = in_child(run, articles, work, queries)
             reports.append(rep)
+            if args.json:  # written after each engine, so a long run leaves what it measured
+                args.json.write_text(json.dumps({"articles": args.articles, "reports": [r.__dict__ for r in reports]},
+                                                indent=2, default=str))
             print(f"-- {name}: done, {rep.latency}", file=sys.stderr, flush=True)
             if name == "kroniek" and not args.keep:
                 shutil.rmtree(work / "kroniek.index", ignore_errors=True)
             if name == "sqlite" and not args.keep:
                 (work / "fts5.db").unlink(missing_ok=True)
     finally:
+        if not args.keep:
+            articles.unlink(missing_ok=True)
         if not args.keep and args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)
     text = render(args.articles, reports, args, time.perf_counter() - t0)

@@ -240,6 +240,9 @@ def test_search_rebuild_replaces_everything(tmp_path):
     again = SearchIndex.rebuild(path, _docs()[:2])
     assert len(again) == 2
     assert again.size_bytes() > 0
+    # a bulk build reads the word forms from the term dictionary: stemmed search works, also after reopening
+    assert ids(again, "gesprek") == {"mh17", "gesprek"}
+    assert ids(SearchIndex(path), "gesprekken") == {"mh17", "gesprek"}
 
 
 @pytest.mark.parametrize("value,period", [

@@ -1,10 +1,11 @@
 """The tantivy search index: schema, Dutch analysis, query compilation, ranked search, facets and snippets.
 
-The index is derived from the store and can be rebuilt from it at any time. Two analyses of every text field:
-`*_stem` (lowercase, Dutch stop words, ASCII folding, tantivy's Dutch Snowball stemmer; word frequencies only) for
-plain words, and `*_exact` (lowercase and ASCII folding only, with positions) for quoted phrases, --exact words and
-prefixes. Dates are whole days counted from 0001-01-01; an article dated only by month or year covers that period,
-and a date filter matches when the two periods overlap.
+The index is derived from the store and can be rebuilt from it at any time. Title and text are indexed once,
+lowercased and ASCII-folded, with positions (phrases, exact words, prefixes). Dutch stemming (tantivy's Dutch
+Snowball stemmer, with its stop words) is applied to the vocabulary instead of to every word of every article: a
+plain query word becomes the indexed forms that share its stem (see vocabulary.py). Dates are whole days counted
+from 0001-01-01; an article dated only by month or year covers that period, and a date filter matches when the
+two periods overlap.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ import tantivy
 from kroniek.errors import ArchiveError, QueryError
 from kroniek.search import query as q
 from kroniek.search.documents import ENTITY_LABELS, IndexDoc
-from kroniek.search.snippets import Highlighter
+from kroniek.search.snippets import Highlighter, render_fragment
+from kroniek.search.vocabulary import Vocabulary
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
 _META = "kroniek-index.json"
 STEM, EXACT = "kroniek_nl", "kroniek_exact"
 # Longer tokens are noise (URLs, glued words) and would bloat the term dictionary.
@@ -54,16 +56,13 @@ def build_schema() -> tantivy.Schema:
     """The schema of a Kroniek index (bump SCHEMA_VERSION when it changes)."""
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("id", stored=True, tokenizer_name="raw")
-    sb.add_text_field("title", stored=True, tokenizer_name=STEM, index_option="freq")
-    sb.add_text_field("title_exact", tokenizer_name=EXACT, index_option="position")
-    sb.add_text_field("body", stored=True, tokenizer_name=STEM, index_option="freq")
-    sb.add_text_field("body_exact", tokenizer_name=EXACT, index_option="position")
+    sb.add_text_field("title", stored=True, tokenizer_name=EXACT, index_option="position")
+    sb.add_text_field("body", stored=True, tokenizer_name=EXACT, index_option="position")
     sb.add_text_field("source", stored=True, fast=True, tokenizer_name="raw")
     sb.add_text_field("source_key", tokenizer_name=EXACT, index_option="position")
     sb.add_text_field("date", stored=True, tokenizer_name="raw")
     sb.add_integer_field("date_start", indexed=True, fast=True)
     sb.add_integer_field("date_end", indexed=True, fast=True)
-    sb.add_integer_field("year", fast=True)
     sb.add_integer_field("month", fast=True)
     for name in ("entity", "per", "org", "loc", "misc", "speaker"):
         sb.add_text_field(name, tokenizer_name=EXACT, index_option="position")
@@ -131,8 +130,10 @@ class SearchIndex:
         self._writer_heap, self._threads = writer_heap, threads
         self._writer: tantivy.IndexWriter | None = None
         self._stem, self._exact = _analyzer(True), _analyzer(False)
-        self._word_cache: dict[str, tuple[list[str], list[str]]] = {}
+        self._word_cache: dict[str, tuple[str, ...]] = {}
         self._index = self._open()
+        self.vocabulary = Vocabulary(self.path, self._stem.analyze)
+        self._read_vocabulary = False
 
     # -- opening ---------------------------------------------------------------------------------------------------
 
@@ -175,9 +176,7 @@ class SearchIndex:
         doc = tantivy.Document()
         doc.add_text("id", d.id)
         doc.add_text("title", d.title)
-        doc.add_text("title_exact", d.title)
         doc.add_text("body", d.text)
-        doc.add_text("body_exact", d.text)
         if d.source:
             doc.add_text("source", d.source)
             doc.add_text("source_key", d.source)
@@ -185,9 +184,8 @@ class SearchIndex:
             doc.add_text("date", d.date.isoformat())
             doc.add_integer("date_start", d.date.first_day.toordinal())
             doc.add_integer("date_end", d.date.last_day.toordinal())
-            doc.add_integer("year", d.date.year)
-            if d.date.month is not None:
-                doc.add_integer("month", d.date.year * 100 + d.date.month)
+            # one facet column for years and months: an article dated only by a year counts in month 00
+            doc.add_integer("month", d.date.year * 100 + (d.date.month or 0))
         for label, names in d.entities.items():
             sub = _LABEL_FIELD.get(label.upper())
             for name in names:
@@ -211,11 +209,17 @@ class SearchIndex:
         if isinstance(docs, IndexDoc):
             docs = [docs]
         w, n = self.writer, 0
+        vocabulary, exact = self.vocabulary, self._exact
         for d in docs:
             if replace:
                 w.delete_documents_by_term("id", d.id)
+                vocabulary.add(exact.analyze(d.title))
+                vocabulary.add(exact.analyze(d.text))
             w.add_document(self._document(d))
             n += 1
+        if not replace:
+            # a bulk build: the new forms are read from the term dictionary at commit, once (much cheaper)
+            self._read_vocabulary = True
         return n
 
     def delete(self, ids: str | Iterable[str]) -> None:
@@ -230,10 +234,17 @@ class SearchIndex:
             self._writer.wait_merging_threads()
             self._writer = None
         self._index.reload()
+        if self._read_vocabulary:
+            searcher = self._index.searcher()
+            for name in ("title", "body"):
+                self.vocabulary.add(term for term, _ in searcher.terms_with_prefix(name, ""))
+            self._read_vocabulary = False
+        self.vocabulary.commit()
 
     def clear(self) -> None:
         """Remove every document (committed), keeping the index files in place."""
         self.writer.delete_all_documents()
+        self.vocabulary.clear()
         self.commit()
 
     def close(self) -> None:
@@ -264,13 +275,13 @@ class SearchIndex:
 
     # -- analysis --------------------------------------------------------------------------------------------------
 
-    def _forms(self, word: str) -> tuple[list[str], list[str]]:
-        """(exact tokens, stemmed tokens) of one word, cached: the vocabulary of an archive is finite."""
+    def _forms(self, word: str) -> tuple[str, ...]:
+        """The indexed tokens of one word, cached: the vocabulary of an archive is finite."""
         got = self._word_cache.get(word)
         if got is None:
             if len(self._word_cache) > 200_000:
                 self._word_cache.clear()
-            got = (self._exact.analyze(word), self._stem.analyze(word))
+            got = tuple(self._exact.analyze(word))
             self._word_cache[word] = got
         return got
 
@@ -304,7 +315,10 @@ class SearchIndex:
             return Q.boolean_query([(Occur.Must, Q.all_query()), (Occur.MustNot, inner)])
         if isinstance(node, q.And):
             clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
-            for child in node.children:
+            children = node.children
+            if any(not isinstance(c, q.Not) and not self._is_stop_word(c) for c in children):
+                children = tuple(c for c in children if not self._is_stop_word(c))
+            for child in children:
                 if isinstance(child, q.Not):
                     inner = self._node(child.child, hl, not positive)
                     if inner is None:
@@ -326,11 +340,10 @@ class SearchIndex:
             return Q.boolean_query([(Occur.Should, p) for p in parts if p is not None])
         raise TypeError(f"unknown query node {node!r}")  # pragma: no cover
 
-    def _fields(self, fld: str | None, exact: bool) -> dict[str, float]:
+    def _fields(self, fld: str | None) -> dict[str, float]:
         if fld in _ENTITY_FIELDS:
             return {_ENTITY_FIELDS[fld]: 1.0}
-        names = _TEXT if fld is None else {"body": 1.0} if fld == "text" else {"title": 1.0}
-        return {f"{n}_exact" if exact else n: w for n, w in names.items()}
+        return _TEXT if fld is None else {"body": 1.0} if fld == "text" else {"title": 1.0}
 
     def _either(self, queries: dict[str, tantivy.Query], weights: dict[str, float]) -> tantivy.Query:
         Q = tantivy.Query
@@ -346,7 +359,7 @@ class SearchIndex:
         if t.prefix:
             if not exact_tokens:
                 return None
-            fields = self._fields(t.field, exact=True)
+            fields = self._fields(t.field)
             if positive:
                 hl.prefixes += (exact_tokens[-1],)
                 hl.exact.update(exact_tokens[:-1])
@@ -358,11 +371,13 @@ class SearchIndex:
                     per_field[f] = Q.phrase_prefix_query(self.schema, f, exact_tokens)
             return self._either(per_field, fields)
         stem_tokens = [] if (t.exact or entity_like) else self._stem.analyze(t.text)
-        if stem_tokens and len(exact_tokens) == 1:
-            fields = self._fields(t.field, exact=False)
+        if len(stem_tokens) == 1 and len(exact_tokens) == 1:
+            # every indexed form with this stem (and the word itself, which may be new to the index)
+            forms = sorted({*self.vocabulary.forms(stem_tokens[0]), exact_tokens[0]})
+            fields = self._fields(t.field)
             if positive:
-                hl.stems.update(stem_tokens)
-            return self._either({f: Q.term_query(self.schema, f, stem_tokens[0]) for f in fields}, fields)
+                hl.exact.update(forms)
+            return self._either({f: self._any_of(f, forms) for f in fields}, fields)
         # exact words, stop words (which the stemmed fields drop), entity fields and words that split in several
         return self._phrase(t.text, t.field, hl, positive, t.position)
 
@@ -374,10 +389,23 @@ class SearchIndex:
             return None
         if positive:
             hl.exact.update(tokens)
-        fields = self._fields(fld, exact=True)
+        fields = self._fields(fld)
         if len(tokens) == 1:
             return self._either({f: Q.term_query(self.schema, f, tokens[0]) for f in fields}, fields)
         return self._either({f: Q.phrase_query(self.schema, f, tokens) for f in fields}, fields)
+
+    def _any_of(self, field_name: str, forms: list[str]) -> tantivy.Query:
+        """Any of these forms in one field, each scored by BM25."""
+        Q = tantivy.Query
+        if len(forms) == 1:
+            return Q.term_query(self.schema, field_name, forms[0])
+        return Q.boolean_query([(tantivy.Occur.Should, Q.term_query(self.schema, field_name, f)) for f in forms])
+
+    def _is_stop_word(self, node: q.Node) -> bool:
+        """A plain word that the Dutch analyzer drops (de, het, van): left out of a query that has other words."""
+        if not isinstance(node, q.Term) or node.exact or node.prefix or node.field not in (None, "title", "text"):
+            return False
+        return not self._stem.analyze(node.text) and bool(self._exact.analyze(node.text))
 
     def _range(self, r: q.DateRange) -> tantivy.Query:
         Q, Int = tantivy.Query, tantivy.FieldType.Integer
@@ -421,7 +449,7 @@ class SearchIndex:
             body = doc.get_first("body") or ""
             title = doc.get_first("title") or ""
             if fragments is not None:
-                snippet = hl.snippet_at(body, fragments(body, doc), snippet_chars)
+                snippet = fragments(body, doc)
             else:
                 snippet = hl.snippet(body, snippet_chars)
             result.hits.append(Hit(
@@ -438,34 +466,33 @@ class SearchIndex:
         return result
 
     def _fragment_finder(self, searcher: tantivy.Searcher, hl: Highlighter,
-                         max_chars: int) -> Callable[[str, tantivy.Document], int] | None:
-        """Where in a body the best fragment starts, found by tantivy's snippet generator (fast, in Rust).
+                         max_chars: int) -> Callable[[str, tantivy.Document], str] | None:
+        """A snippet maker that lets tantivy's snippet generator (Rust) pick and mark the best fragment.
 
         None for queries with prefixes (the generator cannot see their terms): those scan the text in Python.
         """
-        if hl.prefixes or not (hl.stems or hl.exact):
+        if hl.prefixes or not hl.exact:
             return None
         Q, Should = tantivy.Query, tantivy.Occur.Should
-        field_name = "body" if hl.stems else "body_exact"
-        terms = hl.stems if hl.stems else hl.exact
-        query = Q.boolean_query([(Should, Q.term_query(self.schema, field_name, t)) for t in sorted(terms)])
-        gen = tantivy.SnippetGenerator.create(searcher, query, self.schema, field_name)
+        query = Q.boolean_query([(Should, Q.term_query(self.schema, "body", t)) for t in sorted(hl.exact)])
+        gen = tantivy.SnippetGenerator.create(searcher, query, self.schema, "body")
         gen.set_max_num_chars(max_chars)
 
-        def anchor(body: str, doc: tantivy.Document) -> int:
-            if field_name == "body_exact":
-                doc = tantivy.Document()
-                doc.add_text("body_exact", body)
-            start = gen.snippet_from_doc(doc).fragment_range().start  # a byte offset
-            return len(body.encode("utf-8")[:start].decode("utf-8", errors="ignore")) if start else 0
+        def snippet(body: str, doc: tantivy.Document) -> str:
+            found = gen.snippet_from_doc(doc)
+            fragment = found.fragment()
+            if not fragment:  # the words matched elsewhere (the title, an entity): show the opening
+                return hl.snippet_at(body, 0, max_chars)
+            where = found.fragment_range()  # byte offsets into the body; highlights are bytes into the fragment
+            spans = [(h.start, h.end) for h in found.highlighted()]
+            return render_fragment(fragment, spans, where.start > 0, where.end < len(body.encode("utf-8")))
 
-        return anchor
+        return snippet
 
     def _facets(self, searcher: tantivy.Searcher, query: tantivy.Query, size: int) -> dict[str, list[FacetCount]]:
         """Counts of matching articles by year, month, source, entity and speaker."""
         spec = {
-            "year": {"terms": {"field": "year", "size": 200}},
-            "month": {"terms": {"field": "month", "size": 5000}},
+            "month": {"terms": {"field": "month", "size": 100_000}},
             "source": {"terms": {"field": "source", "size": size}},
             "entity": {"terms": {"field": "entity_facet", "size": size}},
             "speaker": {"terms": {"field": "speaker_facet", "size": size}},
@@ -476,10 +503,15 @@ class SearchIndex:
             return list(raw.get(name, {}).get("buckets", []))
 
         out: dict[str, list[FacetCount]] = {}
-        out["year"] = sorted((FacetCount(str(int(b["key"])), int(b["doc_count"])) for b in buckets("year")),
-                             key=lambda f: f.value)
-        out["month"] = sorted((FacetCount(f"{int(b['key']) // 100:04d}-{int(b['key']) % 100:02d}",
-                                          int(b["doc_count"])) for b in buckets("month")), key=lambda f: f.value)
+        years: dict[int, int] = {}
+        months: list[FacetCount] = []
+        for b in buckets("month"):
+            key, count = int(b["key"]), int(b["doc_count"])
+            years[key // 100] = years.get(key // 100, 0) + count
+            if key % 100:
+                months.append(FacetCount(f"{key // 100:04d}-{key % 100:02d}", count))
+        out["year"] = [FacetCount(f"{y:04d}", c) for y, c in sorted(years.items())]
+        out["month"] = sorted(months, key=lambda f: f.value)
         out["source"] = [FacetCount(str(b["key"]), int(b["doc_count"])) for b in buckets("source")]
         ents = []
         for b in buckets("entity"):

@@ -13,27 +13,27 @@ _WORD = re.compile(r"[^\W_]+")
 
 @dataclass
 class Highlighter:
-    """Marks the words of a text that a query matched: by stem, by exact (folded) form, or by prefix."""
+    """Marks the words of a text that a query matched: by indexed (lowercased, folded) form, or by prefix."""
 
-    stems: set[str] = field(default_factory=set)
     exact: set[str] = field(default_factory=set)
     prefixes: tuple[str, ...] = ()
-    # word -> (exact tokens, stemmed tokens); both analyzers come from the index so the forms agree with it
-    analyze: Callable[[str], tuple[list[str], list[str]]] | None = None
+    # word -> its indexed tokens; the analyzer comes from the index, so the forms agree with it
+    analyze: Callable[[str], tuple[str, ...]] | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.stems or self.exact or self.prefixes)
+        return bool(self.exact or self.prefixes)
 
     def matches(self, text: str) -> list[tuple[int, int]]:
         """Character ranges of the matched words in `text`, in order."""
         if not self or self.analyze is None:
             return []
+        exact, prefixes, forms_of = self.exact, self.prefixes, self.analyze
         out: list[tuple[int, int]] = []
         for m in _WORD.finditer(text):
-            exact, stems = self.analyze(m.group())
-            if (any(e in self.exact for e in exact) or any(s in self.stems for s in stems)
-                    or any(e.startswith(p) for e in exact for p in self.prefixes)):
-                out.append(m.span())
+            for form in forms_of(m.group()):
+                if form in exact or (prefixes and form.startswith(prefixes)):
+                    out.append(m.span())
+                    break
         return out
 
     def mark(self, text: str) -> str:
@@ -78,6 +78,22 @@ class Highlighter:
             inside = [sp for sp in spans if sp[0] >= start and sp[1] <= end]
         body = _render(text, start, end, inside)
         return ("… " if start > 0 else "") + body + (" …" if end < len(text) else "")
+
+
+def render_fragment(fragment: str, byte_spans: list[tuple[int, int]], cut_before: bool, cut_after: bool) -> str:
+    """A fragment with its marked byte ranges as escaped HTML with <mark>, with … where the text goes on."""
+    raw = fragment.encode("utf-8")
+    parts: list[str] = []
+    pos = 0
+    for a, b in sorted(byte_spans):
+        if a < pos:
+            continue
+        parts.append(html.escape(raw[pos:a].decode("utf-8", errors="ignore")))
+        parts.append("<mark>" + html.escape(raw[a:b].decode("utf-8", errors="ignore")) + "</mark>")
+        pos = b
+    parts.append(html.escape(raw[pos:].decode("utf-8", errors="ignore")))
+    body = " ".join("".join(parts).split())
+    return ("… " if cut_before else "") + body + (" …" if cut_after else "")
 
 
 def _word_start(text: str, i: int) -> int:
