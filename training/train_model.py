@@ -22,6 +22,12 @@ VERSION = "0.1.0"
 SOURCES = [
     {"name": "CoNLL-2002 Dutch NER (ned.train; ned.testa as dev set)", "license": "research use only",
      "url": "https://www.clips.uantwerpen.be/conll2002/ner/"},
+    {"name": "WikiANN NL (train, validation): gazetteer columns and word2vec text", "license": "non-commercial",
+     "url": "https://github.com/Babelscape/wikineural"},
+    {"name": "Europeana Newspapers NER NL: gazetteer columns and word2vec text", "license": "CC0",
+     "url": "https://github.com/EuropeanaNewspapers/ner-corpora"},
+    {"name": "UD Dutch Alpino and LassySmall (dev): word2vec text", "license": "CC BY-SA 4.0",
+     "url": "https://github.com/UniversalDependencies/UD_Dutch-Alpino"},
     {"name": "spacy-lookups-data Dutch lemma lookup table", "license": "MIT",
      "url": "https://github.com/explosion/spacy-lookups-data"},
 ]
@@ -80,6 +86,10 @@ def main() -> None:
     if not args.skip_train:
         if not (CORPUS / "train.spacy").is_file():
             convert_all()
+        if not (CORPUS / "vectors").is_dir():
+            from training.vectors import build
+
+            build()
         overrides: dict[str, object] = {}
         if args.max_steps:
             overrides["training.max_steps"] = args.max_steps

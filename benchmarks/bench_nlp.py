@@ -1,0 +1,98 @@
+"""Benchmark the Dutch pipeline: words per second on one core beside spaCy's bare Dutch tokenizer, load time, size.
+
+Usage: python benchmarks/bench_nlp.py [--repeat N]
+Text: the 54 alpino-dev articles and the seed article from ../shared/corpus, repeated N times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+# One core: the numeric libraries must not start their own threads.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+MODEL = ROOT / "kroniek" / "models" / "nl_kroniek"
+
+LOAD_SNIPPET = """
+import time
+t = time.process_time()
+from kroniek.nlp.pipeline import load_pipeline
+load_pipeline()
+print(time.process_time() - t)
+"""
+
+
+def texts(repeat: int) -> list[str]:
+    """The benchmark articles."""
+    arts = [json.loads(line)["text"] for line in (SHARED / "corpus" / "alpino-dev.jsonl").read_text(
+        encoding="utf-8").splitlines() if line.strip()]
+    arts.append((SHARED / "corpus" / "seed" / "000_6d9564fc6a10be2a.txt").read_text(encoding="utf-8"))
+    return arts * repeat
+
+
+def rate(fn, docs: list[str]) -> tuple[float, int]:
+    """(words per CPU second of this process, words) for running fn over the docs; words are non-space tokens.
+
+    CPU time, not wall time: on a shared machine wall time measures the neighbours as much as the code.
+    """
+    start = time.process_time()
+    n = fn(docs)
+    return n / (time.process_time() - start), n
+
+
+def load_seconds() -> float:
+    """CPU seconds to import and load the pipeline in a fresh process (what a CLI call or a server start pays)."""
+    out = subprocess.run([sys.executable, "-c", LOAD_SNIPPET], capture_output=True, text=True, check=True,
+                         cwd=ROOT)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=4)
+    args = parser.parse_args()
+    import spacy
+
+    from kroniek.nlp.pipeline import load_pipeline
+
+    docs = texts(args.repeat)
+    bare = spacy.blank("nl")
+    nlp = load_pipeline()
+
+    def run_bare(ds: list[str]) -> int:
+        return sum(sum(1 for t in bare(d) if not t.is_space) for d in ds)
+
+    def run_full(ds: list[str]) -> int:
+        return sum(sum(1 for t in doc if not t.is_space) for doc in nlp.pipe(ds, batch_size=32))
+
+    model = spacy.load(MODEL)  # the shipped model alone, without the other Kroniek components
+
+    def run_model(ds: list[str]) -> int:
+        return sum(sum(1 for t in doc if not t.is_space) for doc in model.pipe(ds, batch_size=32))
+
+    run_full(docs[:5])  # warm up
+    run_model(docs[:5])
+    bare_wps, words = rate(run_bare, docs)
+    model_wps, _ = rate(run_model, docs)
+    full_wps, _ = rate(run_full, docs)
+    size = sum(p.stat().st_size for p in MODEL.rglob("*") if p.is_file())
+    result = {
+        "words": words, "pipeline": nlp.pipe_names,
+        "bare_tokenizer_wps": round(bare_wps), "model_wps": round(model_wps), "full_pipeline_wps": round(full_wps),
+        "ratio_full_to_bare": round(full_wps / bare_wps, 3),
+        "model_mb": round(size / 1e6, 1), "load_cpu_s": round(min(load_seconds() for _ in range(3)), 2),
+    }
+    print(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
