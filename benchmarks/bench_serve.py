@@ -32,22 +32,31 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from corpus import generate_articles, load_sentences  # noqa: E402
+from corpus import load_sentences, write_jsonl  # noqa: E402
 
 _WORD = re.compile(r"^[a-zA-Z]{5,}$")
 
 
 def build(path: Path, n: int, seed: int) -> None:
-    """Ingest `n` generated articles (no NLP analysis: serving reads what the store holds)."""
+    """Ingest `n` generated articles (no NLP analysis: serving reads what the store holds).
+
+    The articles go through a JSON Lines file, so that ingest streams them as it streams any input.
+    """
     from kroniek.archive import Archive
 
+    path.parent.mkdir(parents=True, exist_ok=True)
+    src = path.with_suffix(".jsonl")
     started = time.perf_counter()
+    if not src.exists():
+        write_jsonl(src, n, seed)
+        print(f"generated {src} in {time.perf_counter() - started:.0f} s", flush=True)
     with Archive.open(path) as archive:
         def tick(report: object) -> None:
             new = getattr(report, "new", 0)
-            print(f"  ingested {new:,} articles in {time.perf_counter() - started:.0f} s", flush=True)
+            if new % 50_000 < 2000:
+                print(f"  ingested {new:,} articles in {time.perf_counter() - started:.0f} s", flush=True)
 
-        report = archive.ingest(generate_articles(n, seed), progress=tick)
+        report = archive.ingest([src], progress=tick)
     print(f"built {path}: {report.new:,} articles in {time.perf_counter() - started:.0f} s", flush=True)
 
 

@@ -17,7 +17,7 @@ from kroniek.errors import NotFound
 from kroniek.model import EntityMention, Quote, TimeExpression
 from kroniek.web import charts
 from kroniek.web.markup import Links, marks_for, render
-from kroniek.web.render import article_url, entity_url, page, search_url, speaker_url
+from kroniek.web.render import article_url, entity_url, page, search_url, speaker_url, text_for
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -41,16 +41,9 @@ def search_page(request: Request, archive: ArchiveDep, q: QueryDep, source: Name
 
     months = {f.value: f.count for f in result.facets.get("month", [])}
     chart = charts.bar_chart(charts.month_bars(months, lambda m: narrowed(month=m)),
-                             title=request_title(request, "facet.months"), unit="")
+                             title=text_for(request, "facet.months"), unit="")
     return page(request, "search.html", q=q, result=result, filters=filters.items(), state=state,
                 narrowed=narrowed, chart=chart, offset=offset, page_size=PAGE, sort=sort)
-
-
-def request_title(request: Request, key: str) -> str:
-    from kroniek.web.i18n import translate
-    from kroniek.web.render import language
-
-    return translate(key, language(request))
 
 
 @router.get("/articles/{article_id}")
@@ -63,8 +56,8 @@ def article_page(request: Request, archive: ArchiveDep,
                       [Quote(q.start, q.end, q.text, q.kind, q.cue or "", q.speaker_mention or "", q.speaker or "")
                        for q in art.quotes],
                       [TimeExpression(t.start, t.end, t.text, t.type, t.value) for t in art.timexes],
-                      Links(entity=entity_url, speaker=speaker_url), said_by=request_title(request,
-                                                                                           "article.said_by"))
+                      Links(entity=entity_url, speaker=speaker_url),
+                      said_by=text_for(request, "article.said_by"))
     blocks: list[tuple[int, str, Any, Any]] = []
     st = art.structure
     for p in st.paragraphs:
@@ -108,7 +101,7 @@ def _entity_page(request: Request, archive: Any, ent: EntityDetail | None, name:
                  speaker_view: bool) -> HTMLResponse:
     months = {m.month: m.mentions for m in ent.by_month if m.month} if ent else {}
     chart = charts.bar_chart(charts.month_bars(months, lambda m: search_url(entity=name, month=m)),
-                             title=request_title(request, "entity.per_month"))
+                             title=text_for(request, "entity.per_month"))
     return page(request, "entity.html", ent=ent, name=name, quotes=quotes, chart=chart, speaker_view=speaker_view)
 
 

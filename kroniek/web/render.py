@@ -60,6 +60,11 @@ def language(request: Request) -> str:
     return i18n.from_accept_language(request.headers.get("accept-language")) or i18n.DEFAULT
 
 
+def text_for(request: Request, key: str, **values: Any) -> str:
+    """An interface text in the request's language (for text made outside a template, such as chart titles)."""
+    return i18n.translate(key, language(request), **values)
+
+
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     """A page rendered in the request's interface language."""
     lang = language(request)
