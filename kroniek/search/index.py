@@ -368,7 +368,7 @@ class SearchIndex:
                 if len(exact_tokens) == 1:
                     per_field[f] = Q.regex_query(self.schema, f, _regex_escape(exact_tokens[0]) + ".*")
                 else:
-                    per_field[f] = Q.phrase_prefix_query(self.schema, f, exact_tokens)
+                    per_field[f] = Q.phrase_prefix_query(self.schema, f, list[str | tuple[int, str]](exact_tokens))
             return self._either(per_field, fields)
         stem_tokens = [] if (t.exact or entity_like) else self._stem.analyze(t.text)
         if len(stem_tokens) == 1 and len(exact_tokens) == 1:
@@ -392,7 +392,8 @@ class SearchIndex:
         fields = self._fields(fld)
         if len(tokens) == 1:
             return self._either({f: Q.term_query(self.schema, f, tokens[0]) for f in fields}, fields)
-        return self._either({f: Q.phrase_query(self.schema, f, tokens) for f in fields}, fields)
+        words = list[str | tuple[int, str]](tokens)
+        return self._either({f: Q.phrase_query(self.schema, f, words) for f in fields}, fields)
 
     def _any_of(self, field_name: str, forms: list[str]) -> tantivy.Query:
         """Any of these forms in one field, each scored by BM25."""
@@ -432,6 +433,7 @@ class SearchIndex:
             raise QueryError("limit and offset cannot be negative")
         compiled = self._compile(text, exact)
         searcher = self._index.searcher()
+        found: Any
         try:
             if sort == "relevance":
                 found = searcher.search(compiled.query, limit, count=True, offset=offset)
@@ -453,7 +455,7 @@ class SearchIndex:
             else:
                 snippet = hl.snippet(body, snippet_chars)
             result.hits.append(Hit(
-                id=doc.get_first("id"),
+                id=str(doc.get_first("id")),
                 score=float(key) if sort == "relevance" else 0.0,
                 date=doc.get_first("date"),
                 title=title,
