@@ -7,6 +7,7 @@ small fictional sample shipped in kroniek/sample/.
 from __future__ import annotations
 
 import argparse
+import html
 import sys
 from pathlib import Path
 
@@ -46,23 +47,18 @@ def show(archive: Archive, query: str) -> None:
     print(f"The archive holds {stats['articles']} articles, {stats['first_day']} to {stats['last_day']}:")
     for row in stats["by_month"]:
         print(f"  {row['month'] or 'undated'}  {row['articles']:>5}")
-    hits = archive.search(query, limit=5)
-    print(f"Search {query!r}: {len(hits)} articles shown")
-    for h in hits:
-        print(f"  {h['id']}  {h['date']}  …{' '.join(str(h['snippet']).split())}…")
+    result = archive.search(query, limit=5, facets=False)
+    print(f"Search {query!r}: {result.total} articles, {len(result.hits)} shown")
+    for h in result.hits:
+        snippet = " ".join(h.snippet.replace("<mark>", "").replace("</mark>", "").split())
+        print(f"  {h.id}  {h.date}  {html.unescape(snippet)}")
 
 
 def serve(archive_path: Path, host: str, port: int) -> bool:
-    """Serve the web UI over the archive when the web edge is installed; False when it is not there yet."""
-    try:
-        import uvicorn
+    """Serve the web UI and the API over the archive (see kroniek.server); True once the server has stopped."""
+    from kroniek.server import serve as run_server
 
-        from kroniek.api.app import create_app
-        from kroniek.api.settings import Settings
-    except ImportError:
-        return False
-    print(f"Kroniek is served at http://{host}:{port}/ (Ctrl-C stops it)", flush=True)
-    uvicorn.run(create_app(Settings.from_env(archive_path)), host=host, port=port, log_level="warning")
+    run_server(archive_path, host, port)
     return True
 
 
