@@ -131,6 +131,8 @@ def test_web_catalogue_has_both_languages_and_fills_fields() -> None:
     assert i18n.translate("search.results", "nl", n=3) == "3 artikelen"
     assert i18n.translate("search.results", "en", n=3) == "3 articles"
     assert i18n.translate("search.results", "fr", n=3) == "3 artikelen"
+    assert i18n.translate("search.results", "nl", n=1) == "1 artikel"
+    assert i18n.translate("entity.mentions", "en", n=1) == "1 mention"
     assert i18n.from_accept_language("fr-FR, en;q=0.8") == "en"
 
 

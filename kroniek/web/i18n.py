@@ -18,6 +18,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "search.placeholder": ("Zoek in het archief, bv. MH17", "Search the archive, e.g. MH17"),
     "search.button": ("Zoeken", "Search"),
     "search.results": ("{n} artikelen", "{n} articles"),
+    "search.results.one": ("1 artikel", "1 article"),
     "search.none": ("Niets gevonden.", "Nothing found."),
     "search.sort": ("Sorteren", "Sort"),
     "sort.relevance": ("relevantie", "relevance"),
@@ -45,7 +46,9 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "legend.quote": ("citaat met spreker", "quotation with speaker"),
     "legend.timex": ("tijdsaanduiding met waarde", "time expression with value"),
     "entity.mentions": ("{n} vermeldingen", "{n} mentions"),
+    "entity.mentions.one": ("1 vermelding", "1 mention"),
     "entity.articles": ("{n} artikelen", "{n} articles"),
+    "entity.articles.one": ("1 artikel", "1 article"),
     "entity.per_month": ("Vermeldingen per maand", "Mentions per month"),
     "entity.cooccurring": ("Komt vaak samen voor met", "Often appears with"),
     "entity.quotes": ("Citaten door de tijd", "Quotations over time"),
@@ -55,6 +58,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "entities.all": ("alle", "all"),
     "speakers.title": ("Sprekers in het archief", "Speakers in the archive"),
     "speakers.quotes": ("{n} citaten", "{n} quotations"),
+    "speakers.quotes.one": ("1 citaat", "1 quotation"),
     "timeline.title": ("Tijdlijn", "Timeline"),
     "timeline.for": ("Tijdlijn voor {what}", "Timeline for {what}"),
     "timeline.intro": ("Wat er wanneer gebeurde, volgens de artikelen.",
@@ -83,7 +87,8 @@ def pick(lang: str | None) -> str:
 
 def translate(key: str, lang: str, **values: object) -> str:
     """The text for `key` in `lang`, with `{name}` fields filled; an unknown key shows as itself."""
-    pair = _MESSAGES.get(key)
+    # A count of one has its own text where the catalogue gives one (key + ".one").
+    pair = (_MESSAGES.get(key + ".one") if values.get("n") == 1 else None) or _MESSAGES.get(key)
     if pair is None:
         return key
     text = pair[LANGUAGES.index(pick(lang))]
