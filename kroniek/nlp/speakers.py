@@ -9,6 +9,7 @@ fullest name in the article, acronyms to the name written out before them ("Wome
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -121,7 +122,9 @@ class ArticleText:
         self._known_caps = {w.text for i, w in enumerate(self.words)
                             if w.capitalised and i > 0 and self.words[i - 1].text not in ".!?:\n"
                             and not self._sentence_initial(i)}
+        self._sentence_starts = [s for s, _ in self.sentences]
         self.names = self._find_names()
+        self._name_starts = [m.start for m in self.names]
         self._acronyms = self._find_acronyms()
         self._freq = self._name_frequencies()
 
@@ -129,8 +132,6 @@ class ArticleText:
 
     def word_index(self, pos: int) -> int:
         """Index of the first word that starts at or after `pos`."""
-        import bisect
-
         return bisect.bisect_left(self._word_starts, pos)
 
     def words_in(self, start: int, end: int) -> list[Word]:
@@ -142,10 +143,8 @@ class ArticleText:
         return out
 
     def sentence_of(self, pos: int) -> int:
-        for i, (s, e) in enumerate(self.sentences):
-            if s <= pos < e:
-                return i
-        return max(0, sum(1 for s, _ in self.sentences if s <= pos) - 1)
+        """Index of the sentence that holds `pos` (or the last one that starts before it)."""
+        return max(0, bisect.bisect_right(self._sentence_starts, pos) - 1)
 
     def _sentence_initial(self, i: int) -> bool:
         if i == 0:
@@ -331,7 +330,10 @@ class ArticleText:
         return out
 
     def name_at(self, start: int) -> Mention | None:
-        for m in self.names:
+        """The name that covers offset `start`, if any."""
+        k = bisect.bisect_right(self._name_starts, start) - 1
+        # names may overlap (an NER entity beside a capitalised run): look at the few that start before `start`
+        for m in self.names[max(0, k - 3):k + 1]:
             if m.start == start or (m.start < start < m.end):
                 return m
         return None
