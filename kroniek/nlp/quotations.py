@@ -747,7 +747,12 @@ _NP_CUES = frozenset({"garanderen", "eisen", "pleiten", "wijzen op", "bekendmake
 _SOURCE_SPLIT = [p.split() for p in SOURCE_PREPOSITIONS]
 
 
+_SOURCE_FIRST = {parts[0] for parts in _SOURCE_SPLIT}
+
+
 def _prep_at(lows: list[str], k: int) -> str:
+    if lows[k] not in _SOURCE_FIRST:
+        return ""
     for parts in _SOURCE_SPLIT:
         if lows[k:k + len(parts)] == parts:
             return " ".join(parts)

@@ -69,19 +69,15 @@ _NOT_NAMES = frozenset({
 PRONOUNS = roles.SUBJECT_PRONOUNS | roles.OBJECT_PRONOUNS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Word:
+    """A word with its offsets; the lower-case form and capitalisation are computed once."""
+
     start: int
     end: int
     text: str
-
-    @property
-    def lower(self) -> str:
-        return self.text.lower()
-
-    @property
-    def capitalised(self) -> bool:
-        return self.text[:1].isupper()
+    lower: str
+    capitalised: bool
 
 
 @dataclass(frozen=True)
@@ -96,7 +92,8 @@ class Mention:
 
 def tokenize(text: str) -> list[Word]:
     """Split `text` into words with offsets (a light tokenizer for cue and noun-phrase patterns)."""
-    return [Word(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(text)]
+    return [Word(m.start(), m.end(), w, w.lower(), w[:1].isupper())
+            for m in _WORD_RE.finditer(text) for w in (m.group(),)]
 
 
 def is_speech_form(word: str) -> bool:

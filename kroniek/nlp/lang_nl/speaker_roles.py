@@ -7,6 +7,8 @@ Licence: that of the project. (The entity normaliser keeps its own title list in
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 # Role nouns that stand for one person ("de bewindsman" for a minister named earlier). Compounds ending in one of
 # these ("politiewoordvoerder", "CSF-voorzitter", "boerenvoorman") are roles too (see `is_role_word`).
 PERSON_ROLES: frozenset[str] = frozenset({
@@ -65,7 +67,11 @@ _COMPOUND_HEADS: tuple[str, ...] = tuple(sorted((r for r in PERSON_ROLES if len(
 
 def is_role_word(word: str) -> bool:
     """True for a role noun or a compound that ends in one ("politiewoordvoerder", "CSF-voorzitter")."""
-    w = word.lower()
+    return _is_role(word.lower())
+
+
+@lru_cache(maxsize=65536)
+def _is_role(w: str) -> bool:
     if w in PERSON_ROLES or w.rsplit("-", 1)[-1] in PERSON_ROLES:
         return True
     return any(len(w) > len(role) + 2 and w.endswith(role) for role in _COMPOUND_HEADS)
