@@ -143,10 +143,11 @@ class Archive:
             yield from read_records(records, options=opts)
 
     def ingest(self, sources: Iterable[Source], *, options: ReadOptions | None = None,
-               progress: Callable[[IngestReport], None] | None = None) -> IngestReport:
+               progress: Callable[[IngestReport], None] | None = None, collect_ids: bool = True) -> IngestReport:
         """Read paths (files, directories, '-') or records into the archive, one transaction per batch.
 
-        The same content twice is one article; unreadable records are quarantined and the rest goes in.
+        The same content twice is one article; unreadable records are quarantined and the rest goes in. With
+        `collect_ids=False` the report does not list the new ids, so memory stays flat on inputs of any size.
         """
         opts = options or self.read_options()
         report = IngestReport()
@@ -155,19 +156,19 @@ class Archive:
         for item in self._items(sources, opts, report):
             batch.append(item)
             if len(batch) >= self.settings.ingest_batch:
-                self._store_batch(batch, report)
+                self._store_batch(batch, report, collect_ids)
                 batch = []
                 report.seconds = time.perf_counter() - started
                 if progress:
                     progress(report)
         if batch:
-            self._store_batch(batch, report)
+            self._store_batch(batch, report, collect_ids)
         report.seconds = time.perf_counter() - started
         if progress:
             progress(report)
         return report
 
-    def _store_batch(self, batch: list[Item], report: IngestReport) -> None:
+    def _store_batch(self, batch: list[Item], report: IngestReport, collect_ids: bool) -> None:
         rows: list[ArticleRow] = []
         quarantine: list[QuarantineRow] = []
         for item in batch:
@@ -197,15 +198,17 @@ class Archive:
         report.quarantined += len(quarantine)
         report.not_dutch += sum(1 for r in fresh if r.language != "nl")
         ids = [r.id for r in fresh]
-        report.new_ids.extend(ids)
+        if collect_ids:
+            report.new_ids.extend(ids)
         if ids:
             self._on_articles_changed(ids)
 
     # --- analysis ----------------------------------------------------------------------------------------------
 
     def analyze(self, ids: Sequence[str] | None = None, *, stages: Sequence[str] = STAGES,
-                progress: Callable[[int], None] | None = None, nlp: Any = None) -> int:
-        """Run the NLP pipeline over Dutch articles (all, or `ids`) and store the chosen stages; return the count.
+                progress: Callable[[int], None] | None = None, nlp: Any = None, unanalysed: bool = False) -> int:
+        """Run the NLP pipeline over Dutch articles (all, `ids`, or those not analysed yet) and store the chosen
+        stages; return the count.
 
         Articles in another language are left alone. Raises ModelError when the Dutch model is missing.
         """
@@ -232,7 +235,7 @@ class Archive:
             if progress:
                 progress(done)
 
-        for art in self.store.articles(ids, language="nl"):
+        for art in self.store.articles(ids, language="nl", unanalysed=unanalysed):
             batch.append(art)
             if len(batch) >= self.settings.analyze_batch:
                 flush()

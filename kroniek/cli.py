@@ -128,6 +128,8 @@ def ingest(paths: tuple[str, ...], archive_path: Path, fmt: str | None, columns:
            quiet: bool) -> None:
     """Read articles from PATHS (files, directories, or - for standard input) into the archive.
 
+    Then the Dutch articles not analysed yet go through the NLP pipeline (unless --no-analyze).
+
     Exit code 3 when records were quarantined (see `kroniek quarantine`); everything else went in.
     """
     with Archive.open(archive_path) as archive:
@@ -138,7 +140,7 @@ def ingest(paths: tuple[str, ...], archive_path: Path, fmt: str | None, columns:
                     rate = report.read / report.seconds if report.seconds else 0
                     bar[0].update(bar[1], completed=report.read, rate=f"{rate:,.0f} articles/s")
 
-            report = archive.ingest(paths, options=opts, progress=tick)
+            report = archive.ingest(paths, options=opts, progress=tick, collect_ids=False)
         out.print(_summary(report))
         for message in report.errors:
             err.print(f"[bold red]Error:[/] {message}", markup=True)
@@ -147,7 +149,7 @@ def ingest(paths: tuple[str, ...], archive_path: Path, fmt: str | None, columns:
                       f"`kroniek quarantine --archive {archive_path}`.")
         dutch_new = report.new - report.not_dutch
         if analyze and dutch_new:
-            _analyze_archive(archive, report.new_ids, STAGES, quiet)
+            _analyze_archive(archive, None, STAGES, quiet, unanalysed=True)
     if report.errors:
         sys.exit(EXIT_ERROR)
     if report.quarantined:
@@ -155,14 +157,14 @@ def ingest(paths: tuple[str, ...], archive_path: Path, fmt: str | None, columns:
 
 
 def _analyze_archive(archive: Archive, ids: list[str] | None, stages: tuple[str, ...] | list[str],
-                     quiet: bool) -> int:
+                     quiet: bool, unanalysed: bool = False) -> int:
     try:
         with _progress("analyse", not quiet and err.is_terminal) as bar:
             def tick(done: int) -> None:
                 if bar:
                     bar[0].update(bar[1], completed=done)
 
-            done = archive.analyze(ids, stages=stages, progress=tick)
+            done = archive.analyze(ids, stages=stages, progress=tick, unanalysed=unanalysed)
     except ModelError as e:
         err.print(f"[yellow]Not analysed:[/] {e}. The articles are stored; entities, quotes and time "
                   f"expressions stay empty until the model is there.", markup=True)

@@ -175,3 +175,13 @@ def test_archive_readonly_refuses_writes(tmp_path: Path) -> None:
 
         with pytest.raises(ArchiveError):
             ro.ingest([{"date": "2020-01-01", "text": "Nog een."}])
+
+
+def test_archive_analyze_unanalysed_picks_up_the_rest(archive: Archive) -> None:
+    archive.ingest([{"id": f"u{i}", "date": "2019-01-01", "text": f"Stef Blok sprak donderdag met Rusland over de aansprakelijkheid voor het neerhalen van de vlucht, deel {i}."}
+                    for i in range(3)])
+    nlp = fake_nlp()
+    assert archive.analyze(["u1"], nlp=nlp) == 1
+    assert archive.analyze(nlp=nlp, unanalysed=True) == 2
+    assert archive.analyze(nlp=nlp, unanalysed=True) == 0
+    assert archive.stats()["analysed"] == 3

@@ -101,8 +101,9 @@ class Store(ABC):
 
     @abstractmethod
     def articles(self, ids: Iterable[str] | None = None, *, language: str | None = None,
-                 batch_size: int = 500) -> Iterator[StoredArticle]:
-        """Stored articles (all, in date order, or the given ids in the given order), without annotations."""
+                 unanalysed: bool = False, batch_size: int = 500) -> Iterator[StoredArticle]:
+        """Stored articles (all in storage order, or the given ids in the given order), without annotations;
+        `unanalysed` keeps only those with no stored analysis."""
 
     @abstractmethod
     def count(self) -> int: ...

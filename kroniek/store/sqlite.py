@@ -150,23 +150,27 @@ class SQLiteStore(Store):
         return art
 
     def articles(self, ids: Iterable[str] | None = None, *, language: str | None = None,
-                 batch_size: int = 500) -> Iterator[StoredArticle]:
-        where = " WHERE language = ?" if language else ""
-        params: tuple[Any, ...] = (language,) if language else ()
+                 unanalysed: bool = False, batch_size: int = 500) -> Iterator[StoredArticle]:
+        cond, params = [], []
+        if language:
+            cond.append("language = ?")
+            params.append(language)
+        if unanalysed:
+            cond.append("NOT EXISTS (SELECT 1 FROM analyses WHERE analyses.article_id = articles.id)")
+        extra = "".join(f" AND {c}" for c in cond)
         if ids is None:
             last_rowid = -1
             while True:
-                rows = self._q(f"SELECT rowid, {_ARTICLE_COLS} FROM articles WHERE rowid > ?"
-                               f"{' AND language = ?' if language else ''} ORDER BY rowid LIMIT ?",
-                               (last_rowid, *params, batch_size))
+                rows = self._q(f"SELECT rowid, {_ARTICLE_COLS} FROM articles WHERE rowid > ?{extra} "
+                               f"ORDER BY rowid LIMIT ?", (last_rowid, *params, batch_size))
                 if not rows:
                     return
                 last_rowid = rows[-1]["rowid"]
                 yield from (_article(r) for r in rows)
         else:
             for part in _chunks(list(ids), batch_size):
-                rows = self._q(f"SELECT {_ARTICLE_COLS} FROM articles WHERE id IN ({_marks(len(part))})"
-                               f"{where.replace(' WHERE', ' AND')}", (*part, *params))
+                rows = self._q(f"SELECT {_ARTICLE_COLS} FROM articles WHERE id IN ({_marks(len(part))}){extra}",
+                               (*part, *params))
                 by_id = {r["id"]: r for r in rows}
                 yield from (_article(by_id[i]) for i in part if i in by_id)
 
