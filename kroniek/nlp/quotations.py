@@ -619,6 +619,9 @@ class _Finder:
                 continue
             if lemma in NEEDS_PARTICLE and w.lower in FINITE and not self._has_particle(lemma, w.end, end):
                 continue
+            if w.lower.endswith("en") and k > 0 and (lows[k - 1] in _NOUN_DETERMINERS or (
+                    lows[k - 1].endswith("e") and lows[k - 1].isalpha() and lows[k - 1] not in _PRONOUN_E)):
+                continue  # a plural noun after a determiner or an adjective ("stelt bepaalde eisen")
             subj_end = end
             dat = next((j for j in range(k + 1, min(len(words), k + 8)) if lows[j] == "dat"), None)
             if dat is not None and not any(x.text in {",", ";"} for x in words[k + 1:dat]):
@@ -737,6 +740,7 @@ _SUBORDINATE_OPENERS = frozenset({
     "op", "na", "bij", "met", "in", "toen", "als", "nadat", "zodra", "omdat", "hoewel", "terwijl", "voordat",
     "door", "tijdens", "ondanks", "sinds", "voor",
 })
+_PRONOUN_E = frozenset({"ze", "die", "deze", "we", "je", "jullie", "welke", "sommige", "beide", "alle", "vele"})
 _AUX = frozenset({"heeft", "hebben", "had", "hadden", "is", "zijn", "was", "waren"})
 _NOUN_DETERMINERS = frozenset({"het", "de", "zijn", "haar", "hun", "een"})
 _DIRECTIVE_NOUNS = frozenset({"verzoek", "oproep", "opdracht", "advies", "eis"})

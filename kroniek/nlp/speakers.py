@@ -64,8 +64,16 @@ _NOT_NAMES = frozenset({
     "juni", "juli", "augustus", "september", "oktober", "november", "december", "mr", "dr", "minister",
     "premier", "president", "bondscoach", "zeker", "ruim", "rond", "meer", "minder", "waarom",
     "wanneer", "welke", "elk", "desondanks", "daardoor", "hierdoor", "daarmee", "waarmee", "waarbij", "plots",
-    "opnieuw", "nooit", "altijd", "soms", "vaak", "zelden", "weliswaar", "wellicht",
+    "opnieuw", "nooit", "altijd", "soms", "vaak", "zelden", "weliswaar", "wellicht", "ooit", "vandaar",
+    "tevens", "evenwel", "voorts", "uiteindelijk", "vanochtend", "vanmiddag", "vanavond", "vannacht", "destijds",
+    "ondertussen", "eveneens", "mogelijk", "kennelijk", "blijkbaar", "eindelijk", "meteen", "direct",
+    "onmiddellijk", "daarentegen", "integendeel", "zoals", "indien", "tenzij", "zodat", "doordat", "opdat",
+    "vanaf", "vanwege", "wegens", "dankzij", "namens", "via", "per", "langs", "binnen", "buiten", "boven",
+    "naast", "tussen", "achter", "voorbij", "richting", "aan", "zelf", "samen",
 })
+# Pronominal adverbs ("daarop", "hierbij", "waarmee", "ervan") open many sentences and are never names.
+_PRONOMINAL_ADVERB = re.compile(r"^(?:daar|hier|waar|er)(?:aan|bij|door|in|mee|na|naar|om|onder|op|over|tegen|toe|"
+                                r"uit|van|voor|achter|langs|tussen|boven|na)$")
 PRONOUNS = roles.SUBJECT_PRONOUNS | roles.OBJECT_PRONOUNS
 
 
@@ -278,7 +286,8 @@ class ArticleText:
             return False
         if w.lower in roles.NAME_PARTICLES:
             return self._particle_starts_name(i)
-        if w.lower in _NOT_NAMES or is_speech_form(w.text) or roles.is_role_word(w.text):
+        if w.lower in _NOT_NAMES or is_speech_form(w.text) or roles.is_role_word(w.text) \
+                or _PRONOMINAL_ADVERB.match(w.lower):
             return False
         if w.text.isupper() and len(w.text) <= 1:
             return False
@@ -301,6 +310,9 @@ class ArticleText:
             k += 1
         if k >= len(self.words) or not self.words[k].capitalised or not self.words[k].text[:1].isalpha():
             return False
+        if k + 1 < len(self.words) and self.words[k + 1].capitalised and self.words[k + 1].text[:1].isalpha() \
+                and not self.text[self.words[k].end:self.words[k + 1].start].strip():
+            return False  # "Van Jeroen Blijlevens": a preposition before a full name, not a surname "Van X"
         if self.words[i].lower in {"de", "het"} and self._sentence_initial(i):
             # "De Rooij" at the start of a sentence only where the article also writes "Theo de Rooij"
             tail = re.escape(self.text[self.words[i + 1].start:self.words[k].end])
