@@ -15,12 +15,12 @@ from spacy.tokens import Doc
 
 from kroniek.errors import InputError
 
-# Sentences per Doc, as in training (training/convert.py): enough context, small enough to batch.
+# Sentences per Doc, as in training (training/convert.py); on ned.testa this scored a little above whole articles.
 SENTS_PER_DOC = 10
 
 
-def _blocks(lines: list[str]) -> Iterator[list[int]]:
-    """Groups of token line numbers: up to SENTS_PER_DOC sentences, never across a -DOCSTART- line."""
+def _blocks(lines: list[str], sents_per_doc: int | None) -> Iterator[list[int]]:
+    """Groups of token line numbers: up to sents_per_doc sentences (None: the article), never across -DOCSTART-."""
     block: list[int] = []
     sents = 0
     in_sent = False
@@ -30,7 +30,7 @@ def _blocks(lines: list[str]) -> Iterator[list[int]]:
             if in_sent:
                 sents += 1
                 in_sent = False
-            if block and (parts and parts[0] == "-DOCSTART-" or sents >= SENTS_PER_DOC):
+            if block and (parts and parts[0] == "-DOCSTART-" or (sents_per_doc and sents >= sents_per_doc)):
                 yield block
                 block, sents = [], 0
             continue
@@ -40,20 +40,21 @@ def _blocks(lines: list[str]) -> Iterator[list[int]]:
         yield block
 
 
-def tag_lines(nlp: Language, lines: list[str]) -> list[str]:
+def tag_lines(nlp: Language, lines: list[str], *, sents_per_doc: int | None = SENTS_PER_DOC) -> list[str]:
     """The IOB2 tag of every line: "O" for blank and -DOCSTART- lines, the predicted tag for token lines."""
     tags = ["O"] * len(lines)
-    blocks = list(_blocks(lines))
+    blocks = list(_blocks(lines, sents_per_doc))
     docs = (Doc(nlp.vocab, words=[lines[i].split()[0] for i in block]) for block in blocks)
     names = [n for n in nlp.pipe_names if n in ("tok2vec", "ner")]
     with nlp.select_pipes(enable=names):
-        for block, doc in zip(blocks, nlp.pipe(docs, batch_size=64), strict=True):
+        for block, doc in zip(blocks, nlp.pipe(docs, batch_size=8), strict=True):
             for i, tok in zip(block, doc, strict=True):
                 tags[i] = f"{tok.ent_iob_}-{tok.ent_type_}" if tok.ent_type_ else "O"
     return tags
 
 
-def tag_conll(in_path: str | Path, out_path: str | Path | None = None, *, nlp: Language | None = None) -> int:
+def tag_conll(in_path: str | Path, out_path: str | Path | None = None, *, nlp: Language | None = None,
+              sents_per_doc: int | None = SENTS_PER_DOC) -> int:
     """Tag a CoNLL file; write each line plus its predicted tag to out_path (stdout if None); the token count."""
     path = Path(in_path)
     try:
@@ -64,7 +65,7 @@ def tag_conll(in_path: str | Path, out_path: str | Path | None = None, *, nlp: L
         from kroniek.nlp.pipeline import get_nlp
 
         nlp = get_nlp()
-    tags = tag_lines(nlp, lines)
+    tags = tag_lines(nlp, lines, sents_per_doc=sents_per_doc)
     out = [f"{line} {tag}" if line.split() else line for line, tag in zip(lines, tags, strict=True)]
     text = "\n".join(out) + "\n"
     if out_path is None:
