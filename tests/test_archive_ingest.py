@@ -185,3 +185,12 @@ def test_archive_analyze_unanalysed_picks_up_the_rest(archive: Archive) -> None:
     assert archive.analyze(nlp=nlp, unanalysed=True) == 2
     assert archive.analyze(nlp=nlp, unanalysed=True) == 0
     assert archive.stats()["analysed"] == 3
+
+
+def test_archive_structure_json_equals_the_dataclass_dict(shared: Path) -> None:
+    from kroniek.archive import structure_json
+    from kroniek.ingest.structure import parse_structure
+
+    text = SEED.read_text(encoding="utf-8")[len(" date 2019-02 "):]
+    for s in (parse_structure(text), parse_structure("Kop\n\nEerste alinea.\n\nTweede.", title="Kop")):
+        assert json.loads(structure_json(s)) == s.to_dict()
