@@ -190,9 +190,16 @@ def test_nlp_quotations_directive_with_an_infinitive() -> None:
     "Kafelnikov wist dat hij de favoriet was.",
     "Volgens het akkoord moeten de wapens worden ingeleverd.",
     "Hij hoopt dat het morgen droog blijft.",
+    "Elk ras stelt bepaalde eisen aan de wijze van productie.",
 ])
 def test_nlp_quotations_scare_quotes_titles_and_non_cues_are_left_alone(text: str) -> None:
     assert quotes(text) == []
+
+
+def test_nlp_quotations_sentence_opening_adverb_is_not_the_speaker() -> None:
+    text = "De wiskundige Robert De Morgan was een man van regels. Daarop zei hij dat elke regel een uitzondering kent."
+    q = only(text)
+    assert q.speaker_mention == "hij" and q.speaker == "Robert De Morgan"
 
 
 # -- the component ---------------------------------------------------------------------------------------------

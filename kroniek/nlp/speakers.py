@@ -632,7 +632,10 @@ def _strip_roles(name: str) -> str:
     """A name without the roles and titles in front of it ("Minister Stef Blok" -> "Stef Blok")."""
     parts = name.split()
     while len(parts) > 1 and (roles.is_role_word(parts[0]) or parts[0].lower() in roles.TITLES
-                              or parts[0].lower() in DETERMINERS or not parts[0][:1].isalpha()
+                              or (parts[0].lower() in DETERMINERS  # but "De Morgan" is a surname
+                                  and not (parts[0][:1].isupper() and parts[1][:1].isupper()
+                                           and not parts[1].isupper()))
+                              or not parts[0][:1].isalpha()
                               or (parts[0][:1].islower() and parts[0].lower() not in roles.NAME_PARTICLES)):
         parts = parts[1:]
     return " ".join(parts)
