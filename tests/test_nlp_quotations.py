@@ -251,3 +251,24 @@ def test_nlp_quotations_seed_every_direct_and_partial_quote_with_its_speaker(sha
     pairs = score.match(wanted, found, score.quote_match)
     assert len(pairs) == len(wanted) == len(found)
     assert all(score.same_speaker(g["speaker"], p["speaker"]) for g, p in pairs)
+
+
+@pytest.mark.slow
+def test_nlp_quotations_pipeline_end_to_end_on_the_seed(shared) -> None:
+    from kroniek.ingest.structure import parse_structure
+    from kroniek.nlp.pipeline import load_pipeline
+
+    nlp = load_pipeline()
+    assert nlp.pipe_names.index("kroniek_quotes") > nlp.pipe_names.index("kroniek_entities")
+    raw = SEED.read_text(encoding="utf-8")
+    m = re.match(r"\s*date\s+\S+ ", raw)
+    assert m is not None
+    text = raw[m.end():].rstrip()
+    doc = nlp.make_doc(text)
+    doc._.structure = parse_structure(text)
+    doc = nlp(doc)
+    by_text = {q.text: q for q in doc._.quotes}
+    assert by_text["We mogen hoopvol zijn"].speaker == "Stef Blok"
+    assert by_text["in positieve sfeer"].kind == "partial" and by_text["in positieve sfeer"].speaker == "Stef Blok"
+    assert by_text["bevestigen noch ontkennen"].speaker == "een woordvoerder van het ministerie"
+    assert all(text[q.start:q.end] == q.text for q in doc._.quotes)
