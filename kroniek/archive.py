@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kroniek import __version__
-from kroniek.errors import InputError, NotFound
+from kroniek.errors import InputError, NotFound, QueryError
 from kroniek.ingest.language import detect_language
 from kroniek.ingest.readers import Item, ReadOptions, Rejected, read_path, read_records
 from kroniek.ingest.structure import parse_structure
@@ -308,10 +308,25 @@ class Archive:
         return self.store.speakers(limit, offset)
 
     def resolve_references(self, texts: Sequence[str]) -> dict[str, str]:
-        """For each reference text (a 'Lees ook' line) that is an archived article's title, that article's id."""
-        wanted = {" ".join(t.split()): t for t in texts if t.strip()}
-        found = self.store.titled(list(wanted))
-        return {wanted[title]: aid for title, aid in found.items() if title in wanted}
+        """For each reference text (a 'Lees ook' line) that is an archived article's title, that article's id.
+
+        The index finds the articles whose title holds the words as a phrase; the title must then be the same text
+        (case and spacing aside). Of several such articles the oldest is taken: the one the reference could mean.
+        """
+        found: dict[str, str] = {}
+        for text in dict.fromkeys(texts):
+            key = " ".join(text.split()).casefold()
+            words = " ".join(text.replace('"', " ").replace("“", " ").replace("”", " ").split())
+            if not words:
+                continue
+            try:
+                hits = self.search(f'title:"{words}"', limit=20, sort="date-asc", facets=False).hits
+            except QueryError:
+                continue
+            match = next((h.id for h in hits if " ".join(h.title.split()).casefold() == key), None)
+            if match is not None:
+                found[text] = match
+        return found
 
     def export_rows(self, article_ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
         """Every article (or the given ones) with its annotations, as JSON-ready dicts."""

@@ -138,10 +138,6 @@ class Store(ABC):
         """Resolved speakers with their quotation and article counts, most quoted first."""
 
     @abstractmethod
-    def titled(self, titles: Sequence[str]) -> dict[str, str]:
-        """For each given title that an article has exactly, the id of one such article (the oldest)."""
-
-    @abstractmethod
     def export_rows(self, article_ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]: ...
 
     @abstractmethod

@@ -372,14 +372,6 @@ class SQLiteStore(Store):
             "FROM quotes WHERE speaker IS NOT NULL AND speaker != '' GROUP BY speaker "
             "ORDER BY quotes DESC, speaker LIMIT ? OFFSET ?", (limit, offset))]
 
-    def titled(self, titles: Sequence[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for part in _chunks(list(dict.fromkeys(titles))):
-            for r in self._q(f"SELECT title, id FROM articles WHERE title IN ({_marks(len(part))}) "
-                             f"ORDER BY date_start DESC", part):
-                found[r["title"]] = r["id"]
-        return found
-
     def export_rows(self, article_ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
         for art in self.articles(article_ids):
             full = self.article(art.id)
