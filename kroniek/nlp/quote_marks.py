@@ -1,0 +1,146 @@
+"""Quotation marks and sentences for the quotation finder.
+
+`find_quote_pairs` pairs quotation marks in every style Dutch news uses (“…”, ,,…'', "…", „…”, ‘…’, '…', «…»),
+telling apostrophes (z'n, van 't Hof, Women's) from single marks; `split_sentences` splits an article into
+sentences that never break inside a quotation, so a quotation and its attribution stay in one sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kroniek.model import Structure
+
+# ",," takes the last two of three commas ("gisteren,,,maar"); "''" is the old-style closing mark.
+_MARK_RE = re.compile(r",,(?!,)|''|[„“”‘’«»\"'‚]")
+_OPEN_ONLY = {",,", "„", "«", "‚"}
+_CLOSE_ONLY = {"''", "»", "”"}
+_DOUBLE = {",,", "„", "«", "“", "”", "''", "»", '"'}
+_CLITIC_RE = re.compile(r"['’](?:t|s|n|k|m|ie|r|em|er)\b|['’]\d\d\b")
+
+
+@dataclass(frozen=True)
+class QuotePair:
+    """A pair of quotation marks: the marks' offsets and the content between them, stripped of spaces."""
+
+    open_start: int
+    open_end: int
+    close_start: int
+    close_end: int
+    start: int
+    end: int
+
+
+def _can_open(text: str, i: int, mark: str) -> bool:
+    after = text[i + len(mark):i + len(mark) + 1]
+    before = text[i - 1:i] if i else ""
+    if mark in _OPEN_ONLY:
+        return True
+    if mark in _CLOSE_ONLY:
+        return False
+    if mark in {"'", "’"} and (_CLITIC_RE.match(text, i) and (not before or not before.isalnum())):
+        return False
+    if before.isalnum():
+        return False
+    return bool(after) and not after.isspace()
+
+
+def _can_close(text: str, i: int, mark: str) -> bool:
+    before = text[i - 1:i] if i else ""
+    after = text[i + len(mark):i + len(mark) + 1]
+    if mark in _OPEN_ONLY:
+        return False
+    if mark in {"'", "’"} and before.isalnum() and after.isalnum():
+        return False  # an apostrophe inside a word: z'n, Women's
+    if mark in _CLOSE_ONLY or mark == "“":
+        return True
+    return bool(before) and not before.isspace()
+
+
+def find_quote_pairs(text: str) -> list[QuotePair]:
+    """Pairs of quotation marks, double-mark styles first, then single marks outside them; never across a paragraph."""
+    marks = [(m.start(), m.group()) for m in _MARK_RE.finditer(text)]
+    pairs: list[QuotePair] = []
+    for family in (_DOUBLE, None):
+        open_at: tuple[int, str] | None = None
+        for pos, mark in marks:
+            if (family is not None) != (mark in _DOUBLE):
+                continue
+            if family is None and any(p.open_start < pos < p.close_end for p in pairs):
+                continue
+            if open_at is not None and "\n\n" in text[open_at[0]:pos]:
+                open_at = None
+            if open_at is None:
+                if _can_open(text, pos, mark):
+                    open_at = (pos, mark)
+                continue
+            if _can_close(text, pos, mark) and not (mark in {"'", "’"} and _is_apostrophe(text, pos)):
+                o_pos, o_mark = open_at
+                inner_s, inner_e = o_pos + len(o_mark), pos
+                s = inner_s + (len(text[inner_s:inner_e]) - len(text[inner_s:inner_e].lstrip()))
+                e = inner_e - (len(text[inner_s:inner_e]) - len(text[inner_s:inner_e].rstrip()))
+                if e > s:
+                    pairs.append(QuotePair(o_pos, inner_s, pos, pos + len(mark), s, e))
+                open_at = None
+            elif _can_open(text, pos, mark) and mark in _OPEN_ONLY:
+                open_at = (pos, mark)
+    return sorted(pairs, key=lambda p: p.open_start)
+
+
+def _is_apostrophe(text: str, i: int) -> bool:
+    before = text[i - 1:i] if i else ""
+    after = text[i + 1:i + 2]
+    return before.isalnum() and after.isalnum()
+
+
+_ABBREV = {"mr", "dr", "mgr", "prof", "drs", "ir", "ing", "ca", "nr", "bijv", "mevr", "dhr", "st", "jr", "sr",
+           "vs", "o.a", "m.a.w", "e.a", "z.g", "resp", "blz", "pag", "ds"}
+_BOUNDARY_RE = re.compile(r"[.!?]+(?=\s)|\n")
+
+
+def paragraphs_of(text: str, structure: Structure | None = None) -> list[tuple[int, int]]:
+    """Paragraph spans: from the article structure when there is one, else blocks between blank lines."""
+    if structure is not None and structure.paragraphs:
+        return [(p.start, p.end) for p in structure.paragraphs]
+    out = []
+    for m in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", text):
+        if m.group().strip():
+            out.append((m.start(), m.end()))
+    return out
+
+
+def split_sentences(text: str, pairs: list[QuotePair]) -> list[tuple[int, int]]:
+    """Sentence spans that never break inside a quotation; a quotation ending in . ! ? ends its sentence."""
+    inside = [(p.open_end, p.close_start) for p in pairs]
+    closes = {p.close_start: p for p in pairs}
+    cuts: set[int] = set()
+    for m in _BOUNDARY_RE.finditer(text):
+        pos = m.end()
+        if m.group() == "\n":
+            cuts.add(pos)
+            continue
+        if any(s <= m.start() < e for s, e in inside):
+            continue
+        prev_word = re.search(r"([\w.]+)\.$", text[max(0, m.start() - 12):m.end()])
+        if prev_word and m.group() == "." and (prev_word.group(1).lower().rstrip(".") in _ABBREV
+                                               or re.fullmatch(r"[A-Z]", prev_word.group(1))):
+            continue
+        nxt = text[pos:].lstrip()[:2]
+        if nxt and (nxt[0].isupper() or nxt[0].isdigit() or nxt[0] in "“„‘'\"«(" or nxt == ",,"):
+            cuts.add(pos)
+    for p in closes.values():
+        if text[p.start:p.end][-1:] in ".!?":
+            nxt = text[p.close_end:].lstrip()[:2]
+            if nxt and (nxt[0].isupper() or nxt == ",," or nxt[0] in "“„‘\"«"):
+                cuts.add(p.close_end)
+    out = []
+    start = 0
+    for cut in sorted(cuts) + [len(text)]:
+        seg = text[start:cut]
+        if seg.strip():
+            s = start + len(seg) - len(seg.lstrip())
+            e = start + len(seg.rstrip())
+            out.append((s, e))
+        start = cut
+    return out
