@@ -117,6 +117,13 @@ def test_nlp_quotations_acronym_resolves_to_the_written_out_name() -> None:
     assert q.speaker == "Women's Ordination Worldwide" and q.text == "financiële steun aan religieuzen"
 
 
+def test_nlp_quotations_plural_ze_resolves_to_the_named_group() -> None:
+    text = ("Bondscoach Stefaan Obreno, Roskam en trainer Jacco Verhaeren waren ongerust. Ze wezen op de aanpak van "
+            "PSV. Ad Roskam zweeg verder.")
+    q = only(text)
+    assert q.speaker_mention == "Ze" and q.speaker == "Stefaan Obreno, Ad Roskam en Jacco Verhaeren"
+
+
 def test_nlp_quotations_interrupted_quote_gives_two_quotes_with_one_speaker() -> None:
     text = "Jansen was strijdbaar. ,,Wij weten'', aldus Jansen,,, waar onze prioriteiten liggen.''"
     first, second = quotes(text)

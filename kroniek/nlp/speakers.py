@@ -485,6 +485,36 @@ class ArticleText:
         earlier = [m for m in frequent if m.start < pos] or frequent
         return max(earlier, key=lambda m: self._freq.get(_key(m.text), 0)) if earlier else None
 
+    def _plural_verb_after(self, pos: int) -> bool:
+        """Whether the word after `pos` is a plural finite verb ("ze wezen", "zij zeggen"), making ze/zij plural."""
+        i = self.word_index(pos)
+        if i >= len(self.words):
+            return False
+        w = self.words[i].lower
+        return w in _PLURAL_AUX or (w in FINITE and w.endswith("en"))
+
+    def group_before(self, pos: int) -> str:
+        """Names joined by commas and "en" in the sentence before `pos` ("Obreno, Roskam en Verhaeren"), as one
+        speaker with each name in its fullest form; "" when there is none."""
+        si = self.sentence_of(pos)
+        for k in range(si - 1, max(-1, si - 3), -1):
+            s, e = self.sentences[k]
+            names = [m for m in self.names if s <= m.start < e and m.kind == "name" and not self.in_quote(m.start)]
+            for a in range(len(names) - 1):
+                group = [names[a]]
+                for b in range(a + 1, len(names)):
+                    gap = self.text[group[-1].end:names[b].start]
+                    if re.fullmatch(r"\s*(?:,|en)\s+(?:[\w-]+\s+)?", gap) and len(gap) < 30:
+                        group.append(names[b])
+                        if gap.strip().startswith("en"):
+                            break
+                    else:
+                        break
+                if len(group) >= 2 and self.text[group[-2].end:group[-1].start].strip().startswith("en"):
+                    full = [self.canonical_name(m) for m in group]
+                    return ", ".join(full[:-1]) + " en " + full[-1]
+        return ""
+
     def _candidates(self, start: int, end: int) -> list[Mention]:
         """Names and third-person pronouns in [start, end), outside quotations, in text order."""
         out = [m for m in self.names if start <= m.start < end and m.kind == "name" and not self.in_quote(m.start)]
@@ -531,6 +561,9 @@ class ArticleText:
         if mention.kind == "pronoun":
             if mention.text.lower() in roles.PLURAL_PRONOUNS:
                 return mention.text
+            if mention.text.lower() in {"ze", "zij"} and self._plural_verb_after(mention.end):
+                group = self.group_before(mention.start)
+                return group if group else mention.text
             person = self.person_before(mention.start)
             return self.canonical_name(person) if person is not None else mention.text
         if mention.kind in {"name", "org"}:
@@ -592,6 +625,10 @@ class ArticleText:
             best = best[0].lower() + best[1:]
         return best
 
+
+# Plural finite verbs that make "ze"/"zij" plural, beyond the reporting verbs (whose plural forms end in -en).
+_PLURAL_AUX = frozenset({"hebben", "zijn", "waren", "hadden", "zullen", "zouden", "willen", "wilden", "kunnen",
+                         "konden", "moeten", "moesten", "gaan", "gingen", "worden", "werden", "lieten"})
 
 # Roles that usually stand for someone the article never names ("de woordvoerster", "de politie").
 _UNNAMED_ROLES = frozenset({"woordvoerder", "woordvoerster", "zegsman", "zegsvrouw", "voorlichter", "voorlichtster",
