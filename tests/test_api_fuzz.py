@@ -40,7 +40,7 @@ def fuzz_archive(annotated: tuple[Path, str]) -> Iterator[None]:
 
 @pytest.mark.slow
 @schema.parametrize()
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_fuzz_no_server_errors(case: schemathesis.Case) -> None:
     headers = {"Authorization": f"Bearer {TOKEN}"} if case.method == "POST" else None
     response = case.call(headers=headers)
