@@ -154,6 +154,7 @@ def test_readers_jsonl_fields_and_meta() -> None:
     (b'{"text": "x"}', "missing date"),
     (b'{"date": "2020-01-01", "text": "   "}', "empty article"),
     (b'{"date": "2020-01-01", "text": "caf\xe9"}', "not UTF-8"),
+    (b'{"date": "2020-01-01", "text": "a\\ud800b"}', "unpaired surrogate"),
 ])
 def test_readers_jsonl_bad_line_is_rejected_between_good_ones(line: bytes, reason: str) -> None:
     good = b'{"date": "2020-01-01", "text": "Goed."}'
@@ -238,3 +239,15 @@ def test_readers_standard_input_dash() -> None:
     res = subprocess.run([sys.executable, "-c", code], input=b"date 2020-01-01 Van stdin.\n",
                          capture_output=True, check=True)
     assert res.stdout.decode().strip() == "['Van stdin.']"
+
+
+def test_readers_records_with_unpaired_surrogate_are_rejected() -> None:
+    from kroniek.ingest.readers import read_records
+
+    bad, good = list(read_records([{"date": "2020-01-01", "text": "a\ud800"}, {"date": "2020-01-01", "text": "ok"}]))
+    assert isinstance(bad, Rejected) and "surrogate" in bad.reason and isinstance(good, RawArticle)
+
+
+def test_readers_jsonl_paired_surrogate_escapes_are_text() -> None:
+    (art,) = jsonl(b'{"date": "2020-01-01", "text": "lach \\ud83d\\ude00"}\n')
+    assert isinstance(art, RawArticle) and art.text == "lach \U0001F600"

@@ -40,6 +40,8 @@ RAW_KEEP_CHARS = 64 * 1024
 # space before the article (or the end of the line). A token that is not a readable date rejects the article.
 _HEADER = re.compile(r"^[ \t\f\v\ufeff]*date (\d\S*)(?: |$)")
 _SURROGATE = re.compile(r"[\udc80-\udcff]")
+_ANY_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,8 @@ def _article_from_record(rec: Mapping[str, Any], origin: Origin, opts: ReadOptio
         raise InputError(f"`text` must be a string, not {type(text).__name__}", field="text")
     if not text.strip():
         raise InputError("empty article: `text` holds no text", field="text")
+    if _ANY_SURROGATE.search(text):
+        raise InputError("`text` holds an unpaired surrogate, which is not valid Unicode text", field="text")
     values: dict[str, str | None] = {}
     for key in ("id", "title", "source", "url"):
         value = rec.get(key)
@@ -239,6 +243,10 @@ def read_jsonl(stream: IO[bytes], name: str, options: ReadOptions | None = None)
             continue
         if not isinstance(rec, dict):
             yield Rejected(origin, f"a JSON {type(rec).__name__}, not an object", _keep(line.rstrip("\n")))
+            continue
+        if _SURROGATE_ESCAPE.search(line) and _ANY_SURROGATE.search(json.dumps(rec, ensure_ascii=False)):
+            # a \uD800-style escape without its pair: no valid Unicode text, and not storable
+            yield Rejected(origin, "an unpaired surrogate escape (\\uD800-\\uDFFF) in a string", _keep(line.rstrip("\n")))
             continue
         try:
             yield _article_from_record(rec, origin, opts)
