@@ -117,6 +117,15 @@ def test_nlp_quotations_acronym_resolves_to_the_written_out_name() -> None:
     assert q.speaker == "Women's Ordination Worldwide" and q.text == "financiële steun aan religieuzen"
 
 
+def test_nlp_quotations_comma_inside_the_marks_and_a_name_in_apposition() -> None:
+    text = ("De burgemeester van Utrecht, Sharon Dijksma, waarschuwde voor drukte. ‘Kom niet met de auto,’ zei ze. "
+            "‘De garages zijn vol.’")
+    first, second = quotes(text)
+    assert (first.text, first.kind, first.cue, first.speaker) == ("Kom niet met de auto", "direct", "zei",
+                                                                  "Sharon Dijksma")
+    assert second.speaker == "Sharon Dijksma" and second.cue == ""
+
+
 def test_nlp_quotations_plural_ze_resolves_to_the_named_group() -> None:
     text = ("Bondscoach Stefaan Obreno, Roskam en trainer Jacco Verhaeren waren ongerust. Ze wezen op de aanpak van "
             "PSV. Ad Roskam zweeg verder.")

@@ -186,7 +186,7 @@ class _Finder:
                      and b.endswith((",", ".")) and ss <= last_pair.open_start and prev.kind == "direct")
         starts = not b or b.endswith((":", ".", "!", "?")) or continues
         ends_clean = (not after_s or after_s[0] in ",.!?;" or after_s.startswith((",,", "“", "„"))
-                      or content[-1:] in ".!?")
+                      or content[-1:] in ".!?,")
         title_like = _title_like(content) or after_s.startswith("(")
         if starts and ends_clean and not (title_like and n_words <= 4 and not after_s.startswith(",")):
             return self._direct(p, before, after, prev, continues)
@@ -231,7 +231,7 @@ class _Finder:
         if w.lower == "aldus" or w.lower == "volgens":
             subj = self.subject_after(w.end, se)
             return w.text, subj
-        if not (had_comma or self.text[p.start:p.end][-1:] in ".!?"):
+        if not (had_comma or self.text[p.start:p.end][-1:] in ".!?,"):
             return "", None
         if not w.text[:1].islower() or w.lower in _NOT_CUE_AFTER or not w.text.isalpha():
             return "", None

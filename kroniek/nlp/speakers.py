@@ -215,7 +215,7 @@ class ArticleText:
         for (i, j), key in keys.items():
             last = self.words[j - 1]
             label = self._ent_label(last.start, last.end)
-            weight = 1
+            weight = 2 if j - i >= 2 else 1  # NER is surer of a full name than of a lone word
             if label is None:
                 # without NER the form decides; a clear sign of a thing outweighs the default of a person
                 label, weight = ("PER", 1) if self._person_like(i, j) else ("LOC", 3)
@@ -271,9 +271,12 @@ class ArticleText:
         if "-" in last and last.rsplit("-", 1)[1][:1].islower():
             return False
         prev = self.words[i - 1] if i > 0 else None
-        if prev is not None and prev.lower in {"de", "het", "een"} and not self._sentence_initial(i - 1) \
-                or prev is not None and prev.text in {"De", "Het", "Een"}:
-            return False
+        if prev is not None and prev.lower in {"de", "het", "een"}:
+            head = 1
+            while i + head < j and self.words[i + head].lower not in roles.NAME_PARTICLES:
+                head += 1
+            if head == 1 or self.words[i].lower.endswith("e"):
+                return False  # "de Copa", "de TT van Assen", "de Verenigde Staten"; not "de Argentijn Guillermo Canas"
         if prev is not None and i > 1 and prev.text[:1].islower() and prev.text.isalpha() \
                 and not prev.lower.endswith("e") and self.words[i - 2].lower in DETERMINERS \
                 and not roles.is_role_word(prev.text):
@@ -287,6 +290,7 @@ class ArticleText:
         if w.lower in roles.NAME_PARTICLES:
             return self._particle_starts_name(i)
         if w.lower in _NOT_NAMES or is_speech_form(w.text) or roles.is_role_word(w.text) \
+                or w.lower in roles.GROUP_SPEAKERS \
                 or _PRONOMINAL_ADVERB.match(w.lower):
             return False
         if w.text.isupper() and len(w.text) <= 1:
@@ -419,6 +423,11 @@ class ArticleText:
                 continue
             break
         last = words[end_i - 1]
+        if kind == "role" and end_i + 1 < n and words[end_i].text == ",":
+            # a name in apposition: "De burgemeester van Utrecht, Sharon Dijksma, waarschuwde"
+            nm = self.name_at(words[end_i + 1].start)
+            if nm is not None and nm.kind == "name" and self.text[nm.end:nm.end + 1] == ",":
+                return nm
         return Mention(w.start, last.end, self.text[w.start:last.end], kind)
 
     def _word_after(self, pos: int) -> int:
@@ -469,7 +478,7 @@ class ArticleText:
                 else:
                     score = -1.0 * dist + (1.0 if first else 0.0) + 0.5 * min(self._freq.get(_key(m.text), 1), 6)
                 if self._after_preposition(m.start):
-                    score -= 1.0
+                    score -= 1.5
                 first = False
                 if best is None or score > best[0]:
                     best = (score, m)
