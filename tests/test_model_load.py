@@ -48,10 +48,11 @@ def test_model_meta_names_its_data_and_licences() -> None:
 
 
 def test_model_components(model: spacy.language.Language) -> None:
-    assert model.pipe_names == ["kroniek_sentences", "tok2vec", "ner", "lemmatizer"]
+    assert model.pipe_names == ["kroniek_sentences", "tok2vec", "ner", "kroniek_ner_trim", "lemmatizer"]
     assert set(model.get_pipe("ner").labels) == {"PER", "ORG", "LOC", "MISC"}
 
 
+@pytest.mark.slow
 def test_model_loads_with_no_network() -> None:
     out = subprocess.run([sys.executable, "-c", NO_NETWORK], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert out.returncode == 0, out.stderr

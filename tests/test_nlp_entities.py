@@ -15,6 +15,7 @@ from kroniek.nlp.entities import (
     entity_key,
     kroniek_entities,
     merge_entities,
+    trim_entities,
 )
 
 VOCAB = spacy.blank("nl").vocab
@@ -134,3 +135,18 @@ def test_nlp_entities_key_folds_case_accents_and_spaces() -> None:
     assert entity_key("LOC", "Australië") == entity_key("LOC", "australie")
     assert entity_key("LOC", "Den  Haag") == "LOC:den haag"
     assert entity_key("LOC", "Rusland") != entity_key("ORG", "Rusland")
+
+
+def test_nlp_entities_trim_takes_quotes_and_dashes_off_entities() -> None:
+    doc = Doc(VOCAB, words="” Blok ” zei “ Rusland ” en ( VVD ) – NRC".split(),
+              ents=["B-MISC", "B-PER", "I-PER", "O", "B-LOC", "I-LOC", "I-LOC", "O", "B-ORG", "I-ORG", "I-ORG",
+                    "B-ORG", "I-ORG"])
+    trim_entities(doc)
+    assert [(e.text, e.label_) for e in doc.ents] == [("Blok", "PER"), ("Rusland", "LOC"), ("VVD", "ORG"),
+                                                      ("NRC", "ORG")]
+
+
+def test_nlp_entities_trim_keeps_a_bracket_the_name_opened() -> None:
+    doc = Doc(VOCAB, words="Partij ( Nederland ) won".split(), ents=["B-ORG", "I-ORG", "I-ORG", "I-ORG", "O"])
+    trim_entities(doc)
+    assert [e.text for e in doc.ents] == ["Partij ( Nederland )"]

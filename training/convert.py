@@ -76,6 +76,36 @@ def repair_iob(tags: list[str]) -> list[str]:
     return out
 
 
+# Quotation marks and dashes as Dutch news text writes them; CoNLL-2002 has only " ' and --. Each style is
+# (opening double, closing double, opening single, closing single, dash).
+QUOTE_STYLES: tuple[tuple[str, str, str, str, str], ...] = (
+    ("“", "”", "‘", "’", "–"),
+    ("„", "”", "‘", "’", "—"),
+    (",,", "''", "‘", "’", "–"),
+)
+
+
+def restyle(sentences: list[Sentence], style: tuple[str, str, str, str, str]) -> list[Sentence] | None:
+    """A copy of the sentences with straight quotes and double hyphens in another style; None if there are none."""
+    open_d, close_d, open_s, close_s, dash = style
+    out: list[Sentence] = []
+    changed = False
+    for sent in sentences:
+        seen = {'"': 0, "'": 0}
+        new: Sentence = []
+        for word, tag in sent:
+            if word in seen:
+                first = seen[word] % 2 == 0
+                seen[word] += 1
+                word = (open_d if first else close_d) if word == '"' else (open_s if first else close_s)
+                changed = True
+            elif word == "--":
+                word, changed = dash, True
+            new.append((word, tag))
+        out.append(new)
+    return out if changed else None
+
+
 def make_doc(vocab, sentences: list[Sentence], *, missing_o_caps: bool = False) -> Doc:
     """One Doc from sentences, with sentence starts and entity tags (missing where we cannot trust an O)."""
     words = [w for s in sentences for w, _ in s]
@@ -86,11 +116,20 @@ def make_doc(vocab, sentences: list[Sentence], *, missing_o_caps: bool = False) 
     return Doc(vocab, words=words, ents=tags, sent_starts=starts)
 
 
-def conll_docs(vocab, path: Path) -> Iterator[Doc]:
-    """Docs of up to SENTS_PER_DOC sentences from each CoNLL-2002 article."""
+def conll_docs(vocab, path: Path, *, restyled: bool = False) -> Iterator[Doc]:
+    """Docs of up to SENTS_PER_DOC sentences from each CoNLL-2002 article.
+
+    With `restyled`, every chunk that holds quotation marks or dashes is also given once more in one of the
+    QUOTE_STYLES (in turn), so that the model meets the marks real articles use.
+    """
+    n = 0
     for article in read_conll2002(path):
         for i in range(0, len(article), SENTS_PER_DOC):
-            yield make_doc(vocab, article[i:i + SENTS_PER_DOC])
+            chunk = article[i:i + SENTS_PER_DOC]
+            yield make_doc(vocab, chunk)
+            if restyled and (variant := restyle(chunk, QUOTE_STYLES[n % len(QUOTE_STYLES)])) is not None:
+                n += 1
+                yield make_doc(vocab, variant)
 
 
 def wikiann_docs(vocab, path: Path) -> Iterator[Doc]:
@@ -118,6 +157,8 @@ def convert_all(corpus: Path = CORPUS) -> dict[str, int]:
     conll = DATA / "conll2002-ned"
     counts = {
         "train.spacy": write(conll_docs(vocab, conll / "ned.train"), corpus / "train.spacy"),
+        "train_restyled.spacy": write(conll_docs(vocab, conll / "ned.train", restyled=True),
+                                      corpus / "train_restyled.spacy"),
         "dev.spacy": write(conll_docs(vocab, conll / "ned.testa"), corpus / "dev.spacy"),
         "wikiann.spacy": write(wikiann_docs(vocab, DATA / "wikiann-nl" / "train.conllu"), corpus / "wikiann.spacy"),
     }

@@ -45,7 +45,7 @@ def tag_lines(nlp: Language, lines: list[str], *, sents_per_doc: int | None = SE
     tags = ["O"] * len(lines)
     blocks = list(_blocks(lines, sents_per_doc))
     docs = (Doc(nlp.vocab, words=[lines[i].split()[0] for i in block]) for block in blocks)
-    names = [n for n in nlp.pipe_names if n in ("tok2vec", "ner")]
+    names = [n for n in nlp.pipe_names if n in ("tok2vec", "ner", "kroniek_ner_trim")]
     with nlp.select_pipes(enable=names):
         for block, doc in zip(blocks, nlp.pipe(docs, batch_size=8), strict=True):
             for i, tok in zip(block, doc, strict=True):

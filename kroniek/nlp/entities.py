@@ -218,3 +218,34 @@ def merge_entities(mentions: Iterable[tuple[str, str, str]]) -> dict[str, Archiv
     for key, ent in out.items():
         ent.name = spellings[key].most_common(1)[0][0]
     return out
+
+
+def _bare_punct(text: str) -> bool:
+    return not any(c.isalnum() for c in text)
+
+
+def trim_entities(doc: Doc) -> Doc:
+    """Trim punctuation-only tokens off both ends of every entity and drop entities left empty.
+
+    A name never starts or ends with a quotation mark or a dash; the model, trained on text with other marks than
+    real articles use, sometimes takes one in (or tags one alone).
+    """
+    spans = []
+    for ent in doc.ents:
+        start, end = ent.start, ent.end
+        while start < end and _bare_punct(doc[start].text):
+            start += 1
+        while end > start and _bare_punct(doc[end - 1].text) and not (
+                doc[end - 1].text == ")" and "(" in doc[start:end - 1].text):
+            end -= 1
+        if end > start:
+            spans.append(ent if (start, end) == (ent.start, ent.end) else
+                         doc.char_span(doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text), label=ent.label_))
+    doc.set_ents([s for s in spans if s is not None])
+    return doc
+
+
+@Language.component("kroniek_ner_trim", requires=["doc.ents"], assigns=["doc.ents"])
+def kroniek_ner_trim(doc: Doc) -> Doc:
+    """Trim punctuation off entity edges (see `trim_entities`)."""
+    return trim_entities(doc)
