@@ -1,7 +1,8 @@
 """Build Kroniek's Dutch model and ship it into kroniek/models/nl_kroniek (what `make model` runs).
 
-Steps: convert ../shared/data into training/corpus/*.spacy; train the NER pipeline of training/ner.cfg (one thread,
-the best model on ned.testa kept); then assemble the shipped pipeline: rule sentence boundaries
+Steps: convert ../shared/data into training/corpus/*.spacy and build the static vectors (training/vectors.py);
+train the NER pipeline of training/ner.cfg (stage 1, one thread, the best model on ned.testa kept), train it on with
+training/ner_stage2.cfg (stage 2: ned.train plus copies in the quotation marks of real articles); then assemble the shipped pipeline: rule sentence boundaries
 (`kroniek_sentences`), the trained tok2vec and NER, and spaCy's lookup lemmatizer with the Dutch table from
 spacy-lookups-data, all saved with their config and a meta.json naming the data and their licences.
 """
@@ -75,28 +76,28 @@ def assemble(trained: Path, out: Path = MODEL_DIR, extra_sources: list[dict[str,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", type=Path, default=HERE / "ner.cfg")
+    parser.add_argument("--stage2-config", type=Path, default=HERE / "ner_stage2.cfg")
     parser.add_argument("--output", type=Path, default=HERE / "output" / "ner")
-    parser.add_argument("--max-steps", type=int, default=None, help="override training.max_steps")
-    parser.add_argument("--skip-train", action="store_true", help="only assemble from OUTPUT/model-best")
+    parser.add_argument("--skip-train", action="store_true", help="only assemble from OUTPUT-stage2/model-best")
     args = parser.parse_args()
     # The machine is shared: one thread for the numeric libraries.
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
     from training.convert import CORPUS, convert_all
 
+    stage2 = args.output.with_name(args.output.name + "-stage2")
+
     if not args.skip_train:
-        if not (CORPUS / "train.spacy").is_file():
+        if not (CORPUS / "train_restyled.spacy").is_file():
             convert_all()
         if not (CORPUS / "vectors").is_dir():
             from training.vectors import build
 
             build()
-        overrides: dict[str, object] = {}
-        if args.max_steps:
-            overrides["training.max_steps"] = args.max_steps
-        best = train(args.config, args.output, overrides)
+        stage1 = train(args.config, args.output, {})
+        best = train(args.stage2_config, stage2, {"paths.source": str(stage1)})
     else:
-        best = args.output / "model-best"
+        best = stage2 / "model-best"
     out = assemble(best)
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     print(f"model saved to {out} ({size / 1e6:.1f} MB)")
