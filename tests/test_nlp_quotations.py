@@ -126,6 +126,19 @@ def test_nlp_quotations_comma_inside_the_marks_and_a_name_in_apposition() -> Non
     assert second.speaker == "Sharon Dijksma" and second.cue == ""
 
 
+def test_nlp_quotations_pronoun_resolves_to_an_unnamed_role_and_acronyms_speak() -> None:
+    text = ("Het OM eist twee jaar cel tegen de verdachte uit Almere. Hij verklaarde tegenover de rechter dat hij "
+            "onschuldig was.")
+    demand, statement = quotes(text)
+    assert (demand.speaker_mention, demand.text) == ("Het OM", "twee jaar cel tegen de verdachte uit Almere")
+    assert (statement.speaker_mention, statement.speaker) == ("Hij", "de verdachte uit Almere")
+
+
+def test_nlp_quotations_a_name_does_not_swallow_the_organisation_after_it() -> None:
+    q = only("De wegen zijn glad. Dat zegt directeur Jan Jansen van de ANWB.")
+    assert (q.text, q.speaker) == ("De wegen zijn glad", "Jan Jansen")
+
+
 def test_nlp_quotations_plural_ze_resolves_to_the_named_group() -> None:
     text = ("Bondscoach Stefaan Obreno, Roskam en trainer Jacco Verhaeren waren ongerust. Ze wezen op de aanpak van "
             "PSV. Ad Roskam zweeg verder.")

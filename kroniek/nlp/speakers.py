@@ -190,8 +190,9 @@ class ArticleText:
                 k = j
                 while k < len(words) and words[k].lower in roles.NAME_PARTICLES:
                     k += 1
-                if k > j and k < len(words) and words[k].capitalised and k - j <= 3:
-                    j = k + 1
+                if k > j and k < len(words) and words[k].capitalised and k - j <= 3 \
+                        and not (words[k].text.isupper() and len(words[k].text) > 1):
+                    j = k + 1  # "Theo de Rooij"; but not "Jan Jansen van de ANWB"
                     continue
                 break
             nxt_w = words[j] if j < len(words) else None
@@ -231,7 +232,10 @@ class ArticleText:
             s, e = self.words[i].start, self.words[j - 1].end
             v = votes[key]
             top = max(sorted(v), key=lambda lab: (v[lab], lab == "PER"))
-            kind = "name" if key in evidence else kind_of.get(top, "name")
+            kind = kind_of.get(top, "name")
+            if key in evidence:
+                # it speaks; a person unless the text gives it an article ("het OM eist")
+                kind = "org" if i > 0 and self.words[i - 1].lower in {"de", "het"} else "name"
             found[(s, e)] = Mention(s, e, self.text[s:e], kind)
         covered = [(m.start, m.end) for m in found.values()]
         for s, e, label in self.ents:
@@ -289,6 +293,8 @@ class ArticleText:
             return False
         if w.lower in roles.NAME_PARTICLES:
             return self._particle_starts_name(i)
+        if len(w.text) >= 2 and w.text.isupper() and w.text.isalpha():
+            return True  # an acronym ("OM", "VVD"), even where it spells a common word
         if w.lower in _NOT_NAMES or is_speech_form(w.text) or roles.is_role_word(w.text) \
                 or w.lower in roles.GROUP_SPEAKERS \
                 or _PRONOMINAL_ADVERB.match(w.lower):
@@ -379,7 +385,7 @@ class ArticleText:
         # without a determiner the phrase must start with its role noun ("bondscoach Bert Romp")
         while k < n and k - j < (5 if kind else 1):
             x = words[k]
-            if x.lower in _NP_STOP or not x.text[:1].isalnum() or is_speech_form(x.text):
+            if (x.lower in _NP_STOP and not x.text.isupper()) or not x.text[:1].isalnum() or is_speech_form(x.text):
                 break
             nm = self.name_at(x.start)
             if nm is not None and nm.start == x.start:
@@ -473,8 +479,8 @@ class ArticleText:
             e = min(e, pos)
             first = True
             for m in self._candidates(s, e):
-                if m.kind == "pronoun":
-                    score = -1.0 * dist + (1.0 if first else 0.0) + 1.0
+                if m.kind in {"pronoun", "role"}:
+                    score = -1.0 * dist + (1.0 if first else 0.0) + (1.0 if m.kind == "pronoun" else 0.5)
                 else:
                     score = -1.0 * dist + (1.0 if first else 0.0) + 0.5 * min(self._freq.get(_key(m.text), 1), 6)
                 if self._after_preposition(m.start):
@@ -525,11 +531,21 @@ class ArticleText:
         return ""
 
     def _candidates(self, start: int, end: int) -> list[Mention]:
-        """Names and third-person pronouns in [start, end), outside quotations, in text order."""
+        """Names, third-person pronouns and definite role descriptions ("de verdachte uit Almere") in
+        [start, end), outside quotations, in text order."""
         out = [m for m in self.names if start <= m.start < end and m.kind == "name" and not self.in_quote(m.start)]
-        for w in self.words_in(start, end):
-            if w.lower in {"hij", "zij", "ze"} and not self.in_quote(w.start):
+        taken = [(m.start, m.end) for m in out]
+        words = self.words_in(start, end)
+        for w in words:
+            if self.in_quote(w.start) or any(s <= w.start < e for s, e in taken):
+                continue
+            if w.lower in {"hij", "zij", "ze"}:
                 out.append(Mention(w.start, w.end, w.text, "pronoun"))
+            elif w.lower in {"de", "het"}:
+                m = self.mention_at(self.word_index(w.start))
+                if m is not None and m.kind == "role" and m.end <= end:
+                    out.append(m)
+                    taken.append((m.start, m.end))
         return sorted(out, key=lambda m: m.start)
 
     def _after_preposition(self, pos: int) -> bool:
@@ -565,7 +581,7 @@ class ArticleText:
                     best = full
         return best
 
-    def resolve(self, mention: Mention) -> str:
+    def resolve(self, mention: Mention, depth: int = 0) -> str:
         """The canonical speaker for a mention: a name, or the fullest description with the same head noun."""
         if mention.kind == "pronoun":
             if mention.text.lower() in roles.PLURAL_PRONOUNS:
@@ -574,6 +590,8 @@ class ArticleText:
                 group = self.group_before(mention.start)
                 return group if group else mention.text
             person = self.person_before(mention.start)
+            if person is not None and person.kind == "role":
+                return self.resolve(person, depth + 1) if depth < 3 else person.text
             return self.canonical_name(person) if person is not None else mention.text
         if mention.kind in {"name", "org"}:
             return self.canonical_name(mention)
@@ -588,11 +606,13 @@ class ArticleText:
             if person is not None:
                 return self.canonical_name(person)
         fullest = self._fullest_description(head, mention)
+        opens_sentence = self.sentences[self.sentence_of(mention.start)][0] == mention.start if self.sentences else False
         if mention.kind == "role" and definite and not possessive and fullest.lower() == mention.text.lower() \
-                and head not in _UNNAMED_ROLES:
-            # "de rechtshander uit Buenos Aires": a definite role nobody bears by name points back to a person
+                and head not in _UNNAMED_ROLES and depth == 0 and opens_sentence:
+            # "De rechtshander uit Buenos Aires klom ...": a definite role nobody bears by name, as the subject that
+            # opens a sentence, points back to the person the text is about
             person = self.person_before(mention.start, max_sentences=2)
-            if person is not None:
+            if person is not None and person.kind != "role":
                 return self.canonical_name(person)
         return fullest
 

@@ -30,6 +30,7 @@ PERSON_ROLES: frozenset[str] = frozenset({
     "tennisser", "tennisster", "zwemmer", "zwemster", "schaatser", "schaatsster", "wielrenner", "atleet",
     "atlete", "coureur", "zanger", "zangeres", "regisseur", "schrijver", "schrijfster", "auteur", "kunstenaar",
     "burger", "inwoner", "bewoner", "bezoeker", "supporter", "student", "studente", "leraar", "lerares",
+    "verdachte", "slachtoffer", "dader", "eiser", "eiseres", "aangeklaagde", "gedaagde", "klager", "klaagster",
 })
 
 # Group or institution nouns that can be a speaker ("de politie meldt", "het ministerie laat weten", "bronnen").
