@@ -139,6 +139,12 @@ def test_nlp_quotations_a_name_does_not_swallow_the_organisation_after_it() -> N
     assert (q.text, q.speaker) == ("De wegen zijn glad", "Jan Jansen")
 
 
+def test_nlp_quotations_one_quoted_word_with_its_cue_is_partial() -> None:
+    q = only("Minister Hugo de Jonge noemde de cijfers \"zorgwekkend\". Daarna vertrok hij.")
+    assert (q.kind, q.text, q.cue, q.speaker) == ("partial", "zorgwekkend", "noemde", "Hugo de Jonge")
+    assert quotes("Een 'rotsituatie' vond Boogerd het.")[0].kind == "partial"
+
+
 def test_nlp_quotations_plural_ze_resolves_to_the_named_group() -> None:
     text = ("Bondscoach Stefaan Obreno, Roskam en trainer Jacco Verhaeren waren ongerust. Ze wezen op de aanpak van "
             "PSV. Ad Roskam zweeg verder.")

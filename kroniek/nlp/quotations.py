@@ -292,8 +292,11 @@ class _Finder:
         after = re.match(r"[\s,]*(\w+)", self.text[p.close_end:])
         if after is not None and after.group(1) == first:
             return True
-        before = re.findall(r"\w+", self.text[max(0, p.open_start - 40):p.open_start])[-3:]
-        return first in before and (not before or before[-1].lower() in {"dat", first.lower()})
+        before = re.findall(r"\w+", self.text[max(0, p.open_start - 40):p.open_start])[-4:]
+        if first in before and before[-1].lower() in {"dat", first.lower()}:
+            return True
+        # "noemde de cijfers 'zorgwekkend'.": the quoted word closes the clause its cue opened
+        return first in before and re.match(r"\s*(?:[.,;!?]|$)", self.text[p.close_end:]) is not None
 
     def _sentence_cue(self, ss: int, se: int, exclude: tuple[int, int] | None = None) -> tuple[str, Mention | None]:
         """A cue in the sentence with its speaker: "aldus X", "volgens X", or a reporting verb with a subject."""
