@@ -145,6 +145,18 @@ def test_nlp_quotations_one_quoted_word_with_its_cue_is_partial() -> None:
     assert quotes("Een 'rotsituatie' vond Boogerd het.")[0].kind == "partial"
 
 
+def test_nlp_quotations_fragments_after_a_reported_view_are_partial_quotes_of_its_source() -> None:
+    text = ("Volgens Maguire komt dat er wel van. De kerk kan het 'grievende geweld tegen vrouwen', ja zelfs "
+            "'misbruik' toch niet volhouden.")
+    found = quotes(text)
+    assert [(q.kind, q.text, q.speaker) for q in found] == [
+        ("indirect", "komt dat er wel van", "Maguire"),
+        ("partial", "grievende geweld tegen vrouwen", "Maguire"),
+        ("partial", "misbruik", "Maguire"),
+    ]
+    assert quotes("Het leger rukte op. Het zogenoemde 'nieuwe normaal' was voorbij.") == []
+
+
 def test_nlp_quotations_plural_ze_resolves_to_the_named_group() -> None:
     text = ("Bondscoach Stefaan Obreno, Roskam en trainer Jacco Verhaeren waren ongerust. Ze wezen op de aanpak van "
             "PSV. Ad Roskam zweeg verder.")

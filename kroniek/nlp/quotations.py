@@ -284,6 +284,39 @@ class _Finder:
                 return Found(p.start, p.end, "partial", "", prev.mention, True)
         return None
 
+    def follow_ups(self, quoted: list[Found], indirect: list[Found]) -> list[Found]:
+        """Quoted fragments without a cue of their own in the sentence right after an attributed one ("Volgens
+        Maguire ... De kerk kan het 'grievende geweld tegen vrouwen', ja zelfs 'misbruik' niet volhouden"): partial
+        quotations of that speaker. A fragment of three words or more opens such a run; shorter ones only follow it
+        in the same sentence."""
+        taken = {(f.start, f.end) for f in quoted}
+        attributed = sorted((f for f in quoted + indirect if f.mention is not None), key=lambda f: f.start)
+        out: list[Found] = []
+        last: Found | None = None
+        for p in self.pairs:
+            if (p.start, p.end) in taken or (p.start, p.end) in {(f.start, f.end) for f in indirect}:
+                continue
+            content = self.text[p.start:p.end]
+            n_words = len(re.findall(r"\w+", content))
+            ss, se = self.sent_span(p.open_start)
+            if not self.text[ss:p.open_start].strip() or _title_like(content):
+                continue
+            si = self.art.sentence_of(p.open_start)
+            if last is not None and self.art.sentence_of(last.start) == si \
+                    and len(re.findall(r"\w+", self.text[last.end:p.open_start])) <= 3:
+                f = Found(p.start, p.end, "partial", "", last.mention, True)
+            elif n_words >= 3:
+                before = [f for f in attributed if self.art.sentence_of(f.start) == si - 1 and f.kind == "indirect"]
+                if not before or not self._close(before[-1].end, p.start) or any(
+                        self.art.sentence_of(f.start) == si for f in attributed):
+                    continue
+                f = Found(p.start, p.end, "partial", "", before[-1].mention, True)
+            else:
+                continue
+            out.append(f)
+            last = f
+        return out
+
     def _cue_adjacent(self, p: QuotePair, cue: str) -> bool:
         """Whether the cue stands right after the closing mark or within a few words before the opening one."""
         first = cue.split()[0] if cue else ""
@@ -671,6 +704,7 @@ def find_quotations(text: str, *, ents: list[tuple[int, int, str]] | None = None
     finder = _Finder(text, art, pairs, paragraphs_of(text, structure), subheadings)
     quoted = finder.quotations()
     indirect = finder.indirect(quoted)
+    quoted += finder.follow_ups(quoted, indirect)
     out: list[Quote] = []
     for f in sorted(quoted + indirect, key=lambda f: f.start):
         start, end = f.start, f.end
