@@ -215,6 +215,14 @@ def test_nlp_quotations_indirect_speech_with_a_cue(sentence: str, cue: str, cont
     assert q.speaker
 
 
+def test_nlp_quotations_reported_request_inside_reported_speech() -> None:
+    text = ("Bestuurslid Johan Hoeksema vertelde dat coördinator Ad Roskam hem heeft gevraagd eens met de club te "
+            "gaan praten.")
+    outer, inner = quotes(text)
+    assert outer.speaker == "Johan Hoeksema" and outer.text.startswith("coördinator Ad Roskam hem heeft gevraagd")
+    assert (inner.text, inner.speaker) == ("eens met de club te gaan praten", "Ad Roskam")
+
+
 def test_nlp_quotations_anaphoric_dat_takes_the_previous_sentence() -> None:
     text = "De politie heeft tweehonderd supporters opgepakt. Een commissaris heeft dat tegenover media gemeld."
     q = only(text)

@@ -20,6 +20,7 @@ from spacy.tokens import Doc
 
 from kroniek.model import Quote, Structure
 from kroniek.nlp import extensions
+from kroniek.nlp.lang_nl import speaker_roles as roles
 from kroniek.nlp.lang_nl.speech_verbs import (
     FINITE,
     MANNER_AFTER_QUOTE,
@@ -389,6 +390,11 @@ class _Finder:
         for rule in rules:
             found = rule(si, ss, end, words)
             if found:
+                if rule == self._by_verb and len(found) == 1 and not only_dat:
+                    # speech reported inside reported speech: "vertelde dat Roskam hem had gevraagd ... te ..."
+                    inner_words = self.word_list(found[0].start, found[0].end)
+                    inner = self._by_verb(si, found[0].start, found[0].end, inner_words) if len(inner_words) > 3 else []
+                    found += [f for f in inner if f.start > found[0].start]
                 return found
         return []
 
@@ -671,6 +677,9 @@ def _speaker_ok(m: Mention, art: ArticleText) -> bool:
     if m.kind in {"name", "thing"}:
         last = m.text.split()[-1]
         last_start = m.end - len(last)
+        tail = last.rsplit("-", 1)[-1].lower()
+        if tail in roles.GROUP_SPEAKERS or roles.is_role_word(tail):
+            return True  # "het NOS-journaal", "CSF-voorzitter Leoz": the compound says who speaks
         for s, e, label in art.ents:
             if s < m.end and last_start < e and label == "MISC":
                 return False

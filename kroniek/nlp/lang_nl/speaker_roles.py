@@ -31,6 +31,7 @@ PERSON_ROLES: frozenset[str] = frozenset({
     "atlete", "coureur", "zanger", "zangeres", "regisseur", "schrijver", "schrijfster", "auteur", "kunstenaar",
     "burger", "inwoner", "bewoner", "bezoeker", "supporter", "student", "studente", "leraar", "lerares",
     "verdachte", "slachtoffer", "dader", "eiser", "eiseres", "aangeklaagde", "gedaagde", "klager", "klaagster",
+    "coördinator", "coordinator", "bestuursvoorzitter", "lid", "medewerker", "medewerkster",
 })
 
 # Group or institution nouns that can be a speaker ("de politie meldt", "het ministerie laat weten", "bronnen").
