@@ -194,3 +194,22 @@ def test_archive_structure_json_equals_the_dataclass_dict(shared: Path) -> None:
     text = SEED.read_text(encoding="utf-8")[len(" date 2019-02 "):]
     for s in (parse_structure(text), parse_structure("Kop\n\nEerste alinea.\n\nTweede.", title="Kop")):
         assert json.loads(structure_json(s)) == s.to_dict()
+
+
+@pytest.mark.slow
+def test_archive_50_mb_article_goes_in_and_an_over_limit_one_is_quarantined(tmp_path: Path) -> None:
+    para = "De Tweede Kamer sprak dinsdag opnieuw over de begroting van het ministerie. " * 40
+    text = "\n\n".join([para] * (50 * 1024 * 1024 // (len(para) + 2) + 1))
+    f = tmp_path / "groot.jsonl"
+    f.write_text(json.dumps({"id": "groot", "date": "2020-02-02", "text": text}) + "\n"
+                 + json.dumps({"id": "klein", "date": "2020-02-03", "text": "Een klein artikel over de Kamer."})
+                 + "\n", encoding="utf-8")
+    with Archive.open(tmp_path / "k.db") as a:
+        report = a.ingest([f])
+        assert (report.new, report.quarantined) == (2, 0)
+        art = a.get_article("groot")
+        assert art.text == text and art.language == "nl" and len(art.structure.paragraphs) > 1000
+    with Archive.open(tmp_path / "k2.db", settings=CoreSettings(max_article_bytes=10 * 1024 * 1024)) as a:
+        report = a.ingest([f])
+        assert (report.new, report.quarantined) == (1, 1)
+        assert "max_article_bytes" in a.quarantined()[0].reason

@@ -251,3 +251,8 @@ def test_readers_records_with_unpaired_surrogate_are_rejected() -> None:
 def test_readers_jsonl_paired_surrogate_escapes_are_text() -> None:
     (art,) = jsonl(b'{"date": "2020-01-01", "text": "lach \\ud83d\\ude00"}\n')
     assert isinstance(art, RawArticle) and art.text == "lach \U0001F600"
+
+
+def test_readers_csv_bom_and_crlf_are_read() -> None:
+    (art,) = csv_(b"\xef\xbb\xbfdate,text\r\n2020-01-01,Met BOM.\r\n")
+    assert isinstance(art, RawArticle) and art.text == "Met BOM." and str(art.date) == "2020-01-01"
