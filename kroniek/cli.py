@@ -171,7 +171,8 @@ def _analyze_archive(archive: Archive, ids: list[str] | None, stages: tuple[str,
         if e.hint:
             err.print(f"Next: {e.hint}, then run `kroniek reanalyze`.")
         return 0
-    out.print(f"Analysed {done} Dutch articles ({', '.join(stages)}).")
+    what = "Dutch articles that were not analysed yet" if unanalysed else "Dutch articles"
+    out.print(f"Analysed {done} {what} ({', '.join(stages)}).")
     return done
 
 

@@ -52,7 +52,7 @@ def test_cli_ingest_from_standard_input(run) -> None:  # type: ignore[no-untyped
 def test_cli_ingest_default_analyses_or_says_why_not(run, shared: Path) -> None:  # type: ignore[no-untyped-def]
     res = run("ingest", str(SEED))
     assert res.exit_code == 0, res.output
-    assert "Analysed 1 Dutch articles" in res.output or "Not analysed" in res.output
+    assert "Analysed 1 Dutch articles that were not analysed yet" in res.output or "Not analysed" in res.output
 
 
 def test_cli_csv_with_column_mapping(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
