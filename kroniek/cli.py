@@ -306,6 +306,8 @@ def stats(archive_path: Path, as_json: bool) -> None:
         sources.add_row(row["source"] or "(none)", str(row["articles"]))
     out.print(months)
     out.print(sources)
+    languages = ", ".join(f"{row['language']} {row['articles']}" for row in figures["by_language"])
+    out.print(f"Languages: {languages or '-'} (only Dutch articles are analysed).")
 
 
 @cli.command()

@@ -73,7 +73,7 @@ def test_cli_show_stats_and_search(run, shared: Path) -> None:  # type: ignore[n
     assert {"month": "2019-02", "articles": 1} in figures["by_month"]
     assert figures["by_source"] == [{"source": "Corpus", "articles": 55}]
     table = run("stats")
-    assert "2001-06" in table.output and "Corpus" in table.output
+    assert "2001-06" in table.output and "Corpus" in table.output and "Languages: nl 55" in table.output
     found = run("search", "aansprakelijkheid")
     assert found.exit_code == 0 and "2019-02" in found.output
     (seed_id,) = [line.split()[0] for line in found.output.splitlines() if "2019-02" in line]
