@@ -157,6 +157,12 @@ def test_nlp_quotations_fragments_after_a_reported_view_are_partial_quotes_of_it
     assert quotes("Het leger rukte op. Het zogenoemde 'nieuwe normaal' was voorbij.") == []
 
 
+def test_nlp_quotations_a_place_after_a_role_does_not_bear_the_role() -> None:
+    text = "Ook de burgemeester van Den Haag liet van zich horen. Hij noemde haar \"een icoon van de stad\"."
+    q = only(text)
+    assert (q.kind, q.speaker_mention, q.speaker) == ("partial", "Hij", "de burgemeester van Den Haag")
+
+
 def test_nlp_quotations_plural_ze_resolves_to_the_named_group() -> None:
     text = ("Bondscoach Stefaan Obreno, Roskam en trainer Jacco Verhaeren waren ongerust. Ze wezen op de aanpak van "
             "PSV. Ad Roskam zweeg verder.")

@@ -631,8 +631,8 @@ class ArticleText:
                 if roles.is_role_word(wk.text):
                     roles_before.append(wk.lower)
                     break
-                if not wk.text[:1].isalpha() or wk.lower in _NP_STOP:
-                    break
+                if not wk.text[:1].isalpha() or wk.lower in _NP_STOP or wk.lower in _PREPOSITIONS:
+                    break  # "de burgemeester van Den Haag": the name after "van" does not bear the role
                 k -= 1
             inside = [w.lower for w in self.words_in(m.start, m.end)]
             if any(_role_family(r) == family for r in roles_before + inside):
