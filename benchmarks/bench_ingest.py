@@ -71,7 +71,7 @@ def run_plain(src: Path, db: Path) -> dict[str, float]:
     return {"articles": n, "seconds": seconds, "cpu_s": cpu, "peak_rss_mb": _peak_rss_mb()}
 
 
-def run_kroniek(src: Path, db: Path, indexed: bool = False) -> dict[str, float]:
+def run_kroniek(src: Path, db: Path, indexed: bool = False, workers: int = 1) -> dict[str, float]:
     """Kroniek's ingest of the same file: read, structure, language, hash, de-duplicate, store (and index)."""
     from kroniek.archive import Archive
     from kroniek.ingest.language import detect_language
@@ -81,7 +81,10 @@ def run_kroniek(src: Path, db: Path, indexed: bool = False) -> dict[str, float]:
             """The search index is a derived stage; measured separately."""
 
     detect_language("Een zin om het taalmodel vooraf te laden.")  # model loading is not ingest throughput
-    with (Archive if indexed else StoreOnly).open(db) as archive:
+    from kroniek.settings import CoreSettings
+
+    settings = CoreSettings(ingest_workers=workers)
+    with (Archive if indexed else StoreOnly).open(db, settings=settings) as archive:
         start, cpu = time.perf_counter(), _cpu_s()
         report = archive.ingest([src], collect_ids=False)
         seconds, cpu = time.perf_counter() - start, _cpu_s() - cpu
@@ -129,7 +132,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--child", choices=("plain", "kroniek", "kroniek+index"))
+    parser.add_argument("--child", choices=("plain", "kroniek", "kroniek+index", "kroniek-2proc"))
+    parser.add_argument("--no-workers", action="store_true", help="Skip the run with two worker processes.")
     parser.add_argument("--no-index", action="store_true", help="Skip the run that also updates the search index.")
     parser.add_argument("--src", type=Path)
     parser.add_argument("--db", type=Path)
@@ -138,7 +142,8 @@ def main() -> None:
         if args.child == "plain":
             print(json.dumps(run_plain(args.src, args.db)))
         else:
-            print(json.dumps(run_kroniek(args.src, args.db, indexed=args.child == "kroniek+index")))
+            print(json.dumps(run_kroniek(args.src, args.db, indexed=args.child == "kroniek+index",
+                                         workers=2 if args.child == "kroniek-2proc" else 1)))
         return
 
     with tempfile.TemporaryDirectory(prefix="kroniek-bench-") as tmp:
@@ -150,6 +155,8 @@ def main() -> None:
         print(f"generated {args.n:,} articles, {mb:,.1f} MB of JSON Lines in {time.perf_counter() - t0:.1f} s")
         runs = {"sqlite3": child("plain", src, work / "sqlite3.db"),
                 "kroniek": child("kroniek", src, work / "kroniek.db")}
+        if not args.no_workers:
+            runs["kroniek-2proc"] = child("kroniek-2proc", src, work / "kroniek-2proc.db")
         if not args.no_index:
             runs["kroniek+index"] = child("kroniek+index", src, work / "kroniek+index.db")
         parts = breakdown(src)

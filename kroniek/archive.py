@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,6 +105,7 @@ class Archive:
         self.store = store
         self.settings = settings or CoreSettings()
         self._index: SearchIndex | None = None
+        self._pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def open(cls, path: str | Path | None = None, *, readonly: bool = False,
@@ -114,6 +117,9 @@ class Archive:
         return cls(SQLiteStore(settings.archive, readonly=readonly), settings)
 
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
         self.store.close()
 
     def __enter__(self) -> Archive:
@@ -183,15 +189,26 @@ class Archive:
             progress(report)
         return report
 
+    def _prepare_all(self, articles: list[RawArticle]) -> list[ArticleRow]:
+        """`prepare` each article, in worker processes when the settings ask for more than one."""
+        workers = self.settings.ingest_workers
+        if workers <= 1 or len(articles) < 4 * workers:
+            return [prepare(a) for a in articles]
+        if self._pool is None:
+            # forkserver: workers start from a clean process, not a fork of one holding SQLite and index threads
+            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
+        return list(self._pool.map(prepare, articles, chunksize=max(1, len(articles) // (4 * workers))))
+
     def _store_batch(self, batch: list[Item], report: IngestReport, collect_ids: bool) -> None:
-        rows: list[ArticleRow] = []
         quarantine: list[QuarantineRow] = []
+        articles: list[RawArticle] = []
         for item in batch:
             if isinstance(item, Rejected):
                 quarantine.append(QuarantineRow(item.origin.file, item.origin.line, item.reason, item.raw))
                 continue
-            rows.append(prepare(item))
+            articles.append(item)
             report.bytes += len(item.text)
+        rows = self._prepare_all(articles)
         known, owners = self.store.existing([r.content_hash for r in rows], [r.id for r in rows])
         fresh: list[ArticleRow] = []
         seen_hashes: set[str] = set()

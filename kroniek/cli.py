@@ -24,7 +24,7 @@ from kroniek.archive import Archive, IngestReport, article_id, content_hash
 from kroniek.errors import KroniekError, ModelError
 from kroniek.ingest.readers import FORMATS, ReadOptions, Rejected, read_paths
 from kroniek.model import Analysis, RawArticle
-from kroniek.settings import ARCHIVE_ENV, DEFAULT_ARCHIVE
+from kroniek.settings import ARCHIVE_ENV, DEFAULT_ARCHIVE, CoreSettings
 from kroniek.store.base import STAGES
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_QUARANTINED = 0, 1, 2, 3
@@ -122,17 +122,19 @@ def _summary(report: IngestReport) -> str:
 @reader_options
 @click.option("--analyze/--no-analyze", default=True, show_default=True,
               help="Run the NLP analysis over the new Dutch articles after ingest.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes that derive structure, language and hash beside the writer.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def ingest(paths: tuple[str, ...], archive_path: Path, fmt: str | None, columns: tuple[str, ...],
            source: str | None, allow_undated: bool, max_article_mb: float | None, analyze: bool,
-           quiet: bool) -> None:
+           workers: int, quiet: bool) -> None:
     """Read articles from PATHS (files, directories, or - for standard input) into the archive.
 
     Then the Dutch articles not analysed yet go through the NLP pipeline (unless --no-analyze).
 
     Exit code 3 when records were quarantined (see `kroniek quarantine`); everything else went in.
     """
-    with Archive.open(archive_path) as archive:
+    with Archive.open(archive_path, settings=CoreSettings(ingest_workers=workers)) as archive:
         opts = archive.read_options(**_read_options(fmt, columns, source, allow_undated, max_article_mb))
         with _progress("ingest", not quiet and err.is_terminal) as bar:
             def tick(report: IngestReport) -> None:

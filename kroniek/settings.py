@@ -23,6 +23,8 @@ class CoreSettings:
 
     archive: Path = field(default_factory=default_archive)
     ingest_batch: int = 2000  # articles per ingest transaction
+    # processes that derive structure, language and hash beside the writer (1: in the writing process itself)
+    ingest_workers: int = 1
     analyze_batch: int = 64  # articles per analysis transaction (and per spaCy pipe call)
     max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES  # a longer article is quarantined
     require_date: bool = True  # an article without a date is quarantined unless this is False

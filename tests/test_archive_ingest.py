@@ -213,3 +213,19 @@ def test_archive_50_mb_article_goes_in_and_an_over_limit_one_is_quarantined(tmp_
         report = a.ingest([f])
         assert (report.new, report.quarantined) == (1, 1)
         assert "max_article_bytes" in a.quarantined()[0].reason
+
+
+@pytest.mark.slow
+def test_archive_worker_processes_prepare_the_same_rows(tmp_path: Path) -> None:
+    recs = [{"id": f"w{i}", "date": "2020-01-01",
+             "text": f"Tussenkop {i}\n\nDe gemeenteraad besprak dinsdag plan {i} voor de nieuwe brug.\n\nSlot {i}."}
+            for i in range(60)]
+    results = []
+    for workers in (1, 2):
+        with Archive.open(tmp_path / f"k{workers}.db", settings=CoreSettings(ingest_workers=workers)) as a:
+            report = a.ingest(recs)
+            assert report.new == 60
+            results.append([a.get_article(f"w{i}").to_dict() for i in range(60)])
+    for one, two in zip(*results, strict=True):
+        for key in ("text", "structure", "language", "content_hash", "date"):
+            assert one[key] == two[key]
