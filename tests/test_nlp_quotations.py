@@ -62,6 +62,14 @@ def test_nlp_quotations_a_quotation_over_several_sentences_is_one_quote() -> Non
     assert q.speaker == "Piet Bos"
 
 
+def test_nlp_quotations_a_quotation_running_on_over_paragraphs() -> None:
+    text = ('Trainer Ronald Koeman was kritisch. "We speelden slecht. Niemand deed wat hij moest doen.\n\n'
+            '"Volgende week moet het beter", aldus Koeman.')
+    first, second = quotes(text)
+    assert first.text == "We speelden slecht. Niemand deed wat hij moest doen." and first.kind == "direct"
+    assert first.speaker == second.speaker == "Ronald Koeman" and second.cue == "aldus"
+
+
 def test_nlp_quotations_sentences_do_not_break_inside_a_quotation() -> None:
     text = "Hij zei: “Eén. Twee. Drie.” Daarna ging hij weg."
     sents = split_sentences(text, find_quote_pairs(text))
@@ -252,6 +260,7 @@ def test_nlp_quotations_directive_with_an_infinitive() -> None:
     "Volgens het akkoord moeten de wapens worden ingeleverd.",
     "Hij hoopt dat het morgen droog blijft.",
     "Elk ras stelt bepaalde eisen aan de wijze van productie.",
+    "De minister vroeg zich af of dat wel klopt.",
 ])
 def test_nlp_quotations_scare_quotes_titles_and_non_cues_are_left_alone(text: str) -> None:
     assert quotes(text) == []

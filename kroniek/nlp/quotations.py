@@ -521,6 +521,8 @@ class _Finder:
                 continue  # a plural noun after a determiner or an adjective ("stelt bepaalde eisen")
             subj_end = end
             dat = next((j for j in range(k + 1, min(len(words), k + 8)) if lows[j] == "dat"), None)
+            if dat is not None and (lows[dat - 1] in {"of", "en", "omdat", "zodat", "want"} or "zich" in lows[k + 1:dat]):
+                dat = None  # "vroeg zich af of dat klopt": a demonstrative, or a verb turned to oneself
             if dat is not None and not any(x.text in {",", ";"} for x in words[k + 1:dat]):
                 subj = self._verb_subject(ss, words, k, words[dat].start)
                 if subj is not None and dat + 1 < len(words) and _speaker_ok(subj, self.art):

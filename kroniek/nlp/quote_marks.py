@@ -70,22 +70,34 @@ def find_quote_pairs(text: str) -> list[QuotePair]:
             if family is None and any(p.open_start < pos < p.close_end for p in pairs):
                 continue
             if open_at is not None and "\n\n" in text[open_at[0]:pos]:
+                # a quotation that runs on into the next paragraph is closed only there; each paragraph it spans
+                # opens with a mark again, so this paragraph's part ends with the paragraph
+                para_end = text.index("\n\n", open_at[0])
+                if text[para_end:pos].strip() == "" and _can_open(text, pos, mark):
+                    pairs.append(_pair(text, open_at, para_end, 0))
                 open_at = None
             if open_at is None:
                 if _can_open(text, pos, mark):
                     open_at = (pos, mark)
                 continue
             if _can_close(text, pos, mark) and not (mark in {"'", "’"} and _is_apostrophe(text, pos)):
-                o_pos, o_mark = open_at
-                inner_s, inner_e = o_pos + len(o_mark), pos
-                s = inner_s + (len(text[inner_s:inner_e]) - len(text[inner_s:inner_e].lstrip()))
-                e = inner_e - (len(text[inner_s:inner_e]) - len(text[inner_s:inner_e].rstrip()))
-                if e > s:
-                    pairs.append(QuotePair(o_pos, inner_s, pos, pos + len(mark), s, e))
+                pair = _pair(text, open_at, pos, len(mark))
+                if pair.end > pair.start:
+                    pairs.append(pair)
                 open_at = None
             elif _can_open(text, pos, mark) and mark in _OPEN_ONLY:
                 open_at = (pos, mark)
     return sorted(pairs, key=lambda p: p.open_start)
+
+
+def _pair(text: str, open_at: tuple[int, str], close: int, close_len: int) -> QuotePair:
+    """The pair from an opening mark to a closing mark at `close`, its content stripped of spaces."""
+    o_pos, o_mark = open_at
+    inner_s, inner_e = o_pos + len(o_mark), close
+    inner = text[inner_s:inner_e]
+    s = inner_s + (len(inner) - len(inner.lstrip()))
+    e = inner_e - (len(inner) - len(inner.rstrip()))
+    return QuotePair(o_pos, inner_s, close, close + close_len, s, max(s, e))
 
 
 def _is_apostrophe(text: str, i: int) -> bool:
