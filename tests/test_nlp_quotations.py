@@ -221,6 +221,10 @@ def test_nlp_quotations_named_entities_from_the_doc_are_used() -> None:
     ("Op de provincies na is overal iets georganiseerd, aldus boerenvoorman Jan Hof.", "aldus",
      "Op de provincies na is overal iets georganiseerd"),
     ("De brug blijft nog weken dicht, zegt de wethouder.", "zegt", "De brug blijft nog weken dicht"),
+    ("De rechter oordeelde dat de verdachte schuldig is.", "oordeelde", "de verdachte schuldig is"),
+    ("De onderzoekers hebben vastgesteld dat het water vervuild is.", "vastgesteld", "het water vervuild is"),
+    ("Het kabinet heeft toegezegd de regels te versoepelen.", "toegezegd", "de regels te versoepelen"),
+    ("Ze zocht contact met ploegleider Zijlaard die adviseerde te gokken.", "adviseerde", "te gokken"),
 ])
 def test_nlp_quotations_indirect_speech_with_a_cue(sentence: str, cue: str, content: str) -> None:
     q = only(sentence)

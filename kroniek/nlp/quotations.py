@@ -544,7 +544,7 @@ class _Finder:
                     subj = self.subject_before(ss, words[aux].start)
                     if subj is not None and _speaker_ok(subj, self.art):
                         return [Found(words[aux + 1].start, words[k - 1].end, "indirect", w.text, subj)]
-            comp = None if self._only_dat else self._complement(k, words, lemma)
+            comp = None if self._only_dat else self._complement(k, words, lemma, w.lower in PARTICIPLES)
             if comp is not None:
                 subj = self._verb_subject(ss, words, k, end)
                 if subj is not None and _speaker_ok(subj, self.art):
@@ -598,12 +598,12 @@ class _Finder:
                 return [Found(start, self._clause_end(start, end), "indirect", f"{lows[k - 1]} {w.text}", subj)]
         return []
 
-    def _complement(self, k: int, words: list[Word], lemma: str) -> int | None:
+    def _complement(self, k: int, words: list[Word], lemma: str, participle: bool = False) -> int | None:
         """Where the complement of the cue verb at words[k] starts (a text offset): after its particle, after a
         colon, or right after the verb; None when the verb has no complement that reports."""
         part = PARTICLES.get(lemma)
         j = k + 1
-        if part and " " not in lemma:
+        if part and " " not in lemma and not participle:
             idx = next((t for t in range(k + 1, len(words)) if words[t].lower == part), None)
             if idx is None:
                 return None

@@ -88,6 +88,16 @@ verzuchten | verzucht verzuchten verzuchtte verzuchtten | verzucht |
 zweren | zweert zweren zwoer zwoeren | gezworen |
 signaleren | signaleert signaleren signaleerde signaleerden | gesignaleerd |
 uitspreken | spreekt spreken sprak spraken | uitgesproken | uit
+oordelen | oordeelt oordelen oordeelde oordeelden | geoordeeld |
+vaststellen | stelt stellen stelde stelden | vastgesteld | vast
+meedelen | deelt delen deelde deelden | meegedeeld | mee
+claimen | claimt claimen claimde claimden | geclaimd |
+twitteren | twittert twitteren twitterde twitterden tweet tweette tweetten | getwitterd |
+toezeggen | zegt zeggen zei zeiden | toegezegd | toe
+herhalen | herhaalt herhalen herhaalde herhaalden | herhaald |
+geloven | gelooft geloven geloofde geloofden | geloofd |
+verkondigen | verkondigt verkondigen verkondigde verkondigden | verkondigd |
+hameren | hamert hameren hamerde hamerden | gehamerd | op
 """
 
 
@@ -119,14 +129,14 @@ FINITE, PARTICIPLES, PARTICLES = _parse(_VERB_TABLE)
 NEEDS_PARTICLE: frozenset[str] = frozenset({
     "laten weten", "toevoegen", "opmerken", "toegeven", "aangeven", "uitleggen", "toelichten", "aandringen",
     "bekendmaken", "mededelen", "aanbieden", "aanbevelen", "volhouden", "toeroepen", "opnoemen", "aankondigen",
-    "uitspreken", "aanraden", "aansporen", "wijzen op",
+    "uitspreken", "aanraden", "aansporen", "wijzen op", "vaststellen", "meedelen", "toezeggen", "hameren",
 })
 
 # Verbs that report only when a clause follows ("dat ...", an infinitive, or a colon); with a bare object they are
 # ordinary verbs ("hij vond de sleutel", "zij stelde een vraag", "hij noemde zijn naam").
 NEED_CLAUSE: frozenset[str] = frozenset({
     "vinden", "stellen", "denken", "noemen", "vragen", "roepen", "melden", "schrijven", "klagen",
-    "dreigen", "vrezen", "menen", "reageren", "antwoorden",
+    "dreigen", "vrezen", "menen", "reageren", "antwoorden", "geloven", "herhalen", "claimen",
 })
 
 # Prepositional cues that name a source: the speaker follows them ("volgens de politie", "aldus Blok").
