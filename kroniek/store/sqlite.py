@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -135,18 +134,21 @@ class SQLiteStore(Store):
         if not rows:
             return None
         art = _article(rows[0])
-        if annotations:
-            art.entities = [dict(r) for r in self._q(
-                'SELECT m.start, m."end", m.text, e.label, e.canonical, e.id AS entity_id FROM mentions m '
-                'JOIN entities e ON e.id = m.entity_id WHERE m.article_id = ? ORDER BY m.start', (article_id,))]
-            art.quotes = [dict(r) for r in self._q(
-                'SELECT start, "end", text, kind, cue, speaker_mention, speaker, speaker_entity_id FROM quotes '
-                'WHERE article_id = ? ORDER BY start', (article_id,))]
-            art.timexes = [dict(r) for r in self._q(
-                'SELECT start, "end", text, type, value, ref_start, ref_end, sentence_start, sentence_end '
-                'FROM timexes WHERE article_id = ? ORDER BY start', (article_id,))]
-            art.analyses = {r[0]: r[1] for r in self._q(
-                "SELECT stage, version FROM analyses WHERE article_id = ?", (article_id,))}
+        return self._annotate(art) if annotations else art
+
+    def _annotate(self, art: StoredArticle) -> StoredArticle:
+        """Fill in the stored annotations of an article read without them."""
+        aid = (art.id,)
+        art.entities = [dict(r) for r in self._q(
+            'SELECT m.start, m."end", m.text, e.label, e.canonical, e.id AS entity_id FROM mentions m '
+            'JOIN entities e ON e.id = m.entity_id WHERE m.article_id = ? ORDER BY m.start', aid)]
+        art.quotes = [dict(r) for r in self._q(
+            'SELECT start, "end", text, kind, cue, speaker_mention, speaker, speaker_entity_id FROM quotes '
+            'WHERE article_id = ? ORDER BY start', aid)]
+        art.timexes = [dict(r) for r in self._q(
+            'SELECT start, "end", text, type, value, ref_start, ref_end, sentence_start, sentence_end '
+            'FROM timexes WHERE article_id = ? ORDER BY start', aid)]
+        art.analyses = {r[0]: r[1] for r in self._q("SELECT stage, version FROM analyses WHERE article_id = ?", aid)}
         return art
 
     def articles(self, ids: Iterable[str] | None = None, *, language: str | None = None,
@@ -345,9 +347,7 @@ class SQLiteStore(Store):
             f"FROM timexes t JOIN articles a ON a.id = t.article_id WHERE {' AND '.join(cond)} "
             f"ORDER BY t.ref_start, t.ref_end, a.date_start, t.start LIMIT ?", (*params, limit))
         events = []
-        by_article: dict[str, list[sqlite3.Row]] = defaultdict(list)
-        for r in rows:
-            by_article[r["article_id"]]
+        by_article: dict[str, list[sqlite3.Row]] = {r["article_id"]: [] for r in rows}
         for part in _chunks(list(by_article)):
             for m in self._q(f'SELECT m.article_id, m.start, m."end", e.id, e.canonical, e.label FROM mentions m '
                              f"JOIN entities e ON e.id = m.entity_id WHERE m.article_id IN ({_marks(len(part))}) "
@@ -374,9 +374,7 @@ class SQLiteStore(Store):
 
     def export_rows(self, article_ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
         for art in self.articles(article_ids):
-            full = self.article(art.id)
-            if full is not None:
-                yield full.to_dict()
+            yield self._annotate(art).to_dict()
 
     def search_text(self, text: str, limit: int = 20) -> list[dict[str, Any]]:
         needle = text.lower()
