@@ -97,16 +97,18 @@ def _heideltime_date(date: ArticleDate | None) -> str:
 def _align(text: str, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """HeidelTime's expressions with offsets into `text`, found by searching each one's text from the last."""
     out, cursor = [], 0
-    for t in found:
+    for t in found:  # HeidelTime reports its expressions in text order
         surface = t.get("text", "")
-        hint = t.get("span", [cursor])[0]
-        pos = text.find(surface, max(0, min(hint, cursor) - 50))
-        if not surface or pos < 0:
+        pos = text.find(surface, cursor) if surface else -1
+        if pos < 0:
             continue
         cursor = pos + len(surface)
         out.append({"start": pos, "end": cursor, "text": surface, "type": t.get("type", ""),
                     "value": t.get("value", "")})
     return out
+
+
+RAW: dict[str, Any] = {}  # HeidelTime's own output, kept beside the figures
 
 
 def heideltime_per_article(items: list[Item], call: Callable[..., list[dict[str, Any]]]
@@ -116,6 +118,7 @@ def heideltime_per_article(items: list[Item], call: Callable[..., list[dict[str,
         t0 = time.perf_counter()
         found = call(text, language="dutch", document_type="news", dct=_heideltime_date(date))
         seconds += time.perf_counter() - t0
+        RAW.setdefault("per_article", {})[aid] = found
         rows.append({"id": aid, "text": text, "timexes": _align(text, found)})
     return rows, seconds
 
@@ -138,6 +141,7 @@ def heideltime_one_call(items: list[Item], call: Callable[..., list[dict[str, An
         t0 = time.perf_counter()
         found = call(joined, language="dutch", document_type="news", dct=date)
         seconds += time.perf_counter() - t0
+        RAW.setdefault("one_call", {})[date] = found
         aligned = _align(joined, found)
         for (aid, text, _), start in zip(group, starts, strict=True):
             end = start + len(text)
@@ -218,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         lines.append("")
         lines.append(f"Kroniek is {speedup:.0f}x faster than HeidelTime's one-call run and "
                      f"{(per_seconds / len(sample)) / (k_seconds / n):.0f}x faster per article.")
+        (out / "heideltime-raw.json").write_text(json.dumps(RAW, ensure_ascii=False), encoding="utf-8")
         java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[:1]
         report["java"] = java
     else:
