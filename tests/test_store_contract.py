@@ -1,0 +1,99 @@
+"""The contract every storage backend keeps, run against each backend (SQLite now; add others to BACKENDS)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from kroniek.archive import prepare
+from kroniek.model import (
+    Analysis,
+    ArticleDate,
+    EntityMention,
+    Origin,
+    Quote,
+    RawArticle,
+    TimeExpression,
+)
+from kroniek.store.base import STAGES, ArticleRow, QuarantineRow, Store
+from kroniek.store.sqlite import SQLiteStore
+
+BACKENDS: dict[str, Callable[[Path], Store]] = {
+    "sqlite": lambda tmp: SQLiteStore(tmp / "contract.db"),
+}
+
+TEXT_A = "Minister Stef Blok sprak in 2014 met Rusland. “Het is een proces”, zegt Blok."
+TEXT_B = "In Moskou reageerde Rusland op het bericht over MH17."
+
+
+@pytest.fixture(params=sorted(BACKENDS))
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    s = BACKENDS[request.param](tmp_path)
+    yield s
+    s.close()
+
+
+def row(aid: str, text: str, date: str, source: str = "Krant") -> ArticleRow:
+    raw = RawArticle(text=text, date=ArticleDate.parse(date), id=aid, source=source, meta={"rubriek": "politiek"},
+                     origin=Origin("in.jsonl", 3))
+    return prepare(raw)
+
+
+def analysis_a() -> Analysis:
+    blok = TEXT_A.index("Stef Blok")
+    q = TEXT_A.index("“")
+    y = TEXT_A.index("2014")
+    return Analysis(
+        id="a", date=ArticleDate(2019, 2), text=TEXT_A,
+        entities=[EntityMention(blok, blok + 9, "Stef Blok", "PER", "Stef Blok"),
+                  EntityMention(TEXT_A.index("Rusland"), TEXT_A.index("Rusland") + 7, "Rusland", "LOC"),
+                  EntityMention(TEXT_A.rindex("Blok"), TEXT_A.rindex("Blok") + 4, "Blok", "PER", "Stef Blok")],
+        quotes=[Quote(q, TEXT_A.index("”") + 1, TEXT_A[q:TEXT_A.index("”") + 1], "direct", "zegt", "Blok",
+                      "Stef Blok")],
+        timexes=[TimeExpression(y, y + 4, "2014", "DATE", "2014", 0, TEXT_A.index(".") + 1)])
+
+
+def test_store_contract_insert_existing_and_read_back(store: Store) -> None:
+    a, b = row("a", TEXT_A, "2019-02"), row("b", TEXT_B, "2019-03-04", source="Blad")
+    store.insert([a, b], [QuarantineRow("in.jsonl", 9, "not valid JSON", "{kapot")])
+    hashes, owners = store.existing([a.content_hash, "0" * 64], ["a", "z"])
+    assert hashes == {a.content_hash} and owners == {"a": a.content_hash}
+    got = store.article("a")
+    assert got is not None
+    assert (got.text, str(got.date), got.source, got.meta, got.origin_file, got.origin_line) == (
+        TEXT_A, "2019-02", "Krant", {"rubriek": "politiek"}, "in.jsonl", 3)
+    assert got.structure.paragraphs[0].of(TEXT_A) == TEXT_A
+    assert store.article("z") is None
+    assert store.count() == 2
+    assert [x.id for x in store.articles()] == ["a", "b"]
+    assert [x.id for x in store.articles(["b", "a"])] == ["b", "a"]
+    q = store.quarantined()
+    assert [(x.file, x.line, x.reason, x.raw) for x in q] == [("in.jsonl", 9, "not valid JSON", "{kapot")]
+    stats = store.stats()
+    assert stats["articles"] == 2 and stats["quarantined"] == 1
+    assert [m["month"] for m in stats["by_month"]] == ["2019-02", "2019-03"]
+
+
+def test_store_contract_analyses_entities_quotes_timeline(store: Store) -> None:
+    store.insert([row("a", TEXT_A, "2019-02"), row("b", TEXT_B, "2019-03-04")], [])
+    store.save_analyses([analysis_a()], "v1", STAGES)
+    ents = store.entities()
+    assert [(e["canonical"], e["mentions"], e["articles"]) for e in ents] == [("Stef Blok", 2, 1), ("Rusland", 1, 1)]
+    blok = store.entity("Stef Blok")
+    assert blok is not None and blok["variants"] == ["Blok", "Stef Blok"] and blok["by_month"][0]["month"] == "2019-02"
+    assert store.entity(blok["id"])["canonical"] == "Stef Blok"  # type: ignore[index]
+    quotes = store.quotes(speaker="Stef Blok")
+    assert len(quotes) == 1 and quotes[0]["speaker_entity_id"] == blok["id"]
+    events = store.timeline(entity="Rusland")
+    assert [(e["ref_start"], e["ref_end"], e["value"]) for e in events] == [("2014-01-01", "2014-12-31", "2014")]
+    assert {e["canonical"] for e in events[0]["entities"]} == {"Stef Blok", "Rusland"}
+    art = store.article("a")
+    assert art is not None and art.analyses == {s: "v1" for s in STAGES}
+    # a stage re-run replaces only that stage
+    store.save_analyses([Analysis(id="a", date=None, text=TEXT_A)], "v2", ["quotes"])
+    art = store.article("a")
+    assert art is not None and art.quotes == [] and len(art.entities) == 3 and art.analyses["quotes"] == "v2"
+    assert [r["id"] for r in store.export_rows()] == ["a", "b"]
+    assert [h["id"] for h in store.search_text("moskou")] == ["b"]
