@@ -119,7 +119,7 @@ def _fill_days(found: list[tr.Found], anchor: tn.Anchor, text: str) -> None:
 def _past_word_offsets(doc: Doc) -> set[int] | None:
     if not doc.has_annotation("MORPH"):
         return None
-    return {t.idx for t in doc if "Past" in t.morph.get("Tense")}
+    return {t.idx for t in doc if "Past" in t.morph.get("Tense", [])}
 
 
 class TimexComponent:

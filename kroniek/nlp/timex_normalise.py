@@ -220,10 +220,10 @@ def duration(amount: float | None, unit: str) -> str:
     time_unit = unit.startswith("T")
     code = unit[1:] if time_unit else unit
     if amount is not None and amount != int(amount):  # halves: go one unit down where that is exact
-        smaller = {"Y": (12, "M", False), "TH": (60, "M", True), "D": (24, "H", True), "M": (None, "", False)}
-        step = smaller.get(unit)
-        if step and step[0]:
-            factor, code, time_unit = step
+        smaller: dict[str, tuple[int, str, bool]] = {"Y": (12, "M", False), "TH": (60, "M", True),
+                                                     "D": (24, "H", True)}
+        if unit in smaller:
+            factor, code, time_unit = smaller[unit]
             amount = amount * factor
     prefix = "PT" if time_unit else "P"
     return prefix + ("X" if amount is None else _num(amount)) + code
