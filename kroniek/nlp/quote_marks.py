@@ -7,6 +7,7 @@ sentences that never break inside a quotation, so a quotation and its attributio
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -124,7 +125,8 @@ def paragraphs_of(text: str, structure: Structure | None = None) -> list[tuple[i
 
 def split_sentences(text: str, pairs: list[QuotePair]) -> list[tuple[int, int]]:
     """Sentence spans that never break inside a quotation; a quotation ending in . ! ? ends its sentence."""
-    inside = [(p.open_end, p.close_start) for p in pairs]
+    inside = sorted((p.open_end, p.close_start) for p in pairs)
+    inside_starts = [s for s, _ in inside]
     closes = {p.close_start: p for p in pairs}
     cuts: set[int] = set()
     for m in _BOUNDARY_RE.finditer(text):
@@ -132,7 +134,8 @@ def split_sentences(text: str, pairs: list[QuotePair]) -> list[tuple[int, int]]:
         if m.group() == "\n":
             cuts.add(pos)
             continue
-        if any(s <= m.start() < e for s, e in inside):
+        k = bisect.bisect_right(inside_starts, m.start()) - 1
+        if k >= 0 and any(s <= m.start() < e for s, e in inside[max(0, k - 2):k + 1]):
             continue
         prev_word = re.search(r"([\w.]+)\.$", text[max(0, m.start() - 12):m.end()])
         if prev_word and m.group() == "." and (prev_word.group(1).lower().rstrip(".") in _ABBREV

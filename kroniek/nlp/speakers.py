@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kroniek.nlp.lang_nl import speaker_roles as roles
 from kroniek.nlp.lang_nl.speech_verbs import FINITE, NEEDS_PARTICLE, PARTICIPLES
@@ -122,16 +123,22 @@ class ArticleText:
     names: list[Mention] = field(init=False)
 
     def __post_init__(self) -> None:
+        self._descriptions: dict[str, list[str]] = {}
+        self._full_de_names: dict[str, bool] = {}
         self.words = tokenize(self.text)
         self._word_starts = [w.start for w in self.words]
         self._known_caps = {w.text for i, w in enumerate(self.words)
                             if w.capitalised and i > 0 and self.words[i - 1].text not in ".!?:\n"
                             and not self._sentence_initial(i)}
         self._sentence_starts = [s for s, _ in self.sentences]
+        self._quoted_sorted = sorted(self.quoted)
+        self._quoted_starts = [s for s, _ in self._quoted_sorted]
         self.names = self._find_names()
         self._name_starts = [m.start for m in self.names]
         self._acronyms = self._find_acronyms()
         self._freq = self._name_frequencies()
+        self._stripped: list[tuple[str, list[str]]] | None = None
+        self._role_of: dict[tuple[int, int], list[str]] | None = None
 
     # -- words and sentences ----------------------------------------------------------------------------------
 
@@ -325,9 +332,12 @@ class ArticleText:
             return False  # "Van Jeroen Blijlevens": a preposition before a full name, not a surname "Van X"
         if self.words[i].lower in {"de", "het"} and self._sentence_initial(i):
             # "De Rooij" at the start of a sentence only where the article also writes "Theo de Rooij"
-            tail = re.escape(self.text[self.words[i + 1].start:self.words[k].end])
-            return any(m.group(1).lower() not in _NOT_NAMES
-                       for m in re.finditer(r"\b([A-Z][\w.'-]*) de " + tail + r"\b", self.text))
+            tail = self.text[self.words[i + 1].start:self.words[k].end]
+            if tail not in self._full_de_names:
+                self._full_de_names[tail] = any(
+                    m.group(1).lower() not in _NOT_NAMES
+                    for m in re.finditer(r"\b([A-Z][\w.'-]*) de " + re.escape(tail) + r"\b", self.text))
+            return self._full_de_names[tail]
         return True
 
     def _find_acronyms(self) -> dict[str, str]:
@@ -421,7 +431,7 @@ class ArticleText:
                 k += 1
             nm = self.name_at(words[k].start) if k < n else None
             if nm is not None and nm.start == words[k].start:
-                end_i = self._word_after(nm.end)
+                end_i = self.word_index(nm.end)
                 continue
             if k < n and words[k].text[:1].isalpha() and words[k].lower not in _NP_STOP \
                     and not is_speech_form(words[k].text):
@@ -436,11 +446,10 @@ class ArticleText:
                 return nm
         return Mention(w.start, last.end, self.text[w.start:last.end], kind)
 
-    def _word_after(self, pos: int) -> int:
-        return self.word_index(pos)
-
     def in_quote(self, pos: int) -> bool:
-        return any(s <= pos < e for s, e in self.quoted)
+        """Whether `pos` lies inside a quotation (between and including its marks)."""
+        k = bisect.bisect_right(self._quoted_starts, pos) - 1
+        return k >= 0 and any(s <= pos < e for s, e in self._quoted_sorted[max(0, k - 2):k + 1])
 
     def first_mention(self, start: int, end: int, kinds: set[str]) -> Mention | None:
         """The first mention of one of `kinds` whose start lies in [start, end), outside quotations and not the
@@ -557,6 +566,13 @@ class ArticleText:
                 return True
             i -= 1
         return i >= 0 and self.words[i].lower in _PREPOSITIONS
+    def _stripped_names(self) -> list[tuple[str, list[str]]]:
+        """Every distinct name of the article without its roles, with its lower-case words (computed once)."""
+        if self._stripped is None:
+            seen = {_strip_roles(m.text) for m in self.names}
+            self._stripped = [(full, full.lower().split()) for full in sorted(seen)]
+        return self._stripped
+
     def canonical_name(self, mention: Mention) -> str:
         """The fullest form of a name in the article ("Blok" -> "Stef Blok", "WOW" -> the written-out name)."""
         text = _strip_roles(mention.text)
@@ -573,9 +589,7 @@ class ArticleText:
         else:
             bare = key
         best = text
-        for other in self.names:
-            full = _strip_roles(other.text)
-            toks = full.lower().split()
+        for full, toks in self._stripped_names():
             for cand in (key, bare):
                 if cand and len(toks) > len(cand) and toks[-len(cand):] == cand and len(full) > len(best):
                     best = full
@@ -616,26 +630,35 @@ class ArticleText:
                 return self.canonical_name(person)
         return fullest
 
+    def _roles_of_names(self) -> dict[tuple[int, int], list[str]]:
+        """For each person name, the role families it is introduced with ("Minister Stef Blok" -> minister)."""
+        if self._role_of is None:
+            self._role_of = {}
+            for m in self.names:
+                if m.kind != "name":
+                    continue
+                i = self.word_index(m.start)
+                found = []
+                k = i - 1
+                while k >= 0 and k >= i - 3:
+                    wk = self.words[k]
+                    if roles.is_role_word(wk.text):
+                        found.append(wk.lower)
+                        break
+                    if not wk.text[:1].isalpha() or wk.lower in _NP_STOP or wk.lower in _PREPOSITIONS:
+                        break  # "de burgemeester van Den Haag": the name after "van" does not bear the role
+                    k -= 1
+                found += [w.lower for w in self.words_in(m.start, m.end) if roles.is_role_word(w.text)]
+                self._role_of[(m.start, m.end)] = [_role_family(r) for r in found]
+        return self._role_of
+
     def _person_with_role(self, head: str, before: int) -> Mention | None:
         """A name introduced with a role of the same kind ("Minister Stef Blok" for "de bewindsman")."""
         family = _role_family(head)
         best: Mention | None = None
+        role_of = self._roles_of_names()
         for m in self.names:
-            if m.kind != "name":
-                continue
-            i = self.word_index(m.start)
-            roles_before = []
-            k = i - 1
-            while k >= 0 and k >= i - 3:
-                wk = self.words[k]
-                if roles.is_role_word(wk.text):
-                    roles_before.append(wk.lower)
-                    break
-                if not wk.text[:1].isalpha() or wk.lower in _NP_STOP or wk.lower in _PREPOSITIONS:
-                    break  # "de burgemeester van Den Haag": the name after "van" does not bear the role
-                k -= 1
-            inside = [w.lower for w in self.words_in(m.start, m.end)]
-            if any(_role_family(r) == family for r in roles_before + inside):
+            if m.kind == "name" and family in role_of.get((m.start, m.end), ()):
                 if best is None or m.start < before:
                     best = m
         return best
@@ -643,13 +666,17 @@ class ArticleText:
     def _fullest_description(self, head: str, mention: Mention) -> str:
         """The longest description in the article with the same head noun ("een woordvoerder van het ministerie")."""
         best = mention.text
-        pattern = re.compile(r"\b(?:een|de|het)\s+(?:[\w-]+\s+){0,2}?" + re.escape(head) + r"\b", re.IGNORECASE)
-        for m in pattern.finditer(self.text):
-            i = self.word_index(m.start())
-            desc = self.mention_at(i)
-            if desc is not None and desc.kind in {"role", "group", "description"} and len(desc.text) > len(best) \
-                    and _head_noun(desc.text) == head:
-                best = desc.text
+        if head not in self._descriptions:
+            pattern = re.compile(r"\b(?:een|de|het)\s+(?:[\w-]+\s+){0,2}?" + re.escape(head) + r"\b", re.IGNORECASE)
+            found = []
+            for m in pattern.finditer(self.text):
+                desc = self.mention_at(self.word_index(m.start()))
+                if desc is not None and desc.kind in {"role", "group", "description"} and _head_noun(desc.text) == head:
+                    found.append(desc.text)
+            self._descriptions[head] = found
+        for desc_text in self._descriptions[head]:
+            if len(desc_text) > len(best):
+                best = desc_text
         if best[:1].isupper() and best.split()[0].lower() in DETERMINERS:
             best = best[0].lower() + best[1:]
         return best
@@ -668,13 +695,18 @@ def _key(name: str) -> str:
     return name.split()[-1].lower() if name.split() else ""
 
 
+_ROLES_SHORTEST_FIRST = sorted(roles.PERSON_ROLES, key=len)
+
+
+@lru_cache(maxsize=8192)
 def _role_family(word: str) -> str:
+    """The kind of role a role word names: minister for "bewindsman", coach for "bondscoach"."""
     w = word.lower().rsplit("-", 1)[-1]
     if w in {"minister", "bewindsman", "bewindsvrouw", "bewindspersoon", "staatssecretaris"}:
         return "minister"
     if w in {"woordvoerder", "woordvoerster", "zegsman", "zegsvrouw", "voorlichter", "voorlichtster"}:
         return "woordvoerder"
-    for role in sorted(roles.PERSON_ROLES, key=len):
+    for role in _ROLES_SHORTEST_FIRST:
         if w.endswith(role):
             return role
     return w
