@@ -5,41 +5,91 @@ another article, not body text. A subheading is a short one-line paragraph witho
 starts with a capital (or a quotation mark), between two other paragraphs; quotation marks around it are
 part of it, and punctuation inside them counts: ‘Nog niet vooruitlopen op onderhandelingen’ is a subheading,
 “We mogen hoopvol zijn.” is not.
+
+Ingest derives the structure of every article, so the parser makes one pass over the lines of the text with
+plain string methods and works on (start, end) tuples; `Structure` objects and their JSON are built from those.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from typing import NamedTuple
 
 from kroniek.model import Reference, Span, Structure
 
 # Lead-ins of cross-reference lines in Dutch news sites; the reference text is what follows the colon.
-_REFERENCE = re.compile(r"(?im)^[ \t]*(lees ook|lees meer|lees verder|zie ook|ook interessant|meer over dit onderwerp)"
-                        r"[ \t]*:[ \t]*(\S.*?)[ \t]*$")
-# A paragraph starts at a non-space character and runs over lines that are not blank.
-_PARAGRAPH = re.compile(r"\S[^\n]*(?:\n[ \t]*\S[^\n]*)*")
-_LEADS = ("lees ook", "lees meer", "lees verder", "zie ook", "ook interessant", "meer over dit onderwerp")
+_LEAD_WORDS = r"(lees ook|lees meer|lees verder|zie ook|ook interessant|meer over dit onderwerp)"
+_REFERENCE = re.compile(r"(?im)^[ \t]*" + _LEAD_WORDS + r"[ \t]*:[ \t]*(\S.*?)[ \t]*$")
+# The same, matched against one line (without its line end).
+_REFERENCE_LINE = re.compile(r"(?i)[ \t]*" + _LEAD_WORDS + r"[ \t]*:[ \t]*(\S.*?)[ \t]*$")
+# First letters of the lead-ins, either case: only lines that start with one can be references.
+_LEAD_INITIALS = frozenset("lLzZoOmM")
 _QUOTES = "'\"‘’“”„‚«»‹›`´"
 _CLOSING = ".!?:;,…"
 SUBHEADING_MAX_CHARS = 90
 SUBHEADING_MAX_WORDS = 12
 
+Offsets = tuple[int, int]
+
+
+class Layout(NamedTuple):
+    """The structure of an article as plain offsets: what `Structure` holds, without its objects."""
+
+    paragraphs: list[Offsets]
+    title: Offsets | None
+    lede: Offsets | None
+    subheadings: list[Offsets]
+    references: list[tuple[int, int, str]]
+
+
+def _scan(text: str) -> tuple[list[Offsets], list[tuple[int, int, str]]]:
+    """The paragraphs (trimmed runs of non-blank lines) and the reference lines of `text`, in one pass.
+
+    A paragraph starts at a non-space character and runs on over the next lines that, after spaces and tabs,
+    start with a non-space character; a line that opens with other white space (a no-break space, a form feed)
+    starts a paragraph of its own at its first non-space character.
+    """
+    paras: list[Offsets] = []
+    refs: list[tuple[int, int, str]] = []
+    start = -1  # start of the open paragraph; -1 when there is none
+    end = 0  # end of the open paragraph's last line, trailing white space trimmed
+    offset = 0
+    for line in text.split("\n"):
+        size = len(line)
+        if line:
+            body = line.lstrip(" \t")
+            if start >= 0 and body and not body[0].isspace():
+                end = offset + len(line.rstrip())
+            else:
+                if start >= 0:
+                    paras.append((start, end))
+                    start = -1
+                rest = body.lstrip()
+                if rest:
+                    start = offset + size - len(rest)
+                    end = offset + len(line.rstrip())
+            if body and body[0] in _LEAD_INITIALS:
+                m = _REFERENCE_LINE.match(line)
+                if m:
+                    refs.append((offset + m.start(2), offset + m.end(2), m.group(2)))
+        elif start >= 0:
+            paras.append((start, end))
+            start = -1
+        offset += size + 1
+    if start >= 0:
+        paras.append((start, end))
+    return paras, refs
+
 
 def paragraphs(text: str) -> list[Span]:
     """The paragraphs of `text` (runs of non-blank lines), trimmed of surrounding whitespace."""
-    out = []
-    for m in _PARAGRAPH.finditer(text):
-        block = m.group()
-        out.append(Span(m.start(), m.start() + len(block.rstrip())))
-    return out
+    return [Span(s, e) for s, e in _scan(text)[0]]
 
 
 def references(text: str) -> list[Reference]:
     """The "Lees ook: ..." lines of `text`; each span covers the text after the lead-in."""
-    low = text.lower()
-    if not any(lead in low for lead in _LEADS):
-        return []
-    return [Reference(m.start(2), m.end(2), m.group(2)) for m in _REFERENCE.finditer(text)]
+    return [Reference(s, e, t) for s, e, t in _scan(text)[1]]
 
 
 def looks_like_heading(line: str) -> bool:
@@ -53,29 +103,60 @@ def looks_like_heading(line: str) -> bool:
     return first.isupper() or first.isdigit()
 
 
+def _heading(text: str, span: Offsets) -> bool:
+    start, end = span
+    return end - start <= SUBHEADING_MAX_CHARS and looks_like_heading(text[start:end])
+
+
+def layout(text: str, title: str | None = None) -> Layout:
+    """The structure of an article as offsets; `title` is the title the input gives, which may or may not open it."""
+    paras, refs = _scan(text)
+    if refs:
+        # a "Lees ook" paragraph is a reference, not body text
+        paras = [p for p in paras if not all(_REFERENCE.match(line) for line in text[p[0]:p[1]].split("\n"))]
+    body = paras
+    title_span: Offsets | None = None
+    if body and title is not None and text[body[0][0]:body[0][1]].strip() == title.strip():
+        title_span, body = body[0], body[1:]
+    elif title is None and len(body) > 1 and _heading(text, body[0]):
+        # a dated-line article that opens with a heading line: its title
+        title_span, body = body[0], body[1:]
+    last = len(body) - 1
+    heads = [i for i in range(1, last) if _heading(text, body[i])]
+    if heads:
+        subheadings = [body[i] for i in heads]
+        chosen = set(heads)
+        body = [p for i, p in enumerate(body) if i not in chosen]
+    else:
+        subheadings = []
+    lede = body[0] if title_span is not None and body else None
+    return Layout(body, title_span, lede, subheadings, refs)
+
+
 def parse_structure(text: str, title: str | None = None) -> Structure:
     """The structure of an article; `title` is the title the input gives, which may or may not open the text."""
-    refs = references(text)
-    paras: list[Span] = []
-    for p in paragraphs(text):
-        if refs and all(_REFERENCE.match(line) for line in p.of(text).split("\n")):
-            continue  # a "Lees ook" paragraph is a reference, not body text
-        paras.append(p)
+    found = layout(text, title)
 
-    structure = Structure(references=refs)
-    body = list(paras)
-    if body and title is not None and body[0].of(text).strip() == title.strip():
-        structure.title = body.pop(0)
-    elif (title is None and len(body) > 1 and body[0].end - body[0].start <= SUBHEADING_MAX_CHARS
-          and looks_like_heading(body[0].of(text))):
-        # a dated-line article that opens with a heading line: its title
-        structure.title = body.pop(0)
-    subheadings = [p for i, p in enumerate(body)
-                   if 0 < i < len(body) - 1 and p.end - p.start <= SUBHEADING_MAX_CHARS
-                   and looks_like_heading(p.of(text))]
-    structure.subheadings = subheadings
-    heads = set(subheadings)
-    structure.paragraphs = [p for p in body if p not in heads]
-    if structure.title is not None and structure.paragraphs:
-        structure.lede = structure.paragraphs[0]
-    return structure
+    def span(x: Offsets | None) -> Span | None:
+        return Span(*x) if x is not None else None
+
+    return Structure(paragraphs=[Span(s, e) for s, e in found.paragraphs], title=span(found.title),
+                     lede=span(found.lede), subheadings=[Span(s, e) for s, e in found.subheadings],
+                     references=[Reference(s, e, t) for s, e, t in found.references])
+
+
+def _spans_json(spans: list[Offsets]) -> str:
+    return "[" + ", ".join(f'{{"start": {s}, "end": {e}}}' for s, e in spans) + "]"
+
+
+def _span_json(span: Offsets | None) -> str:
+    return "null" if span is None else f'{{"start": {span[0]}, "end": {span[1]}}}'
+
+
+def layout_json(found: Layout) -> str:
+    """The JSON of a layout, the same document as `Structure.to_dict` gives, written directly (ingest stores it)."""
+    refs = ", ".join(f'{{"start": {s}, "end": {e}, "text": {json.dumps(t, ensure_ascii=False)}, "kind": "lees-ook"}}'
+                     for s, e, t in found.references)
+    return (f'{{"paragraphs": {_spans_json(found.paragraphs)}, "title": {_span_json(found.title)}, '
+            f'"lede": {_span_json(found.lede)}, "subheadings": {_spans_json(found.subheadings)}, '
+            f'"references": [{refs}]}}')
