@@ -453,6 +453,131 @@ def export(query: str, archive_path: Path, exact: bool, fmt: str, output: Path |
         err.print(f"Exported {n:,} articles to {output}.")
 
 
+def _ids_of(archive: Archive, query: str, exact: bool) -> list[str] | None:
+    """The articles a query selects, or None for no query (everything)."""
+    return list(archive.search_ids(query, exact=exact)) if query.strip() else None
+
+
+@cli.command()
+@click.argument("query", default="")
+@archive_option
+@_query_options
+@click.option("--speaker", help="Only this speaker (a name, a variant of it, or a description).")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(0))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON Lines.")
+def quotes(query: str, archive_path: Path, exact: bool, speaker: str | None, limit: int, offset: int,
+           as_json: bool) -> None:
+    """Quotations in time order: who said what, optionally by one speaker and within the articles of QUERY."""
+    with Archive.open(archive_path, readonly=True) as archive:
+        rows = archive.quotes(speaker=speaker, query_ids=_ids_of(archive, query, exact), limit=limit, offset=offset)
+    if as_json:
+        for r in rows:
+            out.print(json.dumps(r, ensure_ascii=False), markup=False)
+        return
+    if not rows:
+        out.print("No quotations found." + ("" if speaker is None else " Speakers are listed by `kroniek speakers`."))
+    for r in rows:
+        out.print(f"[bold]{r['article_date'] or 'undated'}[/]  {r['article_id']}  ({r['kind']})", markup=True)
+        who = r["speaker"] or r["speaker_mention"] or "?"
+        out.print(f"    {who}: \u201c{r['text']}\u201d" + (f"  [{r['cue']}]" if r["cue"] else ""), markup=False)
+
+
+@cli.command()
+@archive_option
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(0))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON Lines.")
+def speakers(archive_path: Path, limit: int, offset: int, as_json: bool) -> None:
+    """Speakers with their numbers of quotations and articles, most quoted first."""
+    with Archive.open(archive_path, readonly=True) as archive:
+        rows = archive.speakers(limit=limit, offset=offset)
+    _print_rows(rows, ["speaker", "quotes", "articles"], as_json)
+
+
+@cli.command()
+@click.argument("query", default="")
+@archive_option
+@_query_options
+@click.option("--entity", help="Only events whose article names this entity (name, variant or id).")
+@click.option("--limit", default=200, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON Lines.")
+def timeline(query: str, archive_path: Path, exact: bool, entity: str | None, limit: int, as_json: bool) -> None:
+    """What happened when: sentences placed on the calendar by their time expressions, in time order."""
+    with Archive.open(archive_path, readonly=True) as archive:
+        events = archive.timeline(entity=entity, article_ids=_ids_of(archive, query, exact), limit=limit)
+    if as_json:
+        for e in events:
+            out.print(json.dumps(e, ensure_ascii=False), markup=False)
+        return
+    if not events:
+        out.print("No events found.")
+    for e in events:
+        out.print(f"[bold]{e['value']}[/]  ({e['text']}; reported {e['article_date'] or 'undated'}, "
+                  f"{e['article_id']})", markup=True)
+        out.print(f"    {' '.join(e['sentence'].split())}", markup=False)
+
+
+@cli.command()
+@archive_option
+@click.option("--label", type=click.Choice(["PER", "ORG", "LOC", "MISC"]), help="Only entities of this type.")
+@click.option("--name", "name_query", help="Only entities whose name contains this text.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(0))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON Lines.")
+def entities(archive_path: Path, label: str | None, name_query: str | None, limit: int, offset: int,
+             as_json: bool) -> None:
+    """Named entities merged across the archive, most mentioned first."""
+    with Archive.open(archive_path, readonly=True) as archive:
+        rows = archive.entities(label, limit, offset, name_query)
+    _print_rows(rows, ["id", "canonical", "label", "mentions", "articles"], as_json)
+
+
+@cli.command()
+@click.argument("key")
+@archive_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def entity(key: str, archive_path: Path, as_json: bool) -> None:
+    """One entity (by id, canonical name or variant): variants, mentions per month, co-occurring entities."""
+    with Archive.open(archive_path, readonly=True) as archive:
+        found = archive.entity(int(key) if key.isdigit() else key)
+    if as_json:
+        out.print(json.dumps(found, ensure_ascii=False), markup=False)
+        return
+    out.print(f"[bold]{found['canonical']}[/] ({found['label']}): {found['mentions']} mentions in "
+              f"{found['articles']} articles", markup=True)
+    out.print(f"Variants: {', '.join(found['variants']) or '-'}", markup=False)
+    for m in found["by_month"]:
+        out.print(f"  {m['month']}  {'#' * min(m['mentions'], 60)} {m['mentions']}", markup=False)
+    if found["co_occurring"]:
+        out.print("Named together with: " + ", ".join(f"{c['canonical']} ({c['articles']})"
+                                                     for c in found["co_occurring"]), markup=False)
+
+
+def _print_rows(rows: list[dict[str, Any]], columns: list[str], as_json: bool) -> None:
+    if as_json:
+        for r in rows:
+            out.print(json.dumps(r, ensure_ascii=False), markup=False)
+        return
+    table = Table(*columns)
+    for r in rows:
+        table.add_row(*(str(r.get(c, "")) for c in columns))
+    out.print(table)
+
+
+@cli.command()
+@click.option("--conll", "conll_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A CoNLL-2002 file: one token a line (extra columns kept), blank lines between sentences.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: stdout).")
+def tag(conll_path: Path, output: Path | None) -> None:
+    """Tag a CoNLL-2002 file with the Dutch model: each line plus its predicted IOB2 tag as a last column."""
+    from kroniek.nlp.conll import tag_conll
+
+    n = tag_conll(conll_path, output)
+    if output:
+        err.print(f"Tagged {n:,} tokens into {output}.")
+
+
 @cli.command()
 @archive_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
