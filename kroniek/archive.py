@@ -22,7 +22,7 @@ from kroniek import __version__
 from kroniek.errors import InputError, NotFound, QueryError
 from kroniek.ingest.language import detect_language
 from kroniek.ingest.readers import Item, ReadOptions, Rejected, read_path, read_records
-from kroniek.ingest.structure import parse_structure
+from kroniek.ingest.structure import layout, layout_json, parse_structure
 from kroniek.model import RawArticle, Span, Structure
 from kroniek.search.documents import IndexDoc, from_stored
 from kroniek.search.index import SearchIndex, SearchResult
@@ -83,11 +83,10 @@ def structure_json(structure: Structure) -> str:
 def prepare(raw: RawArticle) -> ArticleRow:
     """Derive what ingest stores for an article: structure, language, content hash and id."""
     digest = content_hash(raw.text)
-    structure = parse_structure(raw.text, title=raw.title)
     origin = raw.origin
     return ArticleRow(
         id=article_id(raw, digest), content_hash=digest, date=raw.date, source=raw.source, url=raw.url,
-        title=raw.title, text=raw.text, structure_json=structure_json(structure),
+        title=raw.title, text=raw.text, structure_json=layout_json(layout(raw.text, raw.title)),
         language=detect_language(raw.text),
         meta_json=json.dumps(raw.meta, ensure_ascii=False, default=str) if raw.meta else "{}",
         origin_file=origin.file if origin else None, origin_line=origin.line if origin else None)

@@ -20,6 +20,7 @@ import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -78,7 +79,24 @@ def _printable(raw: str) -> str:
     return _SURROGATE.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", raw)
 
 
+def _has_surrogate(text: str) -> bool:
+    """Whether `text` holds a surrogate code point: UTF-8 cannot encode one, and encoding is far cheaper than a search."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+@lru_cache(maxsize=16384)
+def _date(value: str) -> ArticleDate:
+    """`ArticleDate.parse`, remembered: a feed repeats the same few thousand dates (a failure is not remembered)."""
+    return ArticleDate.parse(value)
+
+
 def _undecodable(text: str) -> str | None:
+    if not _has_surrogate(text):
+        return None
     m = _SURROGATE.search(text)
     if not m:
         return None
@@ -146,7 +164,7 @@ def read_dated(stream: IO[bytes], name: str, options: ReadOptions | None = None)
         date = None
         if date_token is not None:
             try:
-                date = ArticleDate.parse(date_token)
+                date = _date(date_token)
             except DateError as e:
                 return Rejected(origin, f"impossible date {date_token!r}: {e}", raw)
         return RawArticle(text=text, date=date, source=opts.source, origin=origin)
@@ -181,8 +199,12 @@ def read_dated(stream: IO[bytes], name: str, options: ReadOptions | None = None)
 
 # --- JSON Lines and CSV records ----------------------------------------------------------------------------------
 
-def _article_from_record(rec: Mapping[str, Any], origin: Origin, opts: ReadOptions) -> RawArticle:
-    """Turn a decoded record (JSON object or CSV row) into an article, or raise InputError."""
+def _article_from_record(rec: Mapping[str, Any], origin: Origin, opts: ReadOptions,
+                         surrogate_free: bool = False) -> RawArticle:
+    """Turn a decoded record (JSON object or CSV row) into an article, or raise InputError.
+
+    `surrogate_free`: the caller has already made sure that no string in the record holds a surrogate.
+    """
     text = rec.get("text")
     if text is None:
         raise InputError("no `text` field", field="text")
@@ -190,7 +212,7 @@ def _article_from_record(rec: Mapping[str, Any], origin: Origin, opts: ReadOptio
         raise InputError(f"`text` must be a string, not {type(text).__name__}", field="text")
     if not text.strip():
         raise InputError("empty article: `text` holds no text", field="text")
-    if _ANY_SURROGATE.search(text):
+    if not surrogate_free and _has_surrogate(text):
         raise InputError("`text` holds an unpaired surrogate, which is not valid Unicode text", field="text")
     values: dict[str, str | None] = {}
     for key in ("id", "title", "source", "url"):
@@ -211,7 +233,7 @@ def _article_from_record(rec: Mapping[str, Any], origin: Origin, opts: ReadOptio
                             hint="give each record a `date` (YYYY, YYYY-MM or YYYY-MM-DD), or allow undated articles")
     elif isinstance(raw_date, str):
         try:
-            date = ArticleDate.parse(raw_date)
+            date = _date(raw_date)
         except DateError as e:
             raise DateError(str(e), field="date") from None
     else:
@@ -244,12 +266,14 @@ def read_jsonl(stream: IO[bytes], name: str, options: ReadOptions | None = None)
         if not isinstance(rec, dict):
             yield Rejected(origin, f"a JSON {type(rec).__name__}, not an object", _keep(line.rstrip("\n")))
             continue
-        if _SURROGATE_ESCAPE.search(line) and _ANY_SURROGATE.search(json.dumps(rec, ensure_ascii=False)):
+        if ("\\ud" in line or "\\uD" in line) and _SURROGATE_ESCAPE.search(line) and \
+                _ANY_SURROGATE.search(json.dumps(rec, ensure_ascii=False)):
             # a \uD800-style escape without its pair: no valid Unicode text, and not storable
             yield Rejected(origin, "an unpaired surrogate escape (\\uD800-\\uDFFF) in a string", _keep(line.rstrip("\n")))
             continue
         try:
-            yield _article_from_record(rec, origin, opts)
+            # the line decoded without undecodable bytes and holds no lone surrogate escape: nor does its record
+            yield _article_from_record(rec, origin, opts, surrogate_free=True)
         except InputError as e:
             yield Rejected(origin, e.args[0], _keep(line.rstrip("\n")))
 
