@@ -22,7 +22,7 @@ from kroniek import __version__
 from kroniek.errors import InputError, NotFound, QueryError
 from kroniek.ingest.language import detect_language
 from kroniek.ingest.readers import Item, ReadOptions, Rejected, read_path, read_records
-from kroniek.ingest.structure import layout, layout_json, parse_structure
+from kroniek.ingest.structure import layout, layout_json
 from kroniek.model import RawArticle, Span, Structure
 from kroniek.search.documents import IndexDoc, from_stored
 from kroniek.search.index import SearchIndex, SearchResult

@@ -52,10 +52,34 @@ def _scan(text: str) -> tuple[list[Offsets], list[tuple[int, int, str]]]:
     """
     paras: list[Offsets] = []
     refs: list[tuple[int, int, str]] = []
+    offset = 0
+    # An empty line ends any paragraph, so the blocks between two line ends in a row are read one by one; most
+    # are one line without white space at either end, a paragraph as it stands.
+    for block in text.split("\n\n"):
+        size = len(block)
+        if block and "\n" not in block and not block[0].isspace() and not block[-1].isspace():
+            paras.append((offset, offset + size))
+            if block[0] in _LEAD_INITIALS:
+                _reference(block, offset, refs)
+        elif block:
+            _scan_lines(block, offset, paras, refs)
+        offset += size + 2
+    return paras, refs
+
+
+def _reference(line: str, offset: int, refs: list[tuple[int, int, str]]) -> None:
+    """Add the line at `offset` to `refs` when it is a reference line."""
+    m = _REFERENCE_LINE.match(line)
+    if m:
+        refs.append((offset + m.start(2), offset + m.end(2), m.group(2)))
+
+
+def _scan_lines(block: str, base: int, paras: list[Offsets], refs: list[tuple[int, int, str]]) -> None:
+    """Add the paragraphs and references of `block`, which starts a line at offset `base`, line by line."""
     start = -1  # start of the open paragraph; -1 when there is none
     end = 0  # end of the open paragraph's last line, trailing white space trimmed
-    offset = 0
-    for line in text.split("\n"):
+    offset = base
+    for line in block.split("\n"):
         size = len(line)
         if line:
             body = line.lstrip(" \t")
@@ -70,16 +94,13 @@ def _scan(text: str) -> tuple[list[Offsets], list[tuple[int, int, str]]]:
                     start = offset + size - len(rest)
                     end = offset + len(line.rstrip())
             if body and body[0] in _LEAD_INITIALS:
-                m = _REFERENCE_LINE.match(line)
-                if m:
-                    refs.append((offset + m.start(2), offset + m.end(2), m.group(2)))
+                _reference(line, offset, refs)
         elif start >= 0:
             paras.append((start, end))
             start = -1
         offset += size + 1
     if start >= 0:
         paras.append((start, end))
-    return paras, refs
 
 
 def paragraphs(text: str) -> list[Span]:

@@ -7,6 +7,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,14 @@ def _now() -> str:
 def _chunks(seq: Sequence[Any], n: int = _CHUNK) -> Iterator[Sequence[Any]]:
     for i in range(0, len(seq), n):
         yield seq[i:i + n]
+
+
+@lru_cache(maxsize=16384)
+def _date_columns(d: ArticleDate | None) -> tuple[str | None, str | None, str | None, str | None]:
+    """date, date_precision, date_start, date_end of an article date; remembered, as a feed repeats its dates."""
+    if d is None:
+        return None, None, None, None
+    return d.isoformat(), d.precision.value, d.first_day.isoformat(), d.last_day.isoformat()
 
 
 def _marks(n: int) -> str:
@@ -108,13 +117,8 @@ class SQLiteStore(Store):
         if self.readonly:
             raise ArchiveError("the archive is open read-only", hint="open it writable to ingest")
         at = _now()
-        values = []
-        for r in rows:
-            d = r.date
-            values.append((r.id, r.content_hash, d.isoformat() if d else None, d.precision.value if d else None,
-                           d.first_day.isoformat() if d else None, d.last_day.isoformat() if d else None,
-                           r.source, r.url, r.title, r.text, r.structure_json, r.language, r.meta_json,
-                           r.origin_file, r.origin_line, at))
+        values = [(r.id, r.content_hash, *_date_columns(r.date), r.source, r.url, r.title, r.text, r.structure_json,
+                   r.language, r.meta_json, r.origin_file, r.origin_line, at) for r in rows]
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
