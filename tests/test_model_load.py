@@ -48,7 +48,7 @@ def test_model_meta_names_its_data_and_licences() -> None:
 
 
 def test_model_components(model: spacy.language.Language) -> None:
-    assert model.pipe_names == ["kroniek_sentences", "tok2vec", "ner", "kroniek_ner_trim", "lemmatizer"]
+    assert model.pipe_names == ["kroniek_sentences", "tok2vec", "ner", "kroniek_ner_fix", "lemmatizer"]
     assert set(model.get_pipe("ner").labels) == {"PER", "ORG", "LOC", "MISC"}
 
 

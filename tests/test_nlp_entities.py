@@ -15,6 +15,7 @@ from kroniek.nlp.entities import (
     entity_key,
     kroniek_entities,
     merge_entities,
+    relabel_surnames,
     trim_entities,
 )
 
@@ -150,3 +151,16 @@ def test_nlp_entities_trim_keeps_a_bracket_the_name_opened() -> None:
     doc = Doc(VOCAB, words="Partij ( Nederland ) won".split(), ents=["B-ORG", "I-ORG", "I-ORG", "I-ORG", "O"])
     trim_entities(doc)
     assert [e.text for e in doc.ents] == ["Partij ( Nederland )"]
+
+
+def test_nlp_entities_surname_of_a_named_person_becomes_per() -> None:
+    doc = Doc(VOCAB, words="Minister Stef Blok kwam . Blok zei niets . Blok Bank groeit".split(),
+              ents=["O", "B-PER", "I-PER", "O", "O", "B-ORG", "O", "O", "O", "B-ORG", "I-ORG", "O"])
+    relabel_surnames(doc)
+    assert [(e.text, e.label_) for e in doc.ents] == [("Stef Blok", "PER"), ("Blok", "PER"), ("Blok Bank", "ORG")]
+
+
+def test_nlp_entities_surname_rule_needs_a_full_name() -> None:
+    doc = Doc(VOCAB, words="Blok kwam . Blok zei".split(), ents=["B-PER", "O", "O", "B-ORG", "O"])
+    relabel_surnames(doc)
+    assert [e.label_ for e in doc.ents] == ["PER", "ORG"]

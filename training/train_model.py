@@ -54,7 +54,7 @@ def assemble(trained: Path, out: Path = MODEL_DIR, extra_sources: list[dict[str,
 
     nlp = spacy.load(trained)
     nlp.add_pipe("kroniek_sentences", first=True)
-    nlp.add_pipe("kroniek_ner_trim", after="ner")
+    nlp.add_pipe("kroniek_ner_fix", after="ner")
     lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup", "overwrite": False})
     lemmatizer.initialize()
     meta_path = trained / "meta.json"

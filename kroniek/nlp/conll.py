@@ -15,8 +15,10 @@ from spacy.tokens import Doc
 
 from kroniek.errors import InputError
 
-# Sentences per Doc, as in training (training/convert.py); on ned.testa this scored a little above whole articles.
-SENTS_PER_DOC = 10
+# Sentences per Doc when an article is split (training/convert.py uses 10). By default a Doc is a whole article, as
+# `analyze` sees one: the article-level rules of `entities.relabel_surnames` need it (0.7576 against 0.7510 F1 on
+# ned.testa with 10-sentence Docs, see docs/benchmarks.md).
+SENTS_PER_DOC: int | None = None
 
 
 def _blocks(lines: list[str], sents_per_doc: int | None) -> Iterator[list[int]]:
@@ -45,7 +47,7 @@ def tag_lines(nlp: Language, lines: list[str], *, sents_per_doc: int | None = SE
     tags = ["O"] * len(lines)
     blocks = list(_blocks(lines, sents_per_doc))
     docs = (Doc(nlp.vocab, words=[lines[i].split()[0] for i in block]) for block in blocks)
-    names = [n for n in nlp.pipe_names if n in ("tok2vec", "ner", "kroniek_ner_trim")]
+    names = [n for n in nlp.pipe_names if n in ("tok2vec", "ner", "kroniek_ner_fix")]
     with nlp.select_pipes(enable=names):
         for block, doc in zip(blocks, nlp.pipe(docs, batch_size=8), strict=True):
             for i, tok in zip(block, doc, strict=True):

@@ -245,7 +245,30 @@ def trim_entities(doc: Doc) -> Doc:
     return doc
 
 
-@Language.component("kroniek_ner_trim", requires=["doc.ents"], assigns=["doc.ents"])
-def kroniek_ner_trim(doc: Doc) -> Doc:
-    """Trim punctuation off entity edges (see `trim_entities`)."""
-    return trim_entities(doc)
+def relabel_surnames(doc: Doc) -> Doc:
+    """Label PER an entity that is exactly the surname (or the full name) of a person named in the same article.
+
+    Once an article has named "Stef Blok", a later "Blok" is that person, whatever label the model gave it alone.
+    """
+    names: set[tuple[str, ...]] = set()
+    for ent in doc.ents:
+        if ent.label_ == "PER":
+            words = tuple(clean_name(ent.text, "PER").split())
+            if len(words) >= 2:
+                names.add(words)
+                names.add(words[-1:])
+    if not names:
+        return doc
+    spans = []
+    for ent in doc.ents:
+        if ent.label_ != "PER" and tuple(ent.text.split()) in names:
+            ent = doc.char_span(ent.start_char, ent.end_char, label="PER")
+        spans.append(ent)
+    doc.set_ents(spans)
+    return doc
+
+
+@Language.component("kroniek_ner_fix", requires=["doc.ents"], assigns=["doc.ents"])
+def kroniek_ner_fix(doc: Doc) -> Doc:
+    """Rules over the NER output: punctuation off entity edges, surnames of named persons labelled PER."""
+    return relabel_surnames(trim_entities(doc))
