@@ -23,8 +23,8 @@ _LEAD_WORDS = r"(lees ook|lees meer|lees verder|zie ook|ook interessant|meer ove
 _REFERENCE = re.compile(r"(?im)^[ \t]*" + _LEAD_WORDS + r"[ \t]*:[ \t]*(\S.*?)[ \t]*$")
 # The same, matched against one line (without its line end).
 _REFERENCE_LINE = re.compile(r"(?i)[ \t]*" + _LEAD_WORDS + r"[ \t]*:[ \t]*(\S.*?)[ \t]*$")
-# First letters of the lead-ins, either case: only lines that start with one can be references.
-_LEAD_INITIALS = frozenset("lLzZoOmM")
+# First two letters of the lead-ins, lower case: only lines that start with one of them can be references.
+_LEAD_STARTS = frozenset({"le", "zi", "oo", "me"})
 _QUOTES = "'\"‘’“”„‚«»‹›`´"
 _CLOSING = ".!?:;,…"
 SUBHEADING_MAX_CHARS = 90
@@ -59,7 +59,7 @@ def _scan(text: str) -> tuple[list[Offsets], list[tuple[int, int, str]]]:
         size = len(block)
         if block and "\n" not in block and not block[0].isspace() and not block[-1].isspace():
             paras.append((offset, offset + size))
-            if block[0] in _LEAD_INITIALS:
+            if block[:2].lower() in _LEAD_STARTS:
                 _reference(block, offset, refs)
         elif block:
             _scan_lines(block, offset, paras, refs)
@@ -93,7 +93,7 @@ def _scan_lines(block: str, base: int, paras: list[Offsets], refs: list[tuple[in
                 if rest:
                     start = offset + size - len(rest)
                     end = offset + len(line.rstrip())
-            if body and body[0] in _LEAD_INITIALS:
+            if body[:2].lower() in _LEAD_STARTS:
                 _reference(line, offset, refs)
         elif start >= 0:
             paras.append((start, end))
@@ -167,7 +167,7 @@ def parse_structure(text: str, title: str | None = None) -> Structure:
 
 
 def _spans_json(spans: list[Offsets]) -> str:
-    return "[" + ", ".join(f'{{"start": {s}, "end": {e}}}' for s, e in spans) + "]"
+    return "[" + ", ".join([f'{{"start": {s}, "end": {e}}}' for s, e in spans]) + "]"
 
 
 def _span_json(span: Offsets | None) -> str:
