@@ -210,7 +210,7 @@ def _article_from_record(rec: Mapping[str, Any], origin: Origin, opts: ReadOptio
         raise InputError("no `text` field", field="text")
     if not isinstance(text, str):
         raise InputError(f"`text` must be a string, not {type(text).__name__}", field="text")
-    if not text.strip():
+    if not text or text.isspace():
         raise InputError("empty article: `text` holds no text", field="text")
     if not surrogate_free and _has_surrogate(text):
         raise InputError("`text` holds an unpaired surrogate, which is not valid Unicode text", field="text")
@@ -252,7 +252,7 @@ def read_jsonl(stream: IO[bytes], name: str, options: ReadOptions | None = None)
             yield Rejected(origin, f"a line longer than the limit of {opts.max_article_bytes} bytes "
                                    "(see max_article_bytes)", _keep(_printable(line)))
             continue
-        if not line.strip():
+        if not line or line.isspace():  # no stripped copy of a long line
             continue
         bad = _undecodable(line)
         if bad:
