@@ -101,3 +101,10 @@ def test_model_process_wide_pipeline_is_loaded_once() -> None:
 
     first = get_nlp()
     assert get_nlp() is first
+
+
+def test_model_tokenizer_from_code_matches_the_shipped_one(model: spacy.language.Language) -> None:
+    """load_pipeline builds the tokenizer from code instead of reading it back: both must cut text the same way."""
+    built = spacy.load(MODEL_DIR, exclude=["tokenizer"])
+    text = SEED.read_text(encoding="utf-8") + " Op 3 jan. zei dhr. J.P. Jansen: ,,5 mld.'' – de top."
+    assert [t.text for t in built.make_doc(text)] == [t.text for t in model.make_doc(text)]

@@ -9,57 +9,60 @@ sentence. Abbreviations ("jan.", "dhr.") are single tokens (see `tokenizer`), so
 
 from __future__ import annotations
 
+import numpy
+from spacy.attrs import SENT_START
 from spacy.language import Language
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
 TERMINAL = frozenset(".!?…")
 CLOSING = frozenset("”’»)]\"'")
 OPENING = frozenset("“‘„«([\"'")
 
 
-def _is_terminal(token: Token) -> bool:
-    return bool(token.text) and all(c in TERMINAL for c in token.text)
+def _is_terminal(text: str) -> bool:
+    return bool(text) and all(c in TERMINAL for c in text)
 
 
-def _is_closing(token: Token, prev: Token) -> bool:
-    text = token.text
+def _is_closing(text: str, glued: bool) -> bool:
     if text in ("''", "’’", "”"):
         return True
     if text and all(c in CLOSING for c in text):
         # A straight quote closes only when it is glued to what precedes it.
-        return text[0] not in "\"'" or prev.whitespace_ == ""
+        return text[0] not in "\"'" or glued
     return False
 
 
-def _opens(token: Token) -> bool:
-    text = token.text
+def _opens(text: str) -> bool:
     return text[:1].isupper() or text[:1].isdigit() or text[:1] in OPENING or text.startswith(",,")
 
 
 def sentence_starts(doc: Doc) -> list[bool]:
     """Whether each token starts a sentence."""
-    n = len(doc)
+    texts = [t.text for t in doc]
+    glued = [t.whitespace_ == "" for t in doc]
+    space = [t.is_space for t in doc]
+    n = len(texts)
     starts = [False] * n
     if not n:
         return starts
     starts[0] = True
     i = 0
     while i < n:
-        tok = doc[i]
-        if tok.is_space and "\n" in tok.text:
+        text = texts[i]
+        if space[i] and "\n" in text:
             j = i + 1
-            while j < n and doc[j].is_space:
+            while j < n and space[j]:
                 j += 1
             if j < n:
                 starts[j] = True
             i = j
             continue
-        if _is_terminal(tok):
+        if text[-1] in TERMINAL and _is_terminal(text):
             j = i + 1
-            while j < n and (doc[j].is_space and "\n" not in doc[j].text or _is_closing(doc[j], doc[j - 1])
-                             or _is_terminal(doc[j])):
+            while j < n and (space[j] and "\n" not in texts[j] or _is_closing(texts[j], glued[j - 1])
+                             or _is_terminal(texts[j])):
                 j += 1
-            if j < n and not doc[j].is_space and _opens(doc[j]):
+            if j < n and not space[j] and _opens(texts[j]):
                 starts[j] = True
             i = j
             continue
@@ -70,6 +73,8 @@ def sentence_starts(doc: Doc) -> list[bool]:
 @Language.component("kroniek_sentences", assigns=["token.is_sent_start"])
 def kroniek_sentences(doc: Doc) -> Doc:
     """Set sentence starts on every token of the doc."""
-    for tok, start in zip(doc, sentence_starts(doc), strict=True):
-        tok.is_sent_start = start
+    # One array write: setting Token.is_sent_start token by token rescans the doc each time.
+    if len(doc):
+        values = numpy.array([1 if start else -1 for start in sentence_starts(doc)], dtype="int64")
+        doc.from_array([SENT_START], values.astype("uint64").reshape(-1, 1))
     return doc
