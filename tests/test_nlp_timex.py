@@ -85,6 +85,12 @@ def test_timex_times(text: str, expected: tuple[str, str, str]) -> None:
     assert one(text) == expected
 
 
+def test_timex_clock_times_with_part_of_day_and_ranges() -> None:
+    assert values("Om elf uur 's avonds was het voorbij.") == ["2019-02-14T23:00"]
+    assert values("Het museum is open van 10.00 tot 17.00 uur.") == ["2019-02-14T10:00", "2019-02-14T17:00"]
+    assert values("Het duurde drie uur.") == ["PT3H"]  # without "om" an hour count is a duration
+
+
 def test_timex_clock_time_after_a_night_falls_on_the_next_day() -> None:
     text = ("De politie greep in de nacht van zaterdag op zondag in. "
             "Rond 0.30 uur kwam een man om het leven.")

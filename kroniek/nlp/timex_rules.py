@@ -558,19 +558,35 @@ def _clock(m: re.Match[str]) -> tuple[int, int] | None:
     return h, mi
 
 
-@rule("clock", rf"{B}(?:(?P<prep>om|rond|omstreeks|tegen|vanaf|tot|sinds|na|voor)\s+)?(?P<c>{CLOCK})(?![\w])")
+@rule("clock", rf"{B}(?:(?P<prep>om|rond|omstreeks|tegen|vanaf|tot|sinds|na|voor)\s+)?(?P<c>{CLOCK})"
+               r"(?:\s+['’]s\s+(?P<part>ochtends|morgens|middags|avonds|nachts))?(?![\w])")
 def _clock_time(m: re.Match[str], ctx: Context) -> list[Found]:
     prep = (m["prep"] or "").lower()
     hm = _clock(m)
     if hm is None:
         return []
     if m["h"]:
-        if not (m["uur"] or prep in ("om", "rond", "omstreeks", "tegen", "vanaf")):
+        if not (m["uur"] or m["part"] or prep in ("om", "rond", "omstreeks", "tegen", "vanaf")):
             return []
-    elif prep not in ("om", "rond", "omstreeks", "tegen", "vanaf"):
+    elif prep not in ("om", "rond", "omstreeks", "tegen", "vanaf") and not m["part"]:
         return []
+    h, mi = hm
+    if m["part"] and tw.PARTS_OF_DAY_ADVERBS[m["part"].lower()] in ("AF", "EV") and h < 12:
+        h += 12  # "om elf uur 's avonds"
     start = m.start() if prep in ("rond", "omstreeks", "tegen") else m.start("c")
-    return [Found(start, m.end(), "TIME", f"{DAY_SLOT}T{hm[0]:02d}:{hm[1]:02d}")]
+    return [Found(start, m.end(), "TIME", f"{DAY_SLOT}T{h:02d}:{mi:02d}")]
+
+
+@rule("clock-range", rf"{B}(?:van|tussen)\s+(?P<a>(?P<h1>\d{{1,2}})[.:](?P<m1>\d{{2}}))\s*(?:uur\s+)?(?:tot|en|-|–)\s*"
+                     rf"(?P<b>(?P<h2>\d{{1,2}})[.:](?P<m2>\d{{2}})\s*uur){E}")
+def _clock_range(m: re.Match[str], ctx: Context) -> list[Found]:
+    """Two clock times from one range: "van 10.00 tot 17.00 uur"."""
+    out = []
+    for group, h, mi in (("a", int(m["h1"]), int(m["m1"])), ("b", int(m["h2"]), int(m["m2"]))):
+        if not (0 <= h <= 24 and 0 <= mi < 60):
+            return []
+        out.append(at(m, group, "TIME", f"{DAY_SLOT}T{h:02d}:{mi:02d}"))
+    return out
 
 
 @rule("part-adverb", rf"{B}['’]s[ -]?(?P<part>ochtends|morgens|middags|avonds|nachts)"
