@@ -42,20 +42,13 @@ SEASON_MONTHS: dict[str, tuple[int, int]] = {"SP": (3, 5), "SU": (6, 8), "FA": (
 
 # Days relative to the article date.
 DAY_OFFSETS: dict[str, int] = {
-    "eergisteren": -2, "gisteren": -1, "gister": -1, "vandaag": 0, "heden": 0, "morgen": 1, "overmorgen": 2,
+    "eergisteren": -2, "gisteren": -1, "gister": -1, "vandaag": 0, "morgen": 1, "overmorgen": 2,
 }
-# One-word day-and-part forms: gisteravond, vanmiddag, morgenochtend.
-DAY_PART_PREFIXES: dict[str, int] = {"gister": -1, "van": 0, "morgen": 1}
-
 # Words before a period that point back, at the current one, or forward.
 PAST_MODIFIERS = ("vorige", "vorig", "afgelopen", "verleden", "voorbije", "voorgaande", "jongstleden", "jl")
 THIS_MODIFIERS = ("deze", "dit", "huidige", "lopende")
 NEXT_MODIFIERS = ("volgende", "volgend", "komende", "komend", "aanstaande", "aanst", "eerstvolgende",
                   "eerstkomende")
-
-# Position inside a period: "begin maart", "eind vorig jaar"; the TIMEX3 mod is not scored, the period is kept.
-POSITION_WORDS = ("begin", "eind", "einde", "medio", "half", "midden", "halverwege", "eind-", "begin-", "vroeg",
-                  "laat", "het begin van", "het einde van", "het eind van", "het midden van", "de rest van")
 
 UNITS: dict[str, str] = {
     # word: TIMEX3 unit (T before it for time units); singular and plural forms
@@ -121,9 +114,6 @@ def _build_numbers() -> dict[str, int]:
 
 
 NUMBERS: dict[str, int] = _build_numbers()
-
-# Halves: "anderhalf jaar" is eighteen months.
-HALF_WORDS = ("anderhalf", "anderhalve", "half", "halve", "een half", "een halve")
 
 # Decades by their Dutch word: "de jaren negentig".
 DECADE_WORDS: dict[str, int] = {
