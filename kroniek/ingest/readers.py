@@ -148,25 +148,29 @@ def read_dated(stream: IO[bytes], name: str, options: ReadOptions | None = None)
     def finish() -> Item | None:
         text = "".join(parts).rstrip()
         origin = Origin(name, start_line or 1)
-        raw = _keep(_printable(header + "".join(parts)))
+
+        def rejected(reason: str) -> Rejected:
+            # the raw record is written out only for a rejected article
+            return Rejected(origin, reason, _keep(_printable(header + "".join(parts))))
+
         if date_token is None:
-            if not text.strip():
+            if not text or text.isspace():
                 return None
             if opts.require_date:
-                return Rejected(origin, "missing date: text before the first `date YYYY-MM-DD` header line", raw)
+                return rejected("missing date: text before the first `date YYYY-MM-DD` header line")
         if problem:
-            return Rejected(origin, problem, raw)
-        if not text.strip():
-            return Rejected(origin, "empty article: a date header with no text after it", raw)
+            return rejected(problem)
+        if not text or text.isspace():
+            return rejected("empty article: a date header with no text after it")
         bad = _undecodable(text)
         if bad:
-            return Rejected(origin, bad, raw)
+            return rejected(bad)
         date = None
         if date_token is not None:
             try:
                 date = _date(date_token)
             except DateError as e:
-                return Rejected(origin, f"impossible date {date_token!r}: {e}", raw)
+                return rejected(f"impossible date {date_token!r}: {e}")
         return RawArticle(text=text, date=date, source=opts.source, origin=origin)
 
     for number, line, too_long in _lines(stream, limit):
