@@ -133,8 +133,9 @@ def layout(text: str, title: str | None = None) -> Layout:
     """The structure of an article as offsets; `title` is the title the input gives, which may or may not open it."""
     paras, refs = _scan(text)
     if refs:
-        # a "Lees ook" paragraph is a reference, not body text
-        paras = [p for p in paras if not all(_REFERENCE.match(line) for line in text[p[0]:p[1]].split("\n"))]
+        # a "Lees ook" paragraph is a reference, not body text (its first line opens with a lead-in)
+        paras = [p for p in paras if text[p[0]:p[0] + 2].lower() not in _LEAD_STARTS
+                 or not all(_REFERENCE.match(line) for line in text[p[0]:p[1]].split("\n"))]
     body = paras
     title_span: Offsets | None = None
     if body and title is not None and text[body[0][0]:body[0][1]].strip() == title.strip():
@@ -143,7 +144,8 @@ def layout(text: str, title: str | None = None) -> Layout:
         # a dated-line article that opens with a heading line: its title
         title_span, body = body[0], body[1:]
     last = len(body) - 1
-    heads = [i for i in range(1, last) if _heading(text, body[i])]
+    heads = [i for i in range(1, last)
+             if body[i][1] - body[i][0] <= SUBHEADING_MAX_CHARS and looks_like_heading(text[body[i][0]:body[i][1]])]
     if heads:
         subheadings = [body[i] for i in heads]
         chosen = set(heads)
