@@ -77,7 +77,7 @@ def run_kroniek(src: Path, db: Path, indexed: bool = False, workers: int = 1) ->
     from kroniek.ingest.language import detect_language
 
     class StoreOnly(Archive):
-        def _on_articles_changed(self, ids: object) -> None:
+        def _on_articles_changed(self, ids: object, **kwargs: object) -> None:
             """The search index is a derived stage; measured separately."""
 
     detect_language("Een zin om het taalmodel vooraf te laden.")  # any start-up cost is not ingest throughput
