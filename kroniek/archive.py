@@ -129,9 +129,12 @@ class Archive:
 
     # --- hooks -------------------------------------------------------------------------------------------------
 
-    def _on_articles_changed(self, ids: Sequence[str]) -> None:
-        """Called after articles were added or re-analysed (in batches); the search index hooks in here."""
-        found = (self.store.article(i) for i in ids)
+    def _on_articles_changed(self, ids: Sequence[str], *, annotated: bool = True) -> None:
+        """Called after articles were added or re-analysed (in batches); the search index hooks in here.
+
+        New articles have no annotations yet (`annotated=False`): they are read in one batch.
+        """
+        found = (self.store.article(i) for i in ids) if annotated else self.store.articles(ids)
         self.index.add([from_stored(a) for a in found if a is not None])
         self.index.commit()
 
@@ -232,7 +235,7 @@ class Archive:
         if collect_ids:
             report.new_ids.extend(ids)
         if ids:
-            self._on_articles_changed(ids)
+            self._on_articles_changed(ids, annotated=False)
 
     # --- analysis ----------------------------------------------------------------------------------------------
 
