@@ -2,7 +2,8 @@
 
 Steps: convert ../shared/data into training/corpus/*.spacy and build the static vectors (training/vectors.py);
 train the NER pipeline of training/ner.cfg (stage 1, one thread, the best model on ned.testa kept), train it on with
-training/ner_stage2.cfg (stage 2: ned.train plus copies in the quotation marks of real articles); then assemble the shipped pipeline: rule sentence boundaries
+training/ner_stage2.cfg (stage 2: ned.train plus copies in the quotation marks of real articles) and once more at a
+lower learning rate (stage 3, STAGE3 overrides); then assemble the shipped pipeline: rule sentence boundaries
 (`kroniek_sentences`), the trained tok2vec and NER, and spaCy's lookup lemmatizer with the Dutch table from
 spacy-lookups-data, all saved with their config and a meta.json naming the data and their licences.
 """
@@ -19,6 +20,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 MODEL_DIR = ROOT / "kroniek" / "models" / "nl_kroniek"
 VERSION = "0.1.0"
+# Stage 3: the stage-2 config again, from the stage-2 best, with smaller steps.
+STAGE3: dict[str, object] = {"training.optimizer.learn_rate": 0.0003, "training.eval_frequency": 400,
+                             "training.max_steps": 2000}
 
 SOURCES = [
     {"name": "CoNLL-2002 Dutch NER (ned.train; ned.testa as dev set)", "license": "research use only",
@@ -78,7 +82,7 @@ def main() -> None:
     parser.add_argument("--config", type=Path, default=HERE / "ner.cfg")
     parser.add_argument("--stage2-config", type=Path, default=HERE / "ner_stage2.cfg")
     parser.add_argument("--output", type=Path, default=HERE / "output" / "ner")
-    parser.add_argument("--skip-train", action="store_true", help="only assemble from OUTPUT-stage2/model-best")
+    parser.add_argument("--skip-train", action="store_true", help="only assemble from OUTPUT-stage3/model-best")
     args = parser.parse_args()
     # The machine is shared: one thread for the numeric libraries.
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -86,6 +90,7 @@ def main() -> None:
     from training.convert import CORPUS, convert_all
 
     stage2 = args.output.with_name(args.output.name + "-stage2")
+    stage3 = args.output.with_name(args.output.name + "-stage3")
 
     if not args.skip_train:
         if not (CORPUS / "train_restyled.spacy").is_file():
@@ -95,9 +100,10 @@ def main() -> None:
 
             build()
         stage1 = train(args.config, args.output, {})
-        best = train(args.stage2_config, stage2, {"paths.source": str(stage1)})
+        best2 = train(args.stage2_config, stage2, {"paths.source": str(stage1)})
+        best = train(args.stage2_config, stage3, {"paths.source": str(best2), **STAGE3})
     else:
-        best = stage2 / "model-best"
+        best = stage3 / "model-best"
     out = assemble(best)
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     print(f"model saved to {out} ({size / 1e6:.1f} MB)")
