@@ -22,7 +22,7 @@ MODEL_DIR = ROOT / "kroniek" / "models" / "nl_kroniek"
 VERSION = "0.1.0"
 # Stage 3: the stage-2 config again, from the stage-2 best, with smaller steps.
 STAGE3: dict[str, object] = {"training.optimizer.learn_rate": 0.0003, "training.eval_frequency": 400,
-                             "training.max_steps": 2000}
+                             "training.max_steps": 1600}
 
 SOURCES = [
     {"name": "CoNLL-2002 Dutch NER (ned.train; ned.testa as dev set)", "license": "research use only",
