@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.tokens import Span as SpacySpan
 
 from kroniek.nlp import extensions
 from kroniek.nlp.lang_nl.entity_roles import ORG_HEADS, PERSON_REFERENCES, TITLES
@@ -259,10 +260,10 @@ def relabel_surnames(doc: Doc) -> Doc:
                 names.add(words[-1:])
     if not names:
         return doc
-    spans = []
+    spans: list[SpacySpan] = []
     for ent in doc.ents:
         if ent.label_ != "PER" and tuple(ent.text.split()) in names:
-            ent = doc.char_span(ent.start_char, ent.end_char, label="PER")
+            ent = SpacySpan(doc, ent.start, ent.end, label="PER")
         spans.append(ent)
     doc.set_ents(spans)
     return doc

@@ -76,5 +76,5 @@ def kroniek_sentences(doc: Doc) -> Doc:
     # One array write: setting Token.is_sent_start token by token rescans the doc each time.
     if len(doc):
         values = numpy.array([1 if start else -1 for start in sentence_starts(doc)], dtype="int64")
-        doc.from_array([SENT_START], values.astype("uint64").reshape(-1, 1))
+        doc.from_array([SENT_START], values.astype("uint64").reshape(-1, 1))  # type: ignore[arg-type]
     return doc
