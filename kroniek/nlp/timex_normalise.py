@@ -403,7 +403,7 @@ def value_range(value: str) -> tuple[dt.date, dt.date] | None:
     """The calendar period (first and last day) a TIMEX3 value denotes, or None where it names no fixed period.
 
     "2018-05" is May 2018; "2019-W07" its ISO week; "2019-02-XX" (a day the article date could not pin) the month;
-    "2014-SU" June to August; "199" the 1990s; "19" 1900-1999; vague values, durations and sets give None.
+    "2014-SU" June to August; "199" (or "199X") the 1990s; "19" (or "19XX") 1900-1999; vague values, durations and sets give None.
     """
     v = value.split("T", 1)[0] if "T" in value and not value.startswith("P") else value
     try:
@@ -418,9 +418,9 @@ def value_range(value: str) -> tuple[dt.date, dt.date] | None:
             if m[3]:
                 return monday + dt.timedelta(days=5), monday + dt.timedelta(days=6)
             return monday, monday + dt.timedelta(days=6)
-        if m := re.fullmatch(r"(\d{4})-(SP|SU|FA|WI)", v):
+        if m := re.fullmatch(r"(\d{4})-(SP|SU|FA|AU|WI)", v):
             y = int(m[1])
-            first, last = _SEASON_RANGE[m[2]]
+            first, last = _SEASON_RANGE["FA" if m[2] == "AU" else m[2]]
             end_year, end_month = (y + 1, last - 12) if last > 12 else (y, last)
             return dt.date(y, first, 1), _month_end(end_year, end_month)
         if m := re.fullmatch(r"(\d{4})-Q([1-4])", v):
@@ -432,10 +432,10 @@ def value_range(value: str) -> tuple[dt.date, dt.date] | None:
         if m := re.fullmatch(r"(\d{4})(?:-XX(?:-XX)?|-WXX)?", v):
             y = int(m[1])
             return dt.date(y, 1, 1), dt.date(y, 12, 31)
-        if m := re.fullmatch(r"(\d{3})", v):
+        if m := re.fullmatch(r"(\d{3})X?", v):
             y = int(m[1]) * 10
             return dt.date(max(y, 1), 1, 1), dt.date(y + 9, 12, 31)
-        if m := re.fullmatch(r"(\d{2})", v):
+        if m := re.fullmatch(r"(\d{2})(?:XX)?", v):
             y = int(m[1]) * 100
             return dt.date(max(y, 1), 1, 1), dt.date(y + 99, 12, 31)
     except ValueError:

@@ -2,68 +2,20 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from kroniek.errors import DateError
 from kroniek.model import Analysis, ArticleDate, EntityMention, Quote, TimeExpression
+from kroniek.nlp.timex_normalise import value_range
 
 ENTITY_LABELS = ("PER", "ORG", "LOC", "MISC")
 
-# TIMEX3 values that name a calendar period (see ../shared/eval/FORMAT.md): a year, month or day (optionally with a
-# time after 'T'), an ISO week, a quarter, a half year, a season, a decade (201X or 201) or a century (19XX or 19).
-_TIMEX_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:T.*)?$")
-_TIMEX_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_TIMEX_YEAR = re.compile(r"^(\d{4})$")
-_TIMEX_WEEK = re.compile(r"^(\d{4})-W(\d{2})(?:-WE)?$")
-_TIMEX_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-_TIMEX_HALF = re.compile(r"^(\d{4})-H([12])$")
-_TIMEX_SEASON = re.compile(r"^(\d{4})-(SP|SU|FA|AU|WI)$")
-_TIMEX_DECADE = re.compile(r"^(\d{3})X?$")
-_TIMEX_CENTURY = re.compile(r"^(\d{2})(?:XX)?$")
-_SEASON_MONTHS = {"SP": (3, 5), "SU": (6, 8), "FA": (9, 11), "AU": (9, 11), "WI": (12, 14)}
-
-
-def _month_period(year: int, first: int, last: int) -> tuple[dt.date, dt.date]:
-    """From the first day of month `first` to the last day of month `last` (months past 12 run into next year)."""
-    ly, lm = year + (last - 1) // 12, (last - 1) % 12 + 1
-    return dt.date(year, first, 1), dt.date(ly, lm, calendar.monthrange(ly, lm)[1])
-
-
 def timex_period(value: str) -> tuple[dt.date, dt.date] | None:
     """The calendar period a TIMEX3 value names, or None (durations, sets, PRESENT_REF and the like)."""
-    v = value.strip().upper()
-    try:
-        if m := _TIMEX_DAY.match(v):
-            d = dt.date(int(m[1]), int(m[2]), int(m[3]))
-            return d, d
-        if m := _TIMEX_MONTH.match(v):
-            return _month_period(int(m[1]), int(m[2]), int(m[2]))
-        if m := _TIMEX_YEAR.match(v):
-            return dt.date(int(m[1]), 1, 1), dt.date(int(m[1]), 12, 31)
-        if m := _TIMEX_WEEK.match(v):
-            monday = dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
-            return monday, monday + dt.timedelta(days=6)
-        if m := _TIMEX_QUARTER.match(v):
-            q = int(m[2])
-            return _month_period(int(m[1]), 3 * q - 2, 3 * q)
-        if m := _TIMEX_HALF.match(v):
-            h = int(m[2])
-            return _month_period(int(m[1]), 6 * h - 5, 6 * h)
-        if m := _TIMEX_SEASON.match(v):
-            return _month_period(int(m[1]), *_SEASON_MONTHS[m[2]])
-        if m := _TIMEX_DECADE.match(v):
-            start = int(m[1]) * 10
-            return dt.date(max(start, 1), 1, 1), dt.date(start + 9, 12, 31)
-        if m := _TIMEX_CENTURY.match(v):
-            start = int(m[1]) * 100
-            return dt.date(max(start, 1), 1, 1), dt.date(start + 99, 12, 31)
-    except ValueError:
-        return None
+    return value_range(value.strip().upper())
     return None
 
 

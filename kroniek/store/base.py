@@ -5,15 +5,13 @@ A backend (SQLite now, PostgreSQL later) implements `Store`; the `Archive` facad
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from kroniek.model import Analysis, ArticleDate, Structure
+from kroniek.nlp.timex_normalise import value_range
 
 STAGES = ("entities", "quotes", "timexes")
 
@@ -147,55 +145,8 @@ class Store(ABC):
 
 # --- calendar periods of TIMEX3 values ---------------------------------------------------------------------------
 
-_YMD = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:T.*)?$")
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})(?:-WE)?(?:T.*)?$")
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-_HALF = re.compile(r"^(\d{4})-H([12])$")
-_SEASON = re.compile(r"^(\d{4})-(SP|SU|FA|AU|WI)$")
-_DECADE = re.compile(r"^(\d{3})X$")
-_CENTURY = re.compile(r"^(\d{2})XX$")
-# Meteorological seasons; winter runs into the next year.
-_SEASONS = {"SP": (3, 5), "SU": (6, 8), "FA": (9, 11), "AU": (9, 11), "WI": (12, 14)}
-
-
-def _month_end(year: int, month: int) -> dt.date:
-    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
-
-
 def period_of(value: str) -> tuple[str, str] | None:
     """The first and last ISO day of the calendar period a TIMEX3 value names, or None when it names none."""
-    try:
-        if m := _YMD.match(value):
-            y, mo, d = (int(g) if g else None for g in m.groups())
-            assert y is not None
-            if y == 0:
-                return None
-            if d is not None and mo is not None:
-                day = dt.date(y, mo, d)
-                return day.isoformat(), day.isoformat()
-            if mo is not None:
-                return dt.date(y, mo, 1).isoformat(), _month_end(y, mo).isoformat()
-            return f"{y:04d}-01-01", f"{y:04d}-12-31"
-        if m := _WEEK.match(value):
-            monday = dt.date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
-            return monday.isoformat(), (monday + dt.timedelta(days=6)).isoformat()
-        if m := _QUARTER.match(value):
-            y, q = int(m.group(1)), int(m.group(2))
-            return dt.date(y, 3 * q - 2, 1).isoformat(), _month_end(y, 3 * q).isoformat()
-        if m := _HALF.match(value):
-            y, h = int(m.group(1)), int(m.group(2))
-            return dt.date(y, 6 * h - 5, 1).isoformat(), _month_end(y, 6 * h).isoformat()
-        if m := _SEASON.match(value):
-            y = int(m.group(1))
-            first, last = _SEASONS[m.group(2)]
-            return dt.date(y, first, 1).isoformat(), _month_end(y, last).isoformat()
-        if m := _DECADE.match(value):
-            y = int(m.group(1)) * 10
-            return f"{y:04d}-01-01", f"{y + 9:04d}-12-31"
-        if m := _CENTURY.match(value):
-            y = int(m.group(1)) * 100
-            return f"{y:04d}-01-01", f"{y + 99:04d}-12-31"
-    except ValueError:
-        return None
+    period = value_range(value)
+    return (period[0].isoformat(), period[1].isoformat()) if period else None
     return None
