@@ -12,6 +12,8 @@ ministerie" -> "ministerie van Buitenlandse Zaken" when the article named it, "d
 named with a minister's title. `canonical_for(doc, start, end)` answers for any span (a quotation's speaker, say).
 Across the archive, `entity_key` gives the key under which one entity's mentions are merged, and `merge_entities`
 groups mentions into one entity per canonical name with its variants.
+The component `kroniek_ner_fix`, part of the shipped model right after the NER, holds the rules over the model's
+output (`trim_entities`, `relabel_surnames`).
 """
 
 from __future__ import annotations
