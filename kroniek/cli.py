@@ -404,18 +404,6 @@ def reindex(archive_path: Path, quiet: bool) -> None:
     out.print(f"Indexed {n:,} articles in {seconds:.1f} s.")
 
 
-_CSV_COLUMNS = ["id", "date", "source", "title", "url", "language", "entities", "speakers", "timexes", "text"]
-
-
-def _csv_row(row: dict[str, Any]) -> list[str]:
-    ents = sorted({f"{e.get('canonical') or e['text']} ({e['label']})" for e in row.get("entities", [])})
-    speakers = sorted({q["speaker"] for q in row.get("quotes", []) if q.get("speaker")})
-    timexes = [f"{t['text']}={t['value']}" for t in row.get("timexes", [])]
-    return [row.get("id") or "", row.get("date") or "", row.get("source") or "", row.get("title") or "",
-            row.get("url") or "", row.get("language") or "", "; ".join(ents), "; ".join(speakers),
-            "; ".join(timexes), row.get("text") or ""]
-
-
 @cli.command()
 @click.argument("query", default="")
 @archive_option
@@ -425,8 +413,9 @@ def _csv_row(row: dict[str, Any]) -> list[str]:
 @click.option("--limit", type=click.IntRange(1), help="At most this many articles.")
 def export(query: str, archive_path: Path, exact: bool, fmt: str, output: Path | None, limit: int | None) -> None:
     """Export the articles matching QUERY (all when empty; newest first) with their annotations."""
-    import csv
     from itertools import islice
+
+    from kroniek.export import export_lines
 
     with Archive.open(archive_path, readonly=True) as archive:
         if query.strip():
@@ -434,18 +423,16 @@ def export(query: str, archive_path: Path, exact: bool, fmt: str, output: Path |
         else:
             rows = islice(archive.export_rows(None), limit)
         fh: IO[str] = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
-        try:
-            writer = csv.writer(fh) if fmt == "csv" else None
-            if writer:
-                writer.writerow(_CSV_COLUMNS)
-            n = 0
+        n = 0
+
+        def counted(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+            nonlocal n
             for row in rows:
-                row.pop("meta", None)
-                if writer:
-                    writer.writerow(_csv_row(row))
-                else:
-                    fh.write(json.dumps(row, ensure_ascii=False) + "\n")
                 n += 1
+                yield row
+
+        try:
+            fh.writelines(export_lines(counted(rows), fmt))
         finally:
             if output:
                 fh.close()

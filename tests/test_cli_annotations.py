@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
@@ -93,3 +94,21 @@ def test_cli_tag_writes_one_more_column(tmp_path: Path) -> None:
     score = subprocess.run([sys.executable, str(EVAL / "score.py"), "ner", str(sample), str(out)],
                            capture_output=True, text=True, check=True)
     assert json.loads(score.stdout)["overall"]["gold"] > 0
+
+
+def test_cli_export_jsonl_and_csv_of_a_query(seeded: Path, tmp_path: Path) -> None:
+    jsonl = tmp_path / "out.jsonl"
+    res = run(seeded, "export", "MH17", "--output", str(jsonl))
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 1 and rows[0]["text"].startswith("Het ministerie") and "meta" not in rows[0]
+    assert any(q["speaker"] == "Stef Blok" for q in rows[0]["quotes"])
+    csv_out = tmp_path / "out.csv"
+    res = run(seeded, "export", "MH17", "--format", "csv", "--output", str(csv_out))
+    assert res.exit_code == 0 and "Exported 1 articles" in res.output
+    with csv_out.open(encoding="utf-8", newline="") as fh:
+        table = list(csv.reader(fh))
+    assert table[0][0] == "id" and len(table) == 2
+    assert "Stef Blok" in table[1][table[0].index("speakers")]
+    none = run(seeded, "export", "voetbal", "--format", "csv")
+    assert none.exit_code == 0 and none.output.strip().startswith("id,date")
