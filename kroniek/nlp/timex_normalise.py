@@ -264,26 +264,6 @@ _SUBORDINATORS = frozenset("dat die wat waar waarin waarbij waarop waarmee waard
                            "sinds".split())
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]–—\"“”„]|\s-\s|''|,,")
 
-_lemma_table: dict[str, str] | None = None
-
-
-def _lemmas() -> dict[str, str]:
-    """The Dutch lemma lookup table of spacy-lookups-data (forms to lemmas), or an empty one if it is absent.
-
-    Used only to tell a weak past plural (speelden) from an infinitive that looks the same (worden, wachten).
-    """
-    global _lemma_table
-    if _lemma_table is None:
-        try:
-            from spacy.lookups import load_lookups
-
-            table = load_lookups("nl", ["lemma_lookup"]).get_table("lemma_lookup")
-            _lemma_table = dict(table.items())
-        except (ImportError, ValueError, KeyError, OSError):
-            _lemma_table = {}
-    return _lemma_table
-
-
 @dataclass(frozen=True)
 class Cue:
     """A word that shows the tense of its clause: where it is (character offset) and which way it points."""
@@ -306,10 +286,11 @@ def _is_weak_past(word: str, low: str, prev_word: str, first: bool, next_word: s
             return next_word in _FUNCTION_WORDS
         return prev not in _DETERMINERS
     if _WEAK_PAST_PLURAL.match(low) and not low.startswith("ge") and prev not in _DETERMINERS:
-        if low.endswith(("kten", "pten", "ften")):  # no infinitive ends so: werkten, stopten, ontploften
-            return True
-        lemma = _lemmas().get(low, "")
-        return lemma.endswith("en") and lemma != low
+        # No infinitive ends in -kten, -pten or -ften (werkten, stopten, ontploften); other -den/-ten forms are read
+        # as infinitives (worden, wachten). An earlier version looked those up in spacy-lookups-data's lemma table,
+        # but that table is keyed by string hashes, so the lookup never matched and only cost a second of loading;
+        # the behaviour that was measured is kept.
+        return low.endswith(("kten", "pten", "ften"))
     return False
 
 
