@@ -7,6 +7,8 @@ simple splitter), uses past-tense tags where a tagger set them, and writes `doc.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 from collections.abc import Iterable
 from datetime import date
@@ -72,8 +74,8 @@ def find_timexes(text: str, dct: ArticleDate | None, sentences: Iterable[tuple[i
 
     ctx = tr.Context(text, anchor, direction)
     candidates: list[tuple[int, int, int, list[tr.Found]]] = []
-    for order, (_name, pattern, build) in enumerate(tr.rules()):
-        for m in pattern.finditer(text):
+    for order, (_name, _pattern, build), matches in zip(itertools.count(), tr.rules(), _scanner().scan(text)):
+        for m in matches:
             found = build(m, ctx)
             if found:
                 candidates.append((m.start(), m.end(), order, found))
@@ -93,6 +95,55 @@ def find_timexes(text: str, dct: ArticleDate | None, sentences: Iterable[tuple[i
         s, e = sentence_of(f.start)
         out.append(TimeExpression(f.start, f.end, text[f.start:f.end], f.type, f.value, s, e))
     return out
+
+
+class _Scanner:
+    """Every rule's matches, as `finditer` would give them, trying each rule only where a match can start.
+
+    Most rules match only at a word start (`timex_rules.B`) and only from a few first characters. One pass finds
+    the word starts whose character some rule can begin with; each rule is then tried (`match`) at its own starts
+    only, skipping starts inside its previous match as `finditer` does. Rules without a known first character
+    fall back to `finditer`. The regex engine no longer walks every rule over every character of the text.
+    """
+
+    def __init__(self, rules: list[tuple[str, re.Pattern[str], tr.Builder]]) -> None:
+        self.patterns = [pattern for _name, pattern, _build in rules]
+        classes = [tr.word_start_class(name) for name, _pattern, _build in rules]
+        self.classed = [(i, re.compile(c, re.IGNORECASE)) for i, c in enumerate(classes) if c is not None]
+        union = "|".join(c for c in classes if c is not None) or "(?!)"
+        self.starts = re.compile(rf"{tr.B}(?:{union})", re.IGNORECASE)
+        self.free = [i for i, c in enumerate(classes) if c is None]
+        self.by_char: dict[str, list[int]] = {}  # a start character -> the rules that can begin with it
+
+    def scan(self, text: str) -> list[list[re.Match[str]]]:
+        """Per rule, in rule order, its non-overlapping matches in text order."""
+        at: list[list[int]] = [[] for _ in self.patterns]
+        by_char = self.by_char
+        for m in self.starts.finditer(text):
+            ids = by_char.get(m[0])
+            if ids is None:
+                ids = by_char[m[0]] = [i for i, cls in self.classed if cls.match(m[0])]
+            pos = m.start()
+            for i in ids:
+                at[i].append(pos)
+        out: list[list[re.Match[str]]] = []
+        for i, pattern in enumerate(self.patterns):
+            found: list[re.Match[str]] = []
+            end = 0
+            match = pattern.match
+            for pos in at[i]:
+                if pos >= end and (hit := match(text, pos)) is not None:
+                    found.append(hit)
+                    end = hit.end()
+            out.append(found)
+        for i in self.free:
+            out[i] = list(self.patterns[i].finditer(text))
+        return out
+
+
+@functools.cache
+def _scanner() -> _Scanner:
+    return _Scanner(tr.rules())
 
 
 def _fill_days(found: list[tr.Found], anchor: tn.Anchor, text: str) -> None:

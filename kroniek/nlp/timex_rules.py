@@ -125,28 +125,45 @@ def _first_chars(items: list[tuple[object, object]]) -> tuple[list[str] | None, 
     return out, True
 
 
+def first_class(pattern: str) -> str | None:
+    """A character class holding every character a match of the pattern can start with; None where unknown."""
+    first, nullable = _first_chars(_P.parse(pattern, re.IGNORECASE).data)
+    if first is None or nullable:
+        return None
+    return "[" + "".join(dict.fromkeys(first)) + "]"
+
+
 def _guarded(pattern: str) -> str:
     """The pattern behind a lookahead on the characters a match can start with.
 
     The lookahead only rejects positions where the pattern cannot match, so matches are unchanged; it saves the
     regex engine trying every case-insensitive alternative at each of the text's characters (the bulk of the cost).
     """
-    first, nullable = _first_chars(_P.parse(pattern, re.IGNORECASE).data)
-    if first is None or nullable:
-        return pattern
-    return "(?=[" + "".join(dict.fromkeys(first)) + "])" + pattern
+    cls = first_class(pattern)
+    return pattern if cls is None else f"(?={cls})" + pattern
+
+
+_WORD_START: dict[str, str] = {}  # rule name -> first_class, for rules whose matches begin where a word begins
 
 
 def rule(name: str, pattern: str) -> Callable[[Builder], Builder]:
     """Register a builder for a pattern (case-insensitive)."""
     def wrap(fn: Builder) -> Builder:
         _RULES.append((name, re.compile(_guarded(pattern), re.IGNORECASE), fn))
+        cls = first_class(pattern)
+        if pattern.startswith(B) and cls is not None:
+            _WORD_START[name] = cls
         return fn
     return wrap
 
 
 def rules() -> list[tuple[str, re.Pattern[str], Builder]]:
     return list(_RULES)
+
+
+def word_start_class(name: str) -> str | None:
+    """For a rule whose matches start only where `B` holds: the class of characters they can start with."""
+    return _WORD_START.get(name)
 
 
 # --- helpers --------------------------------------------------------------------------------------------------
