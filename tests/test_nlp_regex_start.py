@@ -1,0 +1,49 @@
+"""The first-character analysis of regexes and the time-expression scanner built on it give finditer's matches."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from conftest import ALPINO_JSONL, SEED
+
+from kroniek.nlp import time_expressions as te
+from kroniek.nlp import timex_rules as tr
+from kroniek.nlp.regex_start import first_class
+
+
+@pytest.mark.parametrize(("pattern", "starts", "not_starts"), [
+    (r"(?<!\w)(?:de\s+)?(?:maart|mei)", "dDmM", "xa "),
+    (r"\d{1,2}\s+uur", "07", "u "),
+    (r"(?:het\s+)?jaar|['’]s\s+avonds", "hHjJ'’", "sa"),
+    (r"a?b*c", "abc", "d"),
+])
+def test_regex_start_class_holds_every_first_character(pattern: str, starts: str, not_starts: str) -> None:
+    cls = first_class(pattern)
+    assert cls is not None
+    compiled = re.compile(cls, re.IGNORECASE)
+    assert all(compiled.fullmatch(c) for c in starts)
+    assert not any(compiled.fullmatch(c) for c in not_starts)
+
+
+@pytest.mark.parametrize("pattern", [r"\w+", r"a*", r"[^x]y", r".z", r"(?i:a)b"])
+def test_regex_start_unknown_or_empty_start_gives_none(pattern: str) -> None:
+    assert first_class(pattern) is None
+
+
+def _texts() -> list[str]:
+    arts = [json.loads(line)["text"] for line in ALPINO_JSONL.read_text(encoding="utf-8").splitlines() if line]
+    return [*arts, SEED.read_text(encoding="utf-8"), "'s Avonds om 8 uur, 3-4-2001, ma. 5 jan. — 1e eeuw; 'S middags"]
+
+
+def test_regex_start_scanner_gives_finditer_matches_on_the_dev_corpus() -> None:
+    scanner = te._scanner()
+    rules = tr.rules()
+    assert any(tr.word_start_class(name) for name, _p, _b in rules)
+    for text in _texts():
+        got = [[m.span() for m in ms] for ms in scanner.scan(text)]
+        # the plain patterns, without the first-character lookahead
+        want = [[m.span() for m in re.compile(p.pattern[p.pattern.index(tr.B):], re.IGNORECASE).finditer(text)]
+                if p.pattern.startswith("(?=") else [m.span() for m in p.finditer(text)] for _n, p, _b in rules]
+        assert got == want
