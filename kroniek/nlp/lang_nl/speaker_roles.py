@@ -65,6 +65,8 @@ TITLES: frozenset[str] = frozenset({
 
 # Heads long enough to be recognised at the end of a compound without false hits ("politiewoordvoerder").
 _COMPOUND_HEADS: tuple[str, ...] = tuple(sorted((r for r in PERSON_ROLES if len(r) >= 6), key=len, reverse=True))
+_HEAD_SET = frozenset(_COMPOUND_HEADS)
+_HEAD_MIN, _HEAD_MAX = min(map(len, _COMPOUND_HEADS)), max(map(len, _COMPOUND_HEADS))
 
 
 def is_role_word(word: str) -> bool:
@@ -76,4 +78,5 @@ def is_role_word(word: str) -> bool:
 def _is_role(w: str) -> bool:
     if w in PERSON_ROLES or w.rsplit("-", 1)[-1] in PERSON_ROLES:
         return True
-    return any(len(w) > len(role) + 2 and w.endswith(role) for role in _COMPOUND_HEADS)
+    # A head of k letters counts when at least three letters come before it: look up each such ending once.
+    return any(w[-k:] in _HEAD_SET for k in range(_HEAD_MIN, min(_HEAD_MAX, len(w) - 3) + 1))
