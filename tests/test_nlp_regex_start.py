@@ -40,7 +40,7 @@ def _texts() -> list[str]:
 def test_regex_start_scanner_gives_finditer_matches_on_the_dev_corpus() -> None:
     scanner = te._scanner()
     rules = tr.rules()
-    assert any(tr.word_start_class(name) for name, _p, _b in rules)
+    assert any(tr.word_start_classes(name) for name, _p, _b in rules)
     for text in _texts():
         got = [[m.span() for m in ms] for ms in scanner.scan(text)]
         # the plain patterns, without the first-character lookahead

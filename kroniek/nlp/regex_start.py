@@ -58,3 +58,72 @@ def first_class(pattern: str) -> str | None:
     if first is None or nullable:
         return None
     return "[" + "".join(dict.fromkeys(first)) + "]"
+
+
+Frags = list[str] | None  # character-class items; None: any character, or the end of the match
+
+
+def _then(items: list[tuple[object, object]], cont: Frags) -> Frags:
+    """The first characters of `items` followed by something that starts with `cont`."""
+    first, nullable = _first_chars(items)
+    if first is None or (nullable and cont is None):
+        return None
+    return first + cont if nullable and cont is not None else first
+
+
+def _union(*parts: Frags) -> Frags:
+    out: list[str] = []
+    for p in parts:
+        if p is None:
+            return None
+        out += p
+    return out
+
+
+def _second_chars(items: list[tuple[object, object]], cont: Frags) -> Frags:
+    """The characters that can come second in a match of `items` followed by something starting with `cont`.
+
+    A superset is fine (it only lets the caller try more positions); None where that cannot be told.
+    """
+    for i, (op, av) in enumerate(items):
+        rest = items[i + 1:]
+        if op in (_C.ASSERT, _C.ASSERT_NOT, _C.AT):
+            continue
+        if op is _C.LITERAL or op is _C.IN:
+            return _then(rest, cont)
+        if op is _C.BRANCH:
+            after = _then(rest, cont)
+            parts = [_second_chars(alt.data, after) for alt in av[1]]  # type: ignore[index]
+            if any(_first_chars(alt.data)[1] for alt in av[1]):  # type: ignore[index]
+                parts.append(_second_chars(rest, cont))
+            return _union(*parts)
+        if op is _C.SUBPATTERN:
+            if av[1] or av[2]:  # type: ignore[index]
+                return None
+            body = av[3].data  # type: ignore[index]
+            parts = [_second_chars(body, _then(rest, cont))]
+            if _first_chars(body)[1]:
+                parts.append(_second_chars(rest, cont))
+            return _union(*parts)
+        if op in (_C.MAX_REPEAT, _C.MIN_REPEAT, _C.POSSESSIVE_REPEAT):
+            lo, hi, body = av[0], av[1], av[2].data  # type: ignore[index]
+            again = _first_chars(body)[0] if hi != 1 else []
+            parts = [_second_chars(body, _union(again, _then(rest, cont)))]
+            if lo == 0 or _first_chars(body)[1]:
+                parts.append(_second_chars(rest, cont))
+            return _union(*parts)
+        return None
+    return None
+
+
+def first_two_classes(pattern: str) -> str | None:
+    """A regex of two character classes that the first two characters of every match of the pattern fit; or None.
+
+    None where a match may be shorter than two characters or the pattern is beyond this reading.
+    """
+    items = _P.parse(pattern, re.IGNORECASE).data
+    first, nullable = _first_chars(items)
+    second = _second_chars(items, None)
+    if first is None or nullable or second is None:
+        return None
+    return "[" + "".join(dict.fromkeys(first)) + "][" + "".join(dict.fromkeys(second)) + "]"

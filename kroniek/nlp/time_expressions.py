@@ -100,30 +100,31 @@ def find_timexes(text: str, dct: ArticleDate | None, sentences: Iterable[tuple[i
 class _Scanner:
     """Every rule's matches, as `finditer` would give them, trying each rule only where a match can start.
 
-    Most rules match only at a word start (`timex_rules.B`) and only from a few first characters. One pass finds
-    the word starts whose character some rule can begin with; each rule is then tried (`match`) at its own starts
-    only, skipping starts inside its previous match as `finditer` does. Rules without a known first character
+    Most rules match only at a word start (`timex_rules.B`) and only with a few first two characters. One pass
+    finds the word starts whose character some rule can begin with; each rule is then tried (`match`) only at the
+    starts whose first two characters fit it, skipping starts inside its previous match as `finditer` does. Rules without a known first character
     fall back to `finditer`. The regex engine no longer walks every rule over every character of the text.
     """
 
     def __init__(self, rules: list[tuple[str, re.Pattern[str], tr.Builder]]) -> None:
         self.patterns = [pattern for _name, pattern, _build in rules]
-        classes = [tr.word_start_class(name) for name, _pattern, _build in rules]
-        self.classed = [(i, re.compile(c, re.IGNORECASE)) for i, c in enumerate(classes) if c is not None]
-        union = "|".join(c for c in classes if c is not None) or "(?!)"
+        classes = [tr.word_start_classes(name) for name, _pattern, _build in rules]
+        self.classed = [(i, re.compile(c[1], re.IGNORECASE)) for i, c in enumerate(classes) if c is not None]
+        union = "|".join(c[0] for c in classes if c is not None) or "(?!)"
         self.starts = re.compile(rf"{tr.B}(?:{union})", re.IGNORECASE)
         self.free = [i for i, c in enumerate(classes) if c is None]
-        self.by_char: dict[str, list[int]] = {}  # a start character -> the rules that can begin with it
+        self.by_start: dict[str, list[int]] = {}  # the two characters at a start -> the rules that can begin so
 
     def scan(self, text: str) -> list[list[re.Match[str]]]:
         """Per rule, in rule order, its non-overlapping matches in text order."""
         at: list[list[int]] = [[] for _ in self.patterns]
-        by_char = self.by_char
+        by_start = self.by_start
         for m in self.starts.finditer(text):
-            ids = by_char.get(m[0])
-            if ids is None:
-                ids = by_char[m[0]] = [i for i, cls in self.classed if cls.match(m[0])]
             pos = m.start()
+            key = text[pos:pos + 2]
+            ids = by_start.get(key)
+            if ids is None:
+                ids = by_start[key] = [i for i, cls in self.classed if cls.match(key)]
             for i in ids:
                 at[i].append(pos)
         out: list[list[re.Match[str]]] = []

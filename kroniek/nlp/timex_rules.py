@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from kroniek.nlp import timex_normalise as tn
 from kroniek.nlp.lang_nl import time_words as tw
-from kroniek.nlp.regex_start import first_class
+from kroniek.nlp.regex_start import first_class, first_two_classes
 
 DAY_SLOT = "{DAY}"  # a clock time waits for the day it belongs to (filled by the finder)
 
@@ -94,7 +94,8 @@ def _guarded(pattern: str) -> str:
     return pattern if cls is None else f"(?={cls})" + pattern
 
 
-_WORD_START: dict[str, str] = {}  # rule name -> first_class, for rules whose matches begin where a word begins
+# rule name -> (first_class, first_two_classes or first_class), for the rules whose matches begin at a word start
+_WORD_START: dict[str, tuple[str, str]] = {}
 
 
 def rule(name: str, pattern: str) -> Callable[[Builder], Builder]:
@@ -103,7 +104,7 @@ def rule(name: str, pattern: str) -> Callable[[Builder], Builder]:
         _RULES.append((name, re.compile(_guarded(pattern), re.IGNORECASE), fn))
         cls = first_class(pattern)
         if pattern.startswith(B) and cls is not None:
-            _WORD_START[name] = cls
+            _WORD_START[name] = (cls, first_two_classes(pattern) or cls)
         return fn
     return wrap
 
@@ -112,8 +113,9 @@ def rules() -> list[tuple[str, re.Pattern[str], Builder]]:
     return list(_RULES)
 
 
-def word_start_class(name: str) -> str | None:
-    """For a rule whose matches start only where `B` holds: the class of characters they can start with."""
+def word_start_classes(name: str) -> tuple[str, str] | None:
+    """For a rule whose matches start only where `B` holds: the class of their first character, and a regex their
+    first two characters fit (the same class where that is unknown)."""
     return _WORD_START.get(name)
 
 
