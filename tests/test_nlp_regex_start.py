@@ -10,7 +10,7 @@ from conftest import ALPINO_JSONL, SEED
 
 from kroniek.nlp import time_expressions as te
 from kroniek.nlp import timex_rules as tr
-from kroniek.nlp.regex_start import first_class
+from kroniek.nlp.regex_start import first_class, first_two_classes
 
 
 @pytest.mark.parametrize(("pattern", "starts", "not_starts"), [
@@ -47,3 +47,21 @@ def test_regex_start_scanner_gives_finditer_matches_on_the_dev_corpus() -> None:
         want = [[m.span() for m in re.compile(p.pattern[p.pattern.index(tr.B):], re.IGNORECASE).finditer(text)]
                 if p.pattern.startswith("(?=") else [m.span() for m in p.finditer(text)] for _n, p, _b in rules]
         assert got == want
+
+
+@pytest.mark.parametrize(("pattern", "fits", "misfits"), [
+    (r"(?:de\s+)?maart", ["ma", "de", "MA"], ["mr", "ea", "dx"]),
+    (r"\d{1,2}\s+uur", ["12", "1 "], ["1u", "a1"]),
+    (r"(?:x|y)+z", ["xy", "yz", "xx"], ["xa", "zx"]),
+])
+def test_regex_start_two_classes_fit_every_match_start(pattern: str, fits: list[str], misfits: list[str]) -> None:
+    two = first_two_classes(pattern)
+    assert two is not None
+    compiled = re.compile(two, re.IGNORECASE)
+    assert all(compiled.fullmatch(s) for s in fits)
+    assert not any(compiled.fullmatch(s) for s in misfits)
+
+
+@pytest.mark.parametrize("pattern", [r"a", r"ab?", r"\d(?:x)?", r"a\w"])
+def test_regex_start_two_classes_none_where_a_match_may_be_one_character(pattern: str) -> None:
+    assert first_two_classes(pattern) is None
