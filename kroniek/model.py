@@ -9,13 +9,13 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import asdict, dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from kroniek.errors import DateError
 
 
-class Precision(str, Enum):
+class Precision(StrEnum):
     """How much of an article date is known."""
 
     YEAR = "year"
