@@ -12,6 +12,7 @@ from kroniek.nlp.entities import (
     canonical_for,
     canonical_names,
     clean_name,
+    drop_reference_lead_ins,
     entity_key,
     kroniek_entities,
     merge_entities,
@@ -164,3 +165,24 @@ def test_nlp_entities_surname_rule_needs_a_full_name() -> None:
     doc = Doc(VOCAB, words="Blok kwam . Blok zei".split(), ents=["B-PER", "O", "O", "B-ORG", "O"])
     relabel_surnames(doc)
     assert [e.label_ for e in doc.ents] == ["PER", "ORG"]
+
+
+def test_nlp_entities_reference_lead_in_is_not_a_name() -> None:
+    from kroniek.ingest.structure import parse_structure
+
+    text = "Blok sprak in Den Haag.\n\nLees ook: Rusland aansprakelijk stellen voor MH17\n\nDaarna niets."
+    nlp = spacy.blank("nl")
+    doc = nlp.make_doc(text)
+    spans = [doc.char_span(text.index(w), text.index(w) + len(w), label=label)
+             for w, label in (("Blok", "PER"), ("Den Haag", "LOC"), ("Lees", "MISC"), ("Rusland", "LOC"))]
+    doc.set_ents(spans)
+    doc._.structure = parse_structure(text)
+    assert [r.text for r in doc._.structure.references] == ["Rusland aansprakelijk stellen voor MH17"]
+    kept = [e.text for e in drop_reference_lead_ins(doc).ents]
+    assert kept == ["Blok", "Den Haag", "Rusland"]
+
+
+def test_nlp_entities_reference_lead_in_rule_needs_structure() -> None:
+    doc = Doc(VOCAB, words=["Lees", "ook", ":", "Rusland"], ents=["B-MISC", "O", "O", "B-LOC"])
+    doc._.structure = None
+    assert [e.text for e in drop_reference_lead_ins(doc).ents] == ["Lees", "Rusland"]

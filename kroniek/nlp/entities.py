@@ -271,7 +271,23 @@ def relabel_surnames(doc: Doc) -> Doc:
     return doc
 
 
+def drop_reference_lead_ins(doc: Doc) -> Doc:
+    """Drop entities in the lead-in of a cross-reference line ("Lees ook:"): it is layout, not a name.
+
+    Needs the article structure (`doc._.structure`, set by the analysis before the pipeline); without it, a no-op.
+    """
+    structure = doc._.structure if Doc.has_extension("structure") else None
+    if structure is None or not structure.references:
+        return doc
+    lead_ins = [(doc.text.rfind("\n", 0, ref.start) + 1, ref.start) for ref in structure.references]
+    keep = [e for e in doc.ents if not any(s <= e.start_char and e.end_char <= r for s, r in lead_ins)]
+    if len(keep) != len(doc.ents):
+        doc.set_ents(keep)
+    return doc
+
+
 @Language.component("kroniek_ner_fix", requires=["doc.ents"], assigns=["doc.ents"])
 def kroniek_ner_fix(doc: Doc) -> Doc:
-    """Rules over the NER output: punctuation off entity edges, surnames of named persons labelled PER."""
-    return relabel_surnames(trim_entities(doc))
+    """Rules over the NER output: punctuation off entity edges, no names in reference lead-ins, surnames of named
+    persons labelled PER."""
+    return relabel_surnames(drop_reference_lead_ins(trim_entities(doc)))
