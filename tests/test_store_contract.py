@@ -96,4 +96,3 @@ def test_store_contract_analyses_entities_quotes_timeline(store: Store) -> None:
     art = store.article("a")
     assert art is not None and art.quotes == [] and len(art.entities) == 3 and art.analyses["quotes"] == "v2"
     assert [r["id"] for r in store.export_rows()] == ["a", "b"]
-    assert [h["id"] for h in store.search_text("moskou")] == ["b"]

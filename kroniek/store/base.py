@@ -138,10 +138,6 @@ class Store(ABC):
     @abstractmethod
     def export_rows(self, article_ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]: ...
 
-    @abstractmethod
-    def search_text(self, text: str, limit: int = 20) -> list[dict[str, Any]]:
-        """Articles whose text or title holds `text` (case-insensitive): a plain scan, until the index is there."""
-
 
 # --- calendar periods of TIMEX3 values ---------------------------------------------------------------------------
 

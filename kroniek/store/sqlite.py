@@ -379,10 +379,3 @@ class SQLiteStore(Store):
     def export_rows(self, article_ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
         for art in self.articles(article_ids):
             yield self._annotate(art).to_dict()
-
-    def search_text(self, text: str, limit: int = 20) -> list[dict[str, Any]]:
-        needle = text.lower()
-        return [dict(r) for r in self._q(
-            "SELECT id, date, source, title, substr(text, max(1, instr(lower(text), ?) - 60), 160) AS snippet "
-            "FROM articles WHERE instr(lower(text), ?) > 0 OR instr(lower(coalesce(title, '')), ?) > 0 "
-            "ORDER BY date_start DESC LIMIT ?", (needle, needle, needle, limit))]
