@@ -7,30 +7,24 @@ the pipeline version, so it can be re-run per stage; the search index is derived
 
 from __future__ import annotations
 
-import hashlib
 import json
-import multiprocessing
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kroniek import __version__
 from kroniek.errors import InputError, NotFound, QueryError
-from kroniek.ingest.language import detect_language
-from kroniek.ingest.readers import Item, ReadOptions, Rejected, read_path, read_records
-from kroniek.ingest.structure import layout, layout_json
+from kroniek.ingest.batches import PreparedBatch, Source, background_batches, prepared_batches, wants_background
+from kroniek.ingest.readers import ReadOptions
 from kroniek.model import RawArticle, Span, Structure
 from kroniek.search.documents import IndexDoc, from_stored
 from kroniek.search.index import SearchIndex, SearchResult
 from kroniek.settings import CoreSettings
 from kroniek.store.base import STAGES, ArticleRow, QuarantineRow, Store, StoredArticle
 from kroniek.store.sqlite import SQLiteStore
-
-Source = str | Path | Mapping[str, Any] | RawArticle
 
 
 @dataclass
@@ -56,16 +50,6 @@ class IngestReport:
                 "errors": list(self.errors)}
 
 
-def content_hash(text: str) -> str:
-    """The hash that makes the same content one article: SHA-256 of the text without surrounding whitespace."""
-    return hashlib.sha256(text.strip().encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def article_id(raw: RawArticle, digest: str) -> str:
-    """The input's id where it gives one, otherwise a stable id from the content hash."""
-    return raw.id if raw.id else "k" + digest[:16]
-
-
 def structure_json(structure: Structure) -> str:
     """The JSON of a structure, as `Structure.to_dict` gives it, built directly (asdict is slow in bulk)."""
     def span(x: Span | None) -> dict[str, int] | None:
@@ -80,18 +64,6 @@ def structure_json(structure: Structure) -> str:
     }, ensure_ascii=False)
 
 
-def prepare(raw: RawArticle) -> ArticleRow:
-    """Derive what ingest stores for an article: structure, language, content hash and id."""
-    digest = content_hash(raw.text)
-    origin = raw.origin
-    return ArticleRow(
-        id=article_id(raw, digest), content_hash=digest, date=raw.date, source=raw.source, url=raw.url,
-        title=raw.title, text=raw.text, structure_json=layout_json(layout(raw.text, raw.title)),
-        language=detect_language(raw.text),
-        meta_json=json.dumps(raw.meta, ensure_ascii=False, default=str) if raw.meta else "{}",
-        origin_file=origin.file if origin else None, origin_line=origin.line if origin else None)
-
-
 def _to_raw(art: StoredArticle) -> RawArticle:
     return RawArticle(text=art.text, date=art.date, id=art.id, title=art.title, source=art.source, url=art.url,
                       meta=art.meta)
@@ -104,7 +76,6 @@ class Archive:
         self.store = store
         self.settings = settings or CoreSettings()
         self._index: SearchIndex | None = None
-        self._pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def open(cls, path: str | Path | None = None, *, readonly: bool = False,
@@ -116,9 +87,6 @@ class Archive:
         return cls(SQLiteStore(settings.archive, readonly=readonly), settings)
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown()
-            self._pool = None
         self.store.close()
 
     def __enter__(self) -> Archive:
@@ -149,68 +117,41 @@ class Archive:
                 setattr(opts, key, value)
         return opts
 
-    def _items(self, sources: Iterable[Source], opts: ReadOptions, report: IngestReport) -> Iterator[Item]:
-        records: list[Mapping[str, Any] | RawArticle] = []
-        for src in sources:
-            if isinstance(src, str | Path):
-                if records:
-                    yield from read_records(records, options=opts)
-                    records = []
-                try:
-                    yield from read_path(src, opts)
-                except InputError as e:
-                    report.errors.append(f"{e}" + (f" ({e.hint})" if e.hint else ""))
-            else:
-                records.append(src)
-        if records:
-            yield from read_records(records, options=opts)
-
     def ingest(self, sources: Iterable[Source], *, options: ReadOptions | None = None,
                progress: Callable[[IngestReport], None] | None = None, collect_ids: bool = True) -> IngestReport:
         """Read paths (files, directories, '-') or records into the archive, one transaction per batch.
 
         The same content twice is one article; unreadable records are quarantined and the rest goes in. With
         `collect_ids=False` the report does not list the new ids, so memory stays flat on inputs of any size.
+        Files are read and prepared in a second process when the settings ask for it (`ingest_workers`; by
+        default when the machine has two cores and the input is large), while this one writes.
         """
         opts = options or self.read_options()
         report = IngestReport()
         started = time.perf_counter()
-        batch: list[Item] = []
-        for item in self._items(sources, opts, report):
-            batch.append(item)
-            if len(batch) >= self.settings.ingest_batch:
-                self._store_batch(batch, report, collect_ids)
-                batch = []
-                report.seconds = time.perf_counter() - started
-                if progress:
-                    progress(report)
-        if batch:
-            self._store_batch(batch, report, collect_ids)
+        sources = list(sources)
+        workers, size = self.settings.ingest_workers, self.settings.ingest_batch
+        if wants_background(sources, workers):
+            batches = background_batches(sources, opts, size, workers)
+        else:
+            batches = prepared_batches(sources, opts, size, prepare_workers=workers)
+        for batch in batches:
+            self._write_batch(batch, report, collect_ids)
+            report.seconds = time.perf_counter() - started
+            if progress:
+                progress(report)
         report.seconds = time.perf_counter() - started
         if progress:
             progress(report)
         return report
 
-    def _prepare_all(self, articles: list[RawArticle]) -> list[ArticleRow]:
-        """`prepare` each article, in worker processes when the settings ask for more than one."""
-        workers = self.settings.ingest_workers
-        if workers <= 1 or len(articles) < 4 * workers:
-            return [prepare(a) for a in articles]
-        if self._pool is None:
-            # forkserver: workers start from a clean process, not a fork of one holding SQLite and index threads
-            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
-        return list(self._pool.map(prepare, articles, chunksize=max(1, len(articles) // (4 * workers))))
-
-    def _store_batch(self, batch: list[Item], report: IngestReport, collect_ids: bool) -> None:
-        quarantine: list[QuarantineRow] = []
-        articles: list[RawArticle] = []
-        for item in batch:
-            if isinstance(item, Rejected):
-                quarantine.append(QuarantineRow(item.origin.file, item.origin.line, item.reason, item.raw))
-                continue
-            articles.append(item)
-            report.bytes += len(item.text)
-        rows = self._prepare_all(articles)
+    def _write_batch(self, batch: PreparedBatch, report: IngestReport, collect_ids: bool) -> None:
+        """De-duplicate a prepared batch against the archive and itself, store it in one transaction, index it."""
+        report.errors.extend(batch.errors)
+        report.bytes += batch.bytes
+        rows, quarantine = batch.rows, list(batch.quarantine)
+        if not rows and not quarantine:
+            return
         known, owners = self.store.existing([r.content_hash for r in rows], [r.id for r in rows])
         fresh: list[ArticleRow] = []
         seen_hashes: set[str] = set()
@@ -359,7 +300,7 @@ class Archive:
         if self._index is None:
             path = index_path(self.settings.archive)
             fresh = path is None or not path.exists()
-            self._index = SearchIndex(path)
+            self._index = SearchIndex(path, writer_heap=self.settings.index_heap_mb * 1_000_000)
             if fresh and self.count():
                 self.reindex()
         return self._index
@@ -373,7 +314,7 @@ class Archive:
             path = index_path(self.settings.archive)
             if path is not None and path.exists():
                 shutil.rmtree(path)
-            index = self._index = SearchIndex(path)
+            index = self._index = SearchIndex(path, writer_heap=self.settings.index_heap_mb * 1_000_000)
         done = 0
         batch: list[IndexDoc] = []
         for art in self.store.articles(None):

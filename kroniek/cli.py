@@ -20,8 +20,9 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kroniek import __version__
-from kroniek.archive import Archive, IngestReport, article_id, content_hash
+from kroniek.archive import Archive, IngestReport
 from kroniek.errors import KroniekError, ModelError
+from kroniek.ingest.batches import article_id, content_hash
 from kroniek.ingest.readers import FORMATS, ReadOptions, Rejected, read_paths
 from kroniek.model import Analysis, RawArticle
 from kroniek.settings import ARCHIVE_ENV, DEFAULT_ARCHIVE, CoreSettings
@@ -122,8 +123,10 @@ def _summary(report: IngestReport) -> str:
 @reader_options
 @click.option("--analyze/--no-analyze", default=True, show_default=True,
               help="Run the NLP analysis over the new Dutch articles after ingest.")
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Processes that derive structure, language and hash beside the writer.")
+@click.option("--workers", type=click.IntRange(0, 64), default=0, show_default=True,
+              help="1: read in the writing process; 2: read and prepare articles in a second process beside it "
+                   "(more: with preparing processes of its own); 0: 2 when the machine has two cores and the "
+                   "input is 16 MB or more.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def ingest(paths: tuple[str, ...], archive_path: Path, fmt: str | None, columns: tuple[str, ...],
            source: str | None, allow_undated: bool, max_article_mb: float | None, analyze: bool,

@@ -23,8 +23,11 @@ class CoreSettings:
 
     archive: Path = field(default_factory=default_archive)
     ingest_batch: int = 2000  # articles per ingest transaction
-    # processes that derive structure, language and hash beside the writer (1: in the writing process itself)
-    ingest_workers: int = 1
+    # 1: read and prepare articles in the writing process; 2: in a second process beside it (more: with
+    # workers - 2 preparing processes of its own); 0: a second process when there are two cores and a large input
+    ingest_workers: int = 0
+    # memory the search index may use while it builds (a budget for large ingests and reindexing)
+    index_heap_mb: int = 1024
     analyze_batch: int = 64  # articles per analysis transaction (and per spaCy pipe call)
     max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES  # a longer article is quarantined
     require_date: bool = True  # an article without a date is quarantined unless this is False

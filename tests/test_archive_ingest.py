@@ -12,8 +12,9 @@ from conftest import ALPINO_JSONL, ALPINO_TXT, SEED
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kroniek.archive import Archive, content_hash
+from kroniek.archive import Archive
 from kroniek.errors import NotFound
+from kroniek.ingest.batches import content_hash
 from kroniek.model import Quote, TimeExpression
 from kroniek.nlp import extensions
 from kroniek.settings import CoreSettings
@@ -229,3 +230,61 @@ def test_archive_worker_processes_prepare_the_same_rows(tmp_path: Path) -> None:
     for one, two in zip(*results, strict=True):
         for key in ("text", "structure", "language", "content_hash", "date"):
             assert one[key] == two[key]
+
+
+def _mixed_inputs(tmp_path: Path) -> list[Path | str]:
+    """Files with good, bad and repeated records, and a path that does not exist."""
+    good = [{"id": f"b{i}", "date": f"2021-03-{i % 28 + 1:02d}", "source": "Dagblad",
+             "text": f"Kop {i}\n\nDe raad van gemeente {i} stemde dinsdag in met het plan.\n\nLees ook: plan {i}"}
+            for i in range(45)]
+    lines = [json.dumps(r, ensure_ascii=False) for r in good]
+    lines[7] = "{niet goed"                                          # not JSON
+    lines[12] = json.dumps({"id": "x", "date": "2021-13", "text": "Een datum die niet kan."})
+    lines.append(json.dumps(good[3]))                               # the same content again
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    dated = tmp_path / "in.txt"
+    dated.write_text("date 2019-02 Het ministerie van Buitenlandse Zaken meldde iets.\n"
+                     "date 2019-02-30 Een onmogelijke dag.\n", encoding="utf-8")
+    return [jsonl, tmp_path / "ontbreekt.jsonl", dated]
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_reading_in_a_second_process_stores_the_same_archive(tmp_path: Path, workers: int) -> None:
+    from kroniek.ingest.batches import wants_background
+
+    sources = _mixed_inputs(tmp_path)
+    assert wants_background(sources, workers)
+    out = {}
+    for w in (1, workers):
+        with Archive.open(tmp_path / f"k{w}.db", settings=CoreSettings(ingest_workers=w, ingest_batch=10)) as a:
+            report = a.ingest(sources)
+            again = a.ingest(sources)
+            arts = [a.get_article(i).to_dict() for i in sorted(report.new_ids)]
+            quarantine = [(q.file, q.line, q.reason) for q in a.quarantined()]
+            out[w] = (report.to_dict() | {"seconds": 0}, report.new_ids, arts, quarantine, again.new)
+    one, many = out[1], out[workers]
+    assert one[0]["new"] == 44 and one[0]["duplicates"] == 1 and one[0]["quarantined"] == 3
+    assert one[0]["errors"] and "ontbreekt.jsonl" in one[0]["errors"][0]
+    assert one[4] == 0  # ingesting the same input again adds nothing
+    for a, b in zip(one[2], many[2], strict=True):
+        a.pop("ingested_at", None), b.pop("ingested_at", None)
+        assert a == b
+    assert one[0] == many[0] and one[1] == many[1] and one[3] == many[3] and one[4] == many[4]
+
+
+def test_when_ingest_reads_in_a_second_process(tmp_path: Path) -> None:
+    from kroniek.ingest import batches
+
+    small = tmp_path / "small.jsonl"
+    small.write_text(json.dumps({"date": "2020", "text": "Kort."}) + "\n", encoding="utf-8")
+    assert not batches.wants_background([small], 0)          # small input: not worth a process
+    assert not batches.wants_background([small], 1)
+    assert batches.wants_background([small], 2)
+    assert not batches.wants_background(["-"], 2)            # standard input is read where it is
+    assert not batches.wants_background([small, {"text": "x"}], 2)  # so are records in memory
+    big = tmp_path / "big.jsonl"
+    with big.open("wb") as fh:
+        fh.truncate(batches.AUTO_BACKGROUND_BYTES)
+    import os
+    assert batches.wants_background([tmp_path], 0) == ((os.cpu_count() or 1) >= 2)

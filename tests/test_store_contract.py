@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kroniek.archive import prepare
+from kroniek.ingest.batches import prepare
 from kroniek.model import (
     Analysis,
     ArticleDate,

@@ -24,6 +24,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
+
 from kroniek.errors import DateError, InputError
 from kroniek.model import ArticleDate, Origin, RawArticle
 
@@ -103,8 +105,11 @@ def _undecodable(text: str) -> str | None:
     return f"bytes that are not UTF-8 (first one \\x{ord(m.group()) - 0xDC00:02x} at character {m.start()})"
 
 
-def _lines(stream: IO[bytes], limit: int) -> Iterator[tuple[int, str, bool]]:
-    """Yield (line number, decoded line with its LF, whether it was cut at `limit` bytes) for each line."""
+def _raw_lines(stream: IO[bytes], limit: int) -> Iterator[tuple[int, bytes, bool]]:
+    """Yield (line number, line as bytes with its line end, whether it was cut at `limit` bytes) for each line.
+
+    A byte order mark at the start of the stream is dropped.
+    """
     number = 0
     first = True
     while True:
@@ -124,12 +129,23 @@ def _lines(stream: IO[bytes], limit: int) -> Iterator[tuple[int, str, bool]]:
             if chunk.startswith(b"\xef\xbb\xbf"):
                 chunk = chunk[3:]
             first = False
-        line = chunk.decode("utf-8", "surrogateescape")
-        if line.endswith("\r\n"):
-            line = line[:-2] + "\n"
-        elif line.endswith("\r"):
-            line = line[:-1] + "\n"
-        yield number, line, too_long
+        yield number, chunk, too_long
+
+
+def _decode(chunk: bytes) -> str:
+    """A line as text: undecodable bytes kept as surrogate escapes, a CRLF or CR line end read as LF."""
+    line = chunk.decode("utf-8", "surrogateescape")
+    if line.endswith("\r\n"):
+        return line[:-2] + "\n"
+    if line.endswith("\r"):
+        return line[:-1] + "\n"
+    return line
+
+
+def _lines(stream: IO[bytes], limit: int) -> Iterator[tuple[int, str, bool]]:
+    """Yield (line number, decoded line with its LF, whether it was cut at `limit` bytes) for each line."""
+    for number, chunk, too_long in _raw_lines(stream, limit):
+        yield number, _decode(chunk), too_long
 
 
 # --- the dated-line format ---------------------------------------------------------------------------------------
@@ -248,38 +264,57 @@ def _article_from_record(rec: Mapping[str, Any], origin: Origin, opts: ReadOptio
 
 
 def read_jsonl(stream: IO[bytes], name: str, options: ReadOptions | None = None) -> Iterator[Item]:
-    """Read one JSON object per line; `text` is required, other known fields optional, the rest kept as meta."""
+    """Read one JSON object per line; `text` is required, other known fields optional, the rest kept as meta.
+
+    Each line is parsed from its bytes by orjson, which accepts only valid UTF-8 and valid Unicode escapes, so a
+    record it reads needs no further checks; a line it refuses goes through `_jsonl_record`, which says why (or
+    reads what Python's own parser accepts, such as NaN).
+    """
     opts = options or ReadOptions()
-    for number, line, too_long in _lines(stream, opts.max_article_bytes):
+    for number, chunk, too_long in _raw_lines(stream, opts.max_article_bytes):
         origin = Origin(name, number)
         if too_long:
             yield Rejected(origin, f"a line longer than the limit of {opts.max_article_bytes} bytes "
-                                   "(see max_article_bytes)", _keep(_printable(line)))
-            continue
-        if not line or line.isspace():  # no stripped copy of a long line
-            continue
-        bad = _undecodable(line)
-        if bad:
-            yield Rejected(origin, bad, _keep(_printable(line.rstrip("\n"))))
+                                   "(see max_article_bytes)", _keep(_printable(_decode(chunk))))
             continue
         try:
-            rec = json.loads(line)
-        except ValueError as e:
-            yield Rejected(origin, f"not valid JSON: {e}", _keep(line.rstrip("\n")))
-            continue
+            rec = orjson.loads(chunk)
+        except orjson.JSONDecodeError:
+            line = _decode(chunk)
+            if not line or line.isspace():  # no stripped copy of a long line
+                continue
+            found = _jsonl_record(line, origin)
+            if isinstance(found, Rejected):
+                yield found
+                continue
+            rec = found
         if not isinstance(rec, dict):
-            yield Rejected(origin, f"a JSON {type(rec).__name__}, not an object", _keep(line.rstrip("\n")))
+            yield Rejected(origin, f"a JSON {type(rec).__name__}, not an object", _keep(_decode(chunk).rstrip("\n")))
             continue
-        if ("\\ud" in line or "\\uD" in line) and _SURROGATE_ESCAPE.search(line) and \
-                _ANY_SURROGATE.search(json.dumps(rec, ensure_ascii=False)):
-            # a \uD800-style escape without its pair: no valid Unicode text, and not storable
-            yield Rejected(origin, "an unpaired surrogate escape (\\uD800-\\uDFFF) in a string", _keep(line.rstrip("\n")))
-            continue
+        if type(rec.get("id")) is float:  # orjson reads an integer beyond 64 bits as a float; Python keeps it whole
+            rec = json.loads(chunk)
         try:
-            # the line decoded without undecodable bytes and holds no lone surrogate escape: nor does its record
+            # the record holds no undecodable byte and no lone surrogate: both parsers refuse those
             yield _article_from_record(rec, origin, opts, surrogate_free=True)
         except InputError as e:
-            yield Rejected(origin, e.args[0], _keep(line.rstrip("\n")))
+            yield Rejected(origin, e.args[0], _keep(_decode(chunk).rstrip("\n")))
+
+
+def _jsonl_record(line: str, origin: Origin) -> Any:
+    """The value of a JSON line that orjson refused, or why it cannot be read (a Rejected)."""
+    bad = _undecodable(line)
+    if bad:
+        return Rejected(origin, bad, _keep(_printable(line.rstrip("\n"))))
+    try:
+        rec = json.loads(line)
+    except ValueError as e:
+        return Rejected(origin, f"not valid JSON: {e}", _keep(line.rstrip("\n")))
+    if ("\\ud" in line or "\\uD" in line) and _SURROGATE_ESCAPE.search(line) and \
+            _ANY_SURROGATE.search(json.dumps(rec, ensure_ascii=False)):
+        # a \uD800-style escape without its pair: no valid Unicode text, and not storable
+        return Rejected(origin, "an unpaired surrogate escape (\\uD800-\\uDFFF) in a string",
+                        _keep(line.rstrip("\n")))
+    return rec
 
 
 def read_csv(stream: IO[bytes], name: str, options: ReadOptions | None = None) -> Iterator[Item]:

@@ -1,0 +1,238 @@
+"""Ingest's read side: sources to prepared batches (rows ready to store and records to quarantine).
+
+Reading a record and deriving what ingest stores for it (structure, language, content hash, id) needs nothing
+from the archive, so it can run apart from the process that writes: `background_batches` runs it in a second
+process and hands the batches over through a bounded queue, while the archive de-duplicates and writes the
+previous batch. On a machine with two cores that overlaps the two halves of ingest; the batches, their order
+and everything in them are the same as `prepared_batches` gives in the writing process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kroniek.errors import ArchiveError, InputError
+from kroniek.ingest.language import detect_language
+from kroniek.ingest.readers import STDIN, Item, ReadOptions, Rejected, read_path, read_records
+from kroniek.ingest.structure import layout, layout_json
+from kroniek.model import RawArticle
+from kroniek.store.base import ArticleRow, QuarantineRow
+
+Source = str | Path | Mapping[str, Any] | RawArticle
+
+# `ingest_workers = 0` (auto) reads in a second process when the machine has two cores or more and the files to
+# read hold at least this much: below it, starting the process costs more than it saves.
+AUTO_BACKGROUND_BYTES = 16 * 1024 * 1024
+
+
+def content_hash(text: str) -> str:
+    """The hash that makes the same content one article: SHA-256 of the text without surrounding whitespace."""
+    return hashlib.sha256(text.strip().encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def article_id(raw: RawArticle, digest: str) -> str:
+    """The input's id where it gives one, otherwise a stable id from the content hash."""
+    return raw.id if raw.id else "k" + digest[:16]
+
+
+def prepare(raw: RawArticle) -> ArticleRow:
+    """Derive what ingest stores for an article: structure, language, content hash and id."""
+    digest = content_hash(raw.text)
+    origin = raw.origin
+    return ArticleRow(
+        id=article_id(raw, digest), content_hash=digest, date=raw.date, source=raw.source, url=raw.url,
+        title=raw.title, text=raw.text, structure_json=layout_json(layout(raw.text, raw.title)),
+        language=detect_language(raw.text),
+        meta_json=json.dumps(raw.meta, ensure_ascii=False, default=str) if raw.meta else "{}",
+        origin_file=origin.file if origin else None, origin_line=origin.line if origin else None)
+
+
+@dataclass
+class PreparedBatch:
+    """One batch of input, in input order: rows to store, records to quarantine, text size, and the errors that
+    stopped a whole input (a missing file) since the previous batch."""
+
+    rows: list[ArticleRow] = field(default_factory=list)
+    quarantine: list[QuarantineRow] = field(default_factory=list)
+    bytes: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def read_sources(sources: Iterable[Source], opts: ReadOptions, errors: list[str]) -> Iterator[Item]:
+    """Every record of the sources in order: paths (files, directories, '-') are read, records taken as they are.
+
+    An input that cannot be read at all (a missing file) is noted in `errors` and the next one is read.
+    """
+    records: list[Mapping[str, Any] | RawArticle] = []
+    for src in sources:
+        if isinstance(src, str | Path):
+            if records:
+                yield from read_records(records, options=opts)
+                records = []
+            try:
+                yield from read_path(src, opts)
+            except InputError as e:
+                errors.append(f"{e}" + (f" ({e.hint})" if e.hint else ""))
+        else:
+            records.append(src)
+    if records:
+        yield from read_records(records, options=opts)
+
+
+class _Preparer:
+    """`prepare` over a list of articles, in this process or in a pool of `workers` processes."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __call__(self, articles: list[RawArticle]) -> list[ArticleRow]:
+        if self.workers <= 1 or len(articles) < 4 * self.workers:
+            return [prepare(a) for a in articles]
+        if self._pool is None:
+            # forkserver: workers start from a clean process, not a fork of one holding SQLite and index threads
+            self._pool = ProcessPoolExecutor(max_workers=self.workers,
+                                             mp_context=multiprocessing.get_context("forkserver"))
+        chunk = max(1, len(articles) // (4 * self.workers))
+        return list(self._pool.map(prepare, articles, chunksize=chunk))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+
+def prepared_batches(sources: Iterable[Source], opts: ReadOptions, batch_size: int,
+                     prepare_workers: int = 1) -> Iterator[PreparedBatch]:
+    """Read the sources and prepare their articles, `batch_size` records at a time (in this process)."""
+    errors: list[str] = []
+    preparer = _Preparer(prepare_workers)
+    items: list[Item] = []
+
+    def finish() -> PreparedBatch:
+        batch = PreparedBatch(errors=errors[:])
+        errors.clear()
+        articles: list[RawArticle] = []
+        for item in items:
+            if isinstance(item, Rejected):
+                batch.quarantine.append(QuarantineRow(item.origin.file, item.origin.line, item.reason, item.raw))
+            else:
+                articles.append(item)
+                batch.bytes += len(item.text)
+        batch.rows = preparer(articles)
+        items.clear()
+        return batch
+
+    try:
+        for item in read_sources(sources, opts, errors):
+            items.append(item)
+            if len(items) >= batch_size:
+                yield finish()
+        if items or errors:
+            yield finish()
+    finally:
+        preparer.close()
+
+
+def wants_background(sources: list[Source], workers: int) -> bool:
+    """Whether ingest should read in a second process: asked for (workers >= 2), or `auto` (0) on a machine with
+    two cores or more and files that hold at least AUTO_BACKGROUND_BYTES. Records given in memory and standard
+    input are always read by the writing process."""
+    if workers == 1 or not sources:
+        return False
+    if not all(isinstance(s, str | Path) and str(s) != STDIN for s in sources):
+        return False
+    if workers >= 2:
+        return True
+    if (os.cpu_count() or 1) < 2:
+        return False
+    total = 0
+    for src in sources:
+        path = Path(str(src))
+        try:
+            if path.is_dir():
+                total += sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+            elif path.exists():
+                total += path.stat().st_size
+        except OSError:
+            continue
+        if total >= AUTO_BACKGROUND_BYTES:
+            return True
+    return False
+
+
+def _serve() -> None:
+    """The reading process (`python -m kroniek.ingest.batches`): reads its task from standard input, writes each
+    prepared batch to standard output as ("batch", batch), then ("done", None), or ("error", exception)."""
+    out = sys.stdout.buffer
+    try:
+        sources, opts, batch_size, prepare_workers = pickle.load(sys.stdin.buffer)
+        for batch in prepared_batches(sources, opts, batch_size, prepare_workers):
+            pickle.dump(("batch", batch), out, protocol=pickle.HIGHEST_PROTOCOL)
+            out.flush()
+        pickle.dump(("done", None), out)
+    except BrokenPipeError:  # the writer stopped reading: nothing is left to tell it
+        return
+    except BaseException as e:  # noqa: BLE001 - every failure is handed to the writer, which raises it
+        try:
+            message = pickle.dumps(("error", e))
+        except Exception:  # an exception that cannot cross processes: its type and message can
+            message = pickle.dumps(("error", RuntimeError(f"{type(e).__name__}: {e}")))
+        out.write(message)
+    out.flush()
+
+
+def background_batches(sources: list[Source], opts: ReadOptions, batch_size: int,
+                       workers: int) -> Iterator[PreparedBatch]:
+    """`prepared_batches` run in a second process (with `workers - 2` preparing processes of its own when
+    workers > 2); the batches come back in order through a pipe, whose buffer bounds how far it runs ahead."""
+    env = dict(os.environ)
+    package_root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen([sys.executable, "-m", "kroniek.ingest.batches"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=errors, env=env)
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            pickle.dump(([str(s) for s in sources], opts, batch_size, max(1, workers - 2)), proc.stdin)
+            proc.stdin.close()
+            while True:
+                try:
+                    kind, payload = pickle.load(proc.stdout)
+                except (EOFError, pickle.UnpicklingError):
+                    proc.wait(timeout=10)
+                    errors.seek(0)
+                    tail = errors.read()[-2000:].decode("utf-8", "replace").strip()
+                    raise ArchiveError(f"the ingest reading process stopped unexpectedly (exit code {proc.returncode})"
+                                       + (f": {tail}" if tail else ""),
+                                       hint="run the ingest again with --workers 1 to read in one process") from None
+                if kind == "batch":
+                    yield payload
+                elif kind == "error":
+                    raise payload
+                else:
+                    return
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+            proc.stdout.close()
+            proc.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    # run the module's own copy, so that what it pickles names kroniek.ingest.batches, not __main__
+    from kroniek.ingest.batches import _serve as serve
+
+    serve()
