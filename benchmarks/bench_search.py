@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -164,9 +166,9 @@ def write_articles(path: Path, n: int, seed: int) -> tuple[float, int]:
 
 def read_articles(path: Path) -> Iterator[dict[str, Any]]:
     """The generated articles, read back (reading and parsing count as part of each engine's build)."""
-    with path.open(encoding="utf-8") as fh:
+    with path.open("rb") as fh:
         for line in fh:
-            yield json.loads(line)
+            yield orjson.loads(line)
 
 
 @dataclass
@@ -213,7 +215,7 @@ def bench_kroniek(articles: Path, work: Path, queries: list[BenchQuery]) -> Engi
     rep = EngineReport("Kroniek (tantivy)")
     path = work / "kroniek.index"
     t0 = time.perf_counter()
-    index = SearchIndex.rebuild(path, (to_doc(r) for r in read_articles(articles)), writer_heap=1_000_000_000,
+    index = SearchIndex.rebuild(path, (to_doc(r) for r in read_articles(articles)), writer_heap=2_000_000_000,
                                 threads=2)
     rep.build_seconds = time.perf_counter() - t0
     rep.size_bytes = dir_size(path)

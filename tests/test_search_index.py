@@ -258,3 +258,30 @@ def test_search_rebuild_replaces_everything(tmp_path):
 ])
 def test_search_timex_periods(value, period):
     assert timex_period(value) == period
+
+
+@pytest.mark.parametrize("date", ["2020", "2019", "2020-12", "2020-02-29"])
+def test_a_period_matches_a_filter_on_its_first_and_last_day(date: str) -> None:
+    index = SearchIndex(None)
+    index.add([IndexDoc.build("p", "Een bericht over de haven.", date=date)])
+    index.commit()
+    doc = index.search("haven", facets=False)
+    assert doc.total == 1
+    from kroniek.model import ArticleDate
+    period = ArticleDate.parse(date)
+    first, last = period.first_day, period.last_day
+    day = dt.timedelta(days=1)
+    assert index.search(f"haven date:{last.isoformat()}..{(last + 30 * day).isoformat()}", facets=False).total == 1
+    assert index.search(f"haven date:{(first - 30 * day).isoformat()}..{first.isoformat()}", facets=False).total == 1
+    assert index.search(f"haven date:{(last + day).isoformat()}..", facets=False).total == 0
+    assert index.search(f"haven date:..{(first - day).isoformat()}", facets=False).total == 0
+
+
+def test_a_page_of_no_hits_still_counts_and_facets() -> None:
+    index = SearchIndex(None)
+    index.add(_docs())
+    index.commit()
+    full = index.search("de", limit=20)
+    empty = index.search("de", limit=0)
+    assert empty.hits == [] and empty.total == full.total > 0
+    assert empty.facets == full.facets

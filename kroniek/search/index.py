@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import shutil
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,12 +22,13 @@ from typing import Any
 import tantivy
 
 from kroniek.errors import ArchiveError, QueryError
+from kroniek.search import pairs as wp
 from kroniek.search import query as q
 from kroniek.search.documents import ENTITY_LABELS, IndexDoc
 from kroniek.search.snippets import Highlighter, render_fragment
 from kroniek.search.vocabulary import Vocabulary
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _META = "kroniek-index.json"
 STEM, EXACT = "kroniek_nl", "kroniek_exact"
 # Longer tokens are noise (URLs, glued words) and would bloat the term dictionary.
@@ -38,12 +40,15 @@ _TEXT = {"title": 2.0, "body": 1.0}
 _ENTITY_FIELDS = {"entity": "entity", "person": "per", "org": "org", "loc": "loc", "misc": "misc",
                   "speaker": "speaker", "source": "source_key"}
 _LABEL_FIELD = {"PER": "per", "ORG": "org", "LOC": "loc", "MISC": "misc"}
+_PAIR_FIELDS = {"title": "title_pairs", "body": "body_pairs"}
+# The longest publication period, an article dated only by a (leap) year, less one: date_end - date_start.
+_LONGEST_PERIOD_DAYS = 365
 SORTS = ("relevance", "date", "date-asc")
 
 
-def _analyzer(stem: bool) -> tantivy.TextAnalyzer:
+def _analyzer(stem: bool, max_token: int = _MAX_TOKEN) -> tantivy.TextAnalyzer:
     builder = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(
-        tantivy.Filter.remove_long(_MAX_TOKEN)).filter(tantivy.Filter.lowercase())
+        tantivy.Filter.remove_long(max_token)).filter(tantivy.Filter.lowercase())
     if stem:
         builder = builder.filter(tantivy.Filter.stopword("dutch"))
     builder = builder.filter(tantivy.Filter.ascii_fold())
@@ -58,6 +63,9 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("id", stored=True, tokenizer_name="raw")
     sb.add_text_field("title", stored=True, tokenizer_name=EXACT, index_option="position")
     sb.add_text_field("body", stored=True, tokenizer_name=EXACT, index_option="position")
+    # pairs of adjacent common words of title and body (see pairs.py): phrases of common words without positions
+    sb.add_text_field("title_pairs", tokenizer_name=wp.PAIRS, index_option="basic")
+    sb.add_text_field("body_pairs", tokenizer_name=wp.PAIRS, index_option="basic")
     sb.add_text_field("source", stored=True, fast=True, tokenizer_name="raw")
     sb.add_text_field("source_key", tokenizer_name=EXACT, index_option="position")
     sb.add_text_field("date", stored=True, tokenizer_name="raw")
@@ -130,7 +138,10 @@ class SearchIndex:
         self._writer_heap, self._threads = writer_heap, threads
         self._writer: tantivy.IndexWriter | None = None
         self._stem, self._exact = _analyzer(True), _analyzer(False)
+        # the words of the text fields, long ones kept (they separate their neighbours): for the pair fields
+        self._pairs = wp.CommonPairs(_analyzer(False, max_token=1 << 30).analyze)
         self._word_cache: dict[str, tuple[str, ...]] = {}
+        self._pool: ThreadPoolExecutor | None = None
         self._index = self._open()
         self.vocabulary = Vocabulary(self.path, self._stem.analyze)
         self._read_vocabulary = False
@@ -159,6 +170,7 @@ class SearchIndex:
             meta.write_text(json.dumps({"schema_version": SCHEMA_VERSION}))
         index.register_tokenizer(STEM, self._stem)
         index.register_tokenizer(EXACT, self._exact)
+        index.register_tokenizer(wp.PAIRS, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build())
         return index
 
     @property
@@ -177,6 +189,8 @@ class SearchIndex:
         doc.add_text("id", d.id)
         doc.add_text("title", d.title)
         doc.add_text("body", d.text)
+        doc.add_text("title_pairs", self._pairs(d.title))
+        doc.add_text("body_pairs", self._pairs(d.text))
         if d.source:
             doc.add_text("source", d.source)
             doc.add_text("source_key", d.source)
@@ -248,10 +262,13 @@ class SearchIndex:
         self.commit()
 
     def close(self) -> None:
-        """Drop the writer without committing pending changes."""
+        """Drop the writer without committing pending changes (and stop the facet thread)."""
         if self._writer is not None:
             self._writer.rollback()
             self._writer = None
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+            self._pool = None
 
     @classmethod
     def rebuild(cls, path: str | Path, docs: Iterable[IndexDoc], **kwargs: Any) -> SearchIndex:
@@ -392,8 +409,25 @@ class SearchIndex:
         fields = self._fields(fld)
         if len(tokens) == 1:
             return self._either({f: Q.term_query(self.schema, f, tokens[0]) for f in fields}, fields)
+        return self._either({f: self._phrase_in(f, tokens) for f in fields}, fields)
+
+    def _phrase_in(self, field_name: str, tokens: list[str]) -> tantivy.Query:
+        """A phrase of two words or more in one field, helped by the field's pairs of common words.
+
+        Two common words are one pair term; a longer phrase with such a pair is checked on positions only in the
+        articles that hold its pairs (being rarer than its words, they lead the intersection).
+        """
+        Q, Must = tantivy.Query, tantivy.Occur.Must
         words = list[str | tuple[int, str]](tokens)
-        return self._either({f: Q.phrase_query(self.schema, f, words) for f in fields}, fields)
+        pair_field = _PAIR_FIELDS.get(field_name)
+        found = wp.keys(tokens) if pair_field is not None else []
+        if not found:
+            return Q.phrase_query(self.schema, field_name, words)
+        pair_terms = [Q.term_query(self.schema, pair_field, key) for key in found]
+        if len(tokens) == 2:
+            return pair_terms[0]
+        return Q.boolean_query([(Must, Q.phrase_query(self.schema, field_name, words)),
+                                *[(Must, Q.const_score_query(t, 0.0)) for t in pair_terms]])
 
     def _any_of(self, field_name: str, forms: list[str]) -> tantivy.Query:
         """Any of these forms in one field, each scored by BM25."""
@@ -414,10 +448,14 @@ class SearchIndex:
             lo = _month_index(r.start) if r.start else None
             hi = _month_index(r.end) if r.end else None
             return Q.range_query(self.schema, "mention_month", Int, lo, hi)
-        # overlap: the article's period starts before the filter ends and ends after the filter starts
+        # overlap: the article's period starts before the filter ends and ends after the filter starts. No period
+        # is longer than a year, so it also starts at most a year before the filter does: that bound makes the
+        # range on date_start as narrow as the filter, and it leads the search instead of half the archive.
         parts = []
-        if r.end is not None:
-            parts.append((tantivy.Occur.Must, Q.range_query(self.schema, "date_start", Int, None, r.end.toordinal())))
+        lo = r.start.toordinal() - _LONGEST_PERIOD_DAYS if r.start is not None else None
+        hi = r.end.toordinal() if r.end is not None else None
+        if lo is not None or hi is not None:
+            parts.append((tantivy.Occur.Must, Q.range_query(self.schema, "date_start", Int, lo, hi)))
         if r.start is not None:
             parts.append((tantivy.Occur.Must, Q.range_query(self.schema, "date_end", Int, r.start.toordinal(), None)))
         return parts[0][1] if len(parts) == 1 else Q.boolean_query(parts)
@@ -433,20 +471,27 @@ class SearchIndex:
             raise QueryError("limit and offset cannot be negative")
         compiled = self._compile(text, exact)
         searcher = self._index.searcher()
+        # the facets are counted on a second thread while this one ranks (tantivy lets go of the GIL)
+        counting = self._facet_pool().submit(self._facets, searcher, compiled.query, facet_size) if facets else None
         found: Any
         try:
+            # tantivy wants room for at least one hit; a page of none still gets the total
+            room = max(limit, 1)
             if sort == "relevance":
-                found = searcher.search(compiled.query, limit, count=True, offset=offset)
+                found = searcher.search(compiled.query, room, count=True, offset=offset)
             else:
                 order = tantivy.Order.Desc if sort == "date" else tantivy.Order.Asc
-                found = searcher.search(compiled.query, limit, count=True, offset=offset,
+                found = searcher.search(compiled.query, room, count=True, offset=offset,
                                         order_by_field="date_start", order=order)
         except ValueError as err:  # a prefix too wide for the term dictionary, for instance
+            if counting is not None:
+                counting.cancel()
             raise QueryError(f"the query cannot be run: {err}") from err
         result = SearchResult(query=text, total=int(found.count or 0), offset=offset, limit=limit, sort=sort)
+        hits = found.hits if limit else []
         hl = compiled.highlighter
-        fragments = self._fragment_finder(searcher, hl, snippet_chars) if found.hits else None
-        for key, addr in found.hits:
+        fragments = self._fragment_finder(searcher, hl, snippet_chars) if hits else None
+        for key, addr in hits:
             doc = searcher.doc(addr)
             body = doc.get_first("body") or ""
             title = doc.get_first("title") or ""
@@ -463,9 +508,14 @@ class SearchIndex:
                 snippet=snippet,
                 title_html=hl.mark(title),
             ))
-        if facets:
-            result.facets = self._facets(searcher, compiled.query, facet_size)
+        if counting is not None:
+            result.facets = counting.result()
         return result
+
+    def _facet_pool(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kroniek-facets")
+        return self._pool
 
     def _fragment_finder(self, searcher: tantivy.Searcher, hl: Highlighter,
                          max_chars: int) -> Callable[[str, tantivy.Document], str] | None:
