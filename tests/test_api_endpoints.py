@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import csv
 import io
 import json
@@ -68,6 +70,12 @@ def test_api_entity_by_name_and_variant(client: TestClient) -> None:
     assert "Rusland" in {c["canonical"] for c in blok["co_occurring"]}
     assert client.get("/api/entities/Blok").json()["id"] == blok["id"]
     assert client.get(f"/api/entities/{blok['id']}").json()["canonical"] == "Stef Blok"
+
+
+@pytest.mark.parametrize("key", ["9223372036854775808", "99999999999999999999999", "²", "-1"])
+def test_api_entity_keys_beyond_any_id_are_not_found(client: TestClient, key: str) -> None:
+    got = client.get(f"/api/entities/{key}")
+    assert got.status_code == 404 and "no entity" in got.json()["error"]["message"]
 
 
 def test_api_speakers_and_their_quotations(client: TestClient) -> None:

@@ -61,6 +61,10 @@ def _article(row: sqlite3.Row) -> StoredArticle:
         origin_line=row["origin_line"], ingested_at=row["ingested_at"])
 
 
+# The largest integer SQLite stores (a larger id names no entity).
+_MAX_INTEGER = 2**63 - 1
+
+
 class SQLiteStore(Store):
     """The archive in one SQLite file."""
 
@@ -280,9 +284,12 @@ class SQLiteStore(Store):
             f"ORDER BY mentions DESC, e.canonical LIMIT ? OFFSET ?", (*params, limit, offset))]
 
     def _resolve_entity(self, key: int | str) -> sqlite3.Row | None:
-        if isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
-            rows = self._q("SELECT id, canonical, label FROM entities WHERE id = ?", (int(key),))
+        """An entity by id (a number in SQLite's range), else by canonical name, else by variant."""
+        number = key if isinstance(key, int) else int(key) if key.isascii() and key.isdigit() else None
+        if number is not None and 0 <= number <= _MAX_INTEGER:
+            rows = self._q("SELECT id, canonical, label FROM entities WHERE id = ?", (number,))
         else:
+            key = str(key)
             rows = self._q("SELECT e.id, e.canonical, e.label FROM entities e LEFT JOIN mentions m ON "
                            "m.entity_id = e.id WHERE e.canonical = ? GROUP BY e.id ORDER BY count(m.rowid) DESC",
                            (key,))
