@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import pytest
-
 import csv
 import io
 import json
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from web_support import REFERENCED_TITLE, SCRIPT, TOKEN, annotated, client, writable_client  # noqa: F401
 

@@ -421,7 +421,7 @@ class SearchIndex:
         words = list[str | tuple[int, str]](tokens)
         pair_field = _PAIR_FIELDS.get(field_name)
         found = wp.keys(tokens) if pair_field is not None else []
-        if not found:
+        if pair_field is None or not found:
             return Q.phrase_query(self.schema, field_name, words)
         pair_terms = [Q.term_query(self.schema, pair_field, key) for key in found]
         if len(tokens) == 2:
