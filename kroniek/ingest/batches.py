@@ -14,9 +14,11 @@ import json
 import multiprocessing
 import os
 import pickle
+import queue
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -27,7 +29,7 @@ from kroniek.errors import ArchiveError, InputError
 from kroniek.ingest.language import detect_language
 from kroniek.ingest.readers import STDIN, Item, ReadOptions, Rejected, read_path, read_records
 from kroniek.ingest.structure import layout, layout_json
-from kroniek.model import RawArticle
+from kroniek.model import ArticleDate, RawArticle
 from kroniek.store.base import ArticleRow, QuarantineRow
 
 Source = str | Path | Mapping[str, Any] | RawArticle
@@ -47,14 +49,17 @@ def article_id(raw: RawArticle, digest: str) -> str:
     return raw.id if raw.id else "k" + digest[:16]
 
 
-def prepare(raw: RawArticle) -> ArticleRow:
-    """Derive what ingest stores for an article: structure, language, content hash and id."""
+def prepare(raw: RawArticle, language: bool = True) -> ArticleRow:
+    """Derive what ingest stores for an article: structure, language, content hash and id.
+
+    `language=False` leaves the language empty, for the writing process to fill in (see `background_batches`).
+    """
     digest = content_hash(raw.text)
     origin = raw.origin
     return ArticleRow(
         id=article_id(raw, digest), content_hash=digest, date=raw.date, source=raw.source, url=raw.url,
         title=raw.title, text=raw.text, structure_json=layout_json(layout(raw.text, raw.title)),
-        language=detect_language(raw.text),
+        language=detect_language(raw.text) if language else "",
         meta_json=json.dumps(raw.meta, ensure_ascii=False, default=str) if raw.meta else "{}",
         origin_file=origin.file if origin else None, origin_line=origin.line if origin else None)
 
@@ -94,13 +99,14 @@ def read_sources(sources: Iterable[Source], opts: ReadOptions, errors: list[str]
 class _Preparer:
     """`prepare` over a list of articles, in this process or in a pool of `workers` processes."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, language: bool = True) -> None:
         self.workers = workers
+        self.language = language
         self._pool: ProcessPoolExecutor | None = None
 
     def __call__(self, articles: list[RawArticle]) -> list[ArticleRow]:
         if self.workers <= 1 or len(articles) < 4 * self.workers:
-            return [prepare(a) for a in articles]
+            return [prepare(a, self.language) for a in articles]
         if self._pool is None:
             # forkserver: workers start from a clean process, not a fork of one holding SQLite and index threads
             self._pool = ProcessPoolExecutor(max_workers=self.workers,
@@ -115,10 +121,10 @@ class _Preparer:
 
 
 def prepared_batches(sources: Iterable[Source], opts: ReadOptions, batch_size: int,
-                     prepare_workers: int = 1) -> Iterator[PreparedBatch]:
+                     prepare_workers: int = 1, language: bool = True) -> Iterator[PreparedBatch]:
     """Read the sources and prepare their articles, `batch_size` records at a time (in this process)."""
     errors: list[str] = []
-    preparer = _Preparer(prepare_workers)
+    preparer = _Preparer(prepare_workers, language)
     items: list[Item] = []
 
     def finish() -> PreparedBatch:
@@ -173,14 +179,54 @@ def wants_background(sources: list[Source], workers: int) -> bool:
     return False
 
 
+# A batch crosses the pipe as plain tuples: pickling a dataclass costs several times more than its fields.
+_Packed = tuple[list[tuple[Any, ...]], list[QuarantineRow], int, list[str]]
+
+
+def _pack(batch: PreparedBatch) -> _Packed:
+    rows = [(r.id, r.content_hash, (r.date.year, r.date.month, r.date.day) if r.date else None, r.source, r.url,
+             r.title, r.text, r.structure_json, r.language, r.meta_json, r.origin_file, r.origin_line)
+            for r in batch.rows]
+    return rows, batch.quarantine, batch.bytes, batch.errors
+
+
+class _Unpacker:
+    """Turns packed batches back into PreparedBatch objects (dates are few: each is built once).
+
+    When the reading process works alone it leaves the language of each article to this side: the writer
+    has time to spare while the reader parses the next batch, and identifying the language is the step that
+    evens the two out (measured in docs/benchmarks.md).
+    """
+
+    def __init__(self) -> None:
+        self._dates: dict[tuple[int, int | None, int | None], ArticleDate] = {}
+
+    def _date(self, key: tuple[int, int | None, int | None] | None) -> ArticleDate | None:
+        if key is None:
+            return None
+        got = self._dates.get(key)
+        if got is None:
+            got = self._dates[key] = ArticleDate(*key)
+        return got
+
+    def __call__(self, packed: _Packed) -> PreparedBatch:
+        rows, quarantine, size, errors = packed
+        date = self._date
+        return PreparedBatch(
+            rows=[ArticleRow(i, h, date(d), src, url, title, text, structure, lang or detect_language(text), meta,
+                             file, line)
+                  for i, h, d, src, url, title, text, structure, lang, meta, file, line in rows],
+            quarantine=quarantine, bytes=size, errors=errors)
+
+
 def _serve() -> None:
     """The reading process (`python -m kroniek.ingest.batches`): reads its task from standard input, writes each
     prepared batch to standard output as ("batch", batch), then ("done", None), or ("error", exception)."""
     out = sys.stdout.buffer
     try:
         sources, opts, batch_size, prepare_workers = pickle.load(sys.stdin.buffer)
-        for batch in prepared_batches(sources, opts, batch_size, prepare_workers):
-            pickle.dump(("batch", batch), out, protocol=pickle.HIGHEST_PROTOCOL)
+        for batch in prepared_batches(sources, opts, batch_size, prepare_workers, language=prepare_workers > 1):
+            pickle.dump(("batch", _pack(batch)), out, protocol=pickle.HIGHEST_PROTOCOL)
             out.flush()
         pickle.dump(("done", None), out)
     except BrokenPipeError:  # the writer stopped reading: nothing is left to tell it
@@ -194,10 +240,17 @@ def _serve() -> None:
     out.flush()
 
 
+# Batches read off the pipe ahead of the writer: a pipe holds only 64 KB, so without this the reading process
+# would wait for the writer at every batch. Bounds the memory the two can run ahead by.
+READ_AHEAD_BATCHES = 2
+
+
 def background_batches(sources: list[Source], opts: ReadOptions, batch_size: int,
                        workers: int) -> Iterator[PreparedBatch]:
     """`prepared_batches` run in a second process (with `workers - 2` preparing processes of its own when
-    workers > 2); the batches come back in order through a pipe, whose buffer bounds how far it runs ahead."""
+    workers > 2); the batches come back in order through a pipe, which a thread of this process empties while
+    the writer works (SQLite lets go of the GIL while it writes)."""
+    unpack = _Unpacker()
     env = dict(os.environ)
     package_root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
@@ -205,29 +258,54 @@ def background_batches(sources: list[Source], opts: ReadOptions, batch_size: int
         proc = subprocess.Popen([sys.executable, "-m", "kroniek.ingest.batches"], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=errors, env=env)
         assert proc.stdin is not None and proc.stdout is not None
+        stdout = proc.stdout
+        ahead: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=READ_AHEAD_BATCHES)
+        stop = threading.Event()
+
+        def take() -> None:
+            while not stop.is_set():
+                try:
+                    kind, payload = pickle.load(stdout)
+                except (EOFError, pickle.UnpicklingError, OSError, ValueError):
+                    kind, payload = "lost", None
+                if kind == "batch":
+                    kind, payload = "ready", unpack(payload)
+                while not stop.is_set():
+                    try:
+                        ahead.put((kind, payload), timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+                if kind != "ready":
+                    return
+
+        taker = threading.Thread(target=take, name="kroniek-ingest-pipe", daemon=True)
         try:
             pickle.dump(([str(s) for s in sources], opts, batch_size, max(1, workers - 2)), proc.stdin)
             proc.stdin.close()
+            taker.start()
             while True:
-                try:
-                    kind, payload = pickle.load(proc.stdout)
-                except (EOFError, pickle.UnpicklingError):
+                kind, payload = ahead.get()
+                if kind == "ready":
+                    yield payload
+                elif kind == "error":
+                    raise payload
+                elif kind == "lost":
                     proc.wait(timeout=10)
                     errors.seek(0)
                     tail = errors.read()[-2000:].decode("utf-8", "replace").strip()
                     raise ArchiveError(f"the ingest reading process stopped unexpectedly (exit code {proc.returncode})"
                                        + (f": {tail}" if tail else ""),
-                                       hint="run the ingest again with --workers 1 to read in one process") from None
-                if kind == "batch":
-                    yield payload
-                elif kind == "error":
-                    raise payload
+                                       hint="run the ingest again with --workers 1 to read in one process")
                 else:
                     return
         finally:
+            stop.set()
             if proc.poll() is None:
                 proc.terminate()
-            proc.stdout.close()
+            if taker.is_alive():
+                taker.join(timeout=10)
+            stdout.close()
             proc.wait(timeout=10)
 
 
