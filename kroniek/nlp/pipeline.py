@@ -13,10 +13,11 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
+from thinc.api import use_ops
 
 from kroniek.errors import ModelError
 from kroniek.model import Analysis, EntityMention, RawArticle, Span, Structure
-from kroniek.nlp import extensions
+from kroniek.nlp import extensions, ops
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "nl_kroniek"
 
@@ -44,7 +45,8 @@ def load_pipeline(model_dir: Path | None = None) -> Language:
     _import_components()
     # The tokenizer is built by its registered factory (kroniek.nlp.tokenizer) rather than read back from the model
     # directory: the same rules, loaded once instead of three times (about a second of load time).
-    nlp = spacy.load(path, exclude=["tokenizer"])
+    with use_ops(ops.NAME):  # the model's layers are built with BLAS matrix products (see ops.py)
+        nlp = spacy.load(path, exclude=["tokenizer"])
     for name in COMPONENTS:
         if name not in nlp.pipe_names:
             nlp.add_pipe(name)
