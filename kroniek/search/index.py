@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 import tantivy
 
 from kroniek.errors import ArchiveError, QueryError
@@ -184,39 +185,37 @@ class SearchIndex:
 
     # -- writing ---------------------------------------------------------------------------------------------------
 
-    def _document(self, d: IndexDoc) -> tantivy.Document:
-        doc = tantivy.Document()
-        doc.add_text("id", d.id)
-        doc.add_text("title", d.title)
-        doc.add_text("body", d.text)
-        doc.add_text("title_pairs", self._pairs(d.title))
-        doc.add_text("body_pairs", self._pairs(d.text))
+    def _document(self, d: IndexDoc) -> str:
+        """The document as the JSON that tantivy reads by the schema (built in C by orjson, read in Rust: cheaper
+        than a Document filled field by field from Python)."""
+        doc: dict[str, Any] = {"id": d.id, "title": d.title, "body": d.text,
+                               "title_pairs": self._pairs(d.title), "body_pairs": self._pairs(d.text)}
         if d.source:
-            doc.add_text("source", d.source)
-            doc.add_text("source_key", d.source)
+            doc["source"] = doc["source_key"] = d.source
         if d.date is not None:
-            doc.add_text("date", d.date.isoformat())
-            doc.add_integer("date_start", d.date.first_day.toordinal())
-            doc.add_integer("date_end", d.date.last_day.toordinal())
+            doc["date"] = d.date.isoformat()
+            doc["date_start"] = d.date.first_day.toordinal()
+            doc["date_end"] = d.date.last_day.toordinal()
             # one facet column for years and months: an article dated only by a year counts in month 00
-            doc.add_integer("month", d.date.year * 100 + (d.date.month or 0))
-        for label, names in d.entities.items():
-            sub = _LABEL_FIELD.get(label.upper())
-            for name in names:
-                doc.add_text("entity", name)
-                if sub:
-                    doc.add_text(sub, name)
-                doc.add_text("entity_facet", f"{label.upper()}\t{name}")
-        for name in d.speakers:
-            doc.add_text("speaker", name)
-            doc.add_text("speaker_facet", name)
-        months: set[int] = set()
-        for start, end in d.mentions:
-            a, b = _month_index(start), _month_index(end)
-            months.update(range(a, b + 1) if b - a < _MAX_MENTION_MONTHS else (a, b))
-        for m in sorted(months):
-            doc.add_integer("mention_month", m)
-        return doc
+            doc["month"] = d.date.year * 100 + (d.date.month or 0)
+        if d.entities:
+            entity, facet = doc["entity"], doc["entity_facet"] = [], []
+            for label, names in d.entities.items():
+                sub = _LABEL_FIELD.get(label.upper())
+                for name in names:
+                    entity.append(name)
+                    if sub:
+                        doc.setdefault(sub, []).append(name)
+                    facet.append(f"{label.upper()}\t{name}")
+        if d.speakers:
+            doc["speaker"] = doc["speaker_facet"] = list(d.speakers)
+        if d.mentions:
+            months: set[int] = set()
+            for start, end in d.mentions:
+                a, b = _month_index(start), _month_index(end)
+                months.update(range(a, b + 1) if b - a < _MAX_MENTION_MONTHS else (a, b))
+            doc["mention_month"] = sorted(months)
+        return orjson.dumps(doc).decode("utf-8")
 
     def add(self, docs: IndexDoc | Iterable[IndexDoc], *, replace: bool = True) -> int:
         """Add documents, replacing any with the same id unless `replace` is False (a fresh build); not committed."""
@@ -229,7 +228,7 @@ class SearchIndex:
                 w.delete_documents_by_term("id", d.id)
                 vocabulary.add(exact.analyze(d.title))
                 vocabulary.add(exact.analyze(d.text))
-            w.add_document(self._document(d))
+            w.add_json(self._document(d))
             n += 1
         if not replace:
             # a bulk build: the new forms are read from the term dictionary at commit, once (much cheaper)
