@@ -5,7 +5,8 @@ from __future__ import annotations
 import pycld2
 
 UNDETERMINED = "und"  # ISO 639-2 code for "undetermined", used for texts without letters
-# CLD2 costs a few microseconds a call plus about 0.05 µs a character, so ingest reads a prefix: a few sentences
+# Articles are plain text, so CLD2 is told so (it then skips looking for HTML tags and entities, a fifth of its
+# time). CLD2 costs a few microseconds a call plus about 0.05 µs a character, so ingest reads a prefix: a few sentences
 # tell the language of a news article. A verdict of "not Dutch" stops the Dutch analysis, so it is checked again
 # on a longer sample before it stands.
 SAMPLE_CHARS = 160
@@ -29,11 +30,12 @@ def _classify(sample: str) -> str:
     """CLD2's best guess for `sample`, or CLD2's unknown code."""
     data = sample.encode("utf-8", "replace")  # CLD2 reads UTF-8 bytes; a lone surrogate becomes '?'
     try:
-        details = pycld2.detect(data, bestEffort=True, hintLanguage=HINT)[2]
+        details = pycld2.detect(data, isPlainText=True, bestEffort=True, hintLanguage=HINT)[2]
     except pycld2.error:
         # CLD2 rejects some byte sequences that Python accepts (noncharacters, some controls): drop them
         clean = "".join(ch for ch in sample if ch.isprintable() or ch in "\n\t")
-        details = pycld2.detect(clean.encode("utf-8", "replace"), bestEffort=True, hintLanguage=HINT)[2]
+        details = pycld2.detect(clean.encode("utf-8", "replace"), isPlainText=True, bestEffort=True,
+                                hintLanguage=HINT)[2]
     return str(details[0][1])
 
 
