@@ -87,6 +87,11 @@ class Archive:
         return cls(SQLiteStore(settings.archive, readonly=readonly), settings)
 
     def close(self) -> None:
+        """Close the store and the search index (whatever the index holds was committed batch by batch)."""
+        if self._index is not None:
+            self._index.close()
+            self._index.vocabulary.close()
+            self._index = None
         self.store.close()
 
     def __enter__(self) -> Archive:
