@@ -81,6 +81,9 @@ def run_kroniek(src: Path, db: Path, indexed: bool = False, workers: int = 1) ->
     from kroniek.ingest.language import detect_language
 
     class StoreOnly(Archive):
+        def _before_ingest(self) -> None:
+            """No search index here: it is a derived stage, measured separately."""
+
         def _on_articles_changed(self, ids: object, **kwargs: object) -> None:
             """The search index is a derived stage; measured separately."""
 

@@ -102,14 +102,25 @@ class Archive:
 
     # --- hooks -------------------------------------------------------------------------------------------------
 
-    def _on_articles_changed(self, ids: Sequence[str], *, annotated: bool = True) -> None:
+    def _on_articles_changed(self, ids: Sequence[str], *, annotated: bool = True,
+                             rows: Sequence[ArticleRow] | None = None) -> None:
         """Called after articles were added or re-analysed (in batches); the search index hooks in here.
 
-        New articles have no annotations yet (`annotated=False`): they are read in one batch.
+        New articles have no annotations yet (`annotated=False`); when ingest hands over their rows, the index
+        takes them as they are instead of reading them back.
         """
-        found = (self.store.article(i) for i in ids) if annotated else self.store.articles(ids)
-        self.index.add([from_stored(a) for a in found if a is not None])
+        if rows is not None:
+            docs = [IndexDoc.build(r.id, r.text, title=r.title, source=r.source, date=r.date) for r in rows]
+        else:
+            found = (self.store.article(i) for i in ids) if annotated else self.store.articles(ids)
+            docs = [from_stored(a) for a in found if a is not None]
+        self.index.add(docs)
         self.index.commit()
+
+    def _before_ingest(self) -> None:
+        """Open the search index before the first batch is stored, so a new archive's index starts empty and is
+        filled batch by batch (opened later, it would first be rebuilt from the articles already stored)."""
+        _ = self.index
 
     # --- ingest ------------------------------------------------------------------------------------------------
 
@@ -135,6 +146,7 @@ class Archive:
         report = IngestReport()
         started = time.perf_counter()
         sources = list(sources)
+        self._before_ingest()
         workers, size = self.settings.ingest_workers, self.settings.ingest_batch
         if wants_background(sources, workers):
             batches = background_batches(sources, opts, size, workers)
@@ -181,7 +193,7 @@ class Archive:
         if collect_ids:
             report.new_ids.extend(ids)
         if ids:
-            self._on_articles_changed(ids, annotated=False)
+            self._on_articles_changed(ids, annotated=False, rows=fresh)
 
     # --- analysis ----------------------------------------------------------------------------------------------
 

@@ -108,3 +108,21 @@ def test_search_cli_reindex_and_export(tmp_path: Path):
     assert res.exit_code == 0
     table = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert table[0][0] == "id" and len(table) == 6
+
+
+def test_index_kept_in_step_by_ingest_answers_as_a_rebuilt_one(tmp_path: Path) -> None:
+    from kroniek.settings import CoreSettings
+
+    queries = ["de", "minister", '"in de"', '"van de regering"', "gesprek*", "date:2001", "rusland OR kabinet",
+               'title:"de"', "source:nrc", "-de"]
+    with Archive.open(tmp_path / "k.db", settings=CoreSettings(ingest_batch=7)) as a:
+        a.ingest([SEED, ALPINO_JSONL])
+        stepwise = {q: (r.total, [h.id for h in r.hits], r.facets) for q in queries
+                    for r in [a.search(q, limit=100)]}
+        assert a.search("de").total == a.count() == 55
+        a.reindex()
+        rebuilt = {q: (r.total, [h.id for h in r.hits], r.facets) for q in queries for r in [a.search(q, limit=100)]}
+    for q in queries:
+        assert stepwise[q][0] == rebuilt[q][0], q
+        assert sorted(stepwise[q][1]) == sorted(rebuilt[q][1]), q
+        assert stepwise[q][2] == rebuilt[q][2], q

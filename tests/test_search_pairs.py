@@ -136,3 +136,23 @@ def test_reversed_and_absent_pairs_do_not_match(corpus_index: tuple[SearchIndex,
     # a phrase of three words holds two pairs that may each occur elsewhere: positions still decide
     three = index.search('"in de de"', facets=False)
     assert three.total == len(_plain_phrase_ids(index, ["in", "de", "de"]))
+
+
+def test_new_forms_are_the_forms_the_text_fields_index(shared: object) -> None:
+    from kroniek.search.index import _MAX_TOKEN, _analyzer
+    from kroniek.search.vocabulary import NewForms
+
+    exact = _analyzer(False)
+    finder = NewForms(exact.analyze, _MAX_TOKEN - 1)
+    seen: set[str] = set()
+    texts = list(load_sentences()[:800]) + [
+        "Een woord van veertig tekens: " + "a" * 39 + " en " + "b" * 40 + " en " + "c" * 41,
+        "“Één” café — reünie, Straße; x_y 1.000 ½",
+    ]
+    for text in texts:
+        new = finder(text)
+        assert len(new) == len(set(new))
+        seen.update(new)
+        assert set(exact.analyze(text)) <= seen, text
+        assert set(new) <= set(exact.analyze(text)), text
+    assert finder(texts[0]) == []  # nothing new the second time

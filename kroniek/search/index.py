@@ -27,7 +27,7 @@ from kroniek.search import pairs as wp
 from kroniek.search import query as q
 from kroniek.search.documents import ENTITY_LABELS, IndexDoc
 from kroniek.search.snippets import Highlighter, render_fragment
-from kroniek.search.vocabulary import Vocabulary
+from kroniek.search.vocabulary import NewForms, Vocabulary
 
 SCHEMA_VERSION = 4
 _META = "kroniek-index.json"
@@ -141,6 +141,7 @@ class SearchIndex:
         self._stem, self._exact = _analyzer(True), _analyzer(False)
         # the words of the text fields, long ones kept (they separate their neighbours): for the pair fields
         self._pairs = wp.CommonPairs(_analyzer(False, max_token=1 << 30).analyze)
+        self._new_forms = NewForms(self._exact.analyze, _MAX_TOKEN - 1)
         self._word_cache: dict[str, tuple[str, ...]] = {}
         self._pool: ThreadPoolExecutor | None = None
         self._index = self._open()
@@ -222,12 +223,12 @@ class SearchIndex:
         if isinstance(docs, IndexDoc):
             docs = [docs]
         w, n = self.writer, 0
-        vocabulary, exact = self.vocabulary, self._exact
+        vocabulary, new_forms = self.vocabulary, self._new_forms
         for d in docs:
             if replace:
                 w.delete_documents_by_term("id", d.id)
-                vocabulary.add(exact.analyze(d.title))
-                vocabulary.add(exact.analyze(d.text))
+                vocabulary.add(new_forms(d.title))
+                vocabulary.add(new_forms(d.text))
             w.add_json(self._document(d))
             n += 1
         if not replace:

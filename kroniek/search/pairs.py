@@ -39,9 +39,9 @@ PAIRS = "kroniek_pairs"
 JOIN = "_"  # never part of an indexed word: the tokenizer splits at it
 
 _COMMON_BYTES = frozenset(w.encode("ascii") for w in COMMON)
-# ASCII letters lowercased, other ASCII bytes (punctuation, white space, '_') made spaces; bytes of characters
-# beyond ASCII left alone. Lowercasing ASCII here is what tantivy's lowercase filter does to those letters.
-_TABLE = bytes((b | 0x20) if 65 <= b <= 90 else b if (b >= 0x80 or chr(b).isalnum()) else 0x20 for b in range(256))
+# A translation table for UTF-8 text: ASCII letters lowercased, other ASCII bytes (punctuation, white space, '_')
+# made spaces, bytes of characters beyond ASCII left alone. Lowercasing ASCII here is what tantivy's lowercase filter does to those letters.
+LOWER_WORDS = bytes((b | 0x20) if 65 <= b <= 90 else b if (b >= 0x80 or chr(b).isalnum()) else 0x20 for b in range(256))
 
 
 class CommonPairs:
@@ -71,7 +71,7 @@ class CommonPairs:
     def __call__(self, text: str) -> str:
         if not text:
             return ""
-        raw = text.encode("utf-8", "surrogatepass").translate(_TABLE)
+        raw = text.encode("utf-8", "surrogatepass").translate(LOWER_WORDS)
         common = _COMMON_BYTES
         out: list[bytes] = []
         add = out.append

@@ -10,10 +10,41 @@ holds any more matches nothing).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from kroniek.search.pairs import LOWER_WORDS
+
 _FILE = "vocabulary.sqlite"
+
+
+class NewForms:
+    """The word forms of a text that were not seen before, as the text fields index them (lowercased, folded,
+    at most `max_len` bytes), found with whole-string operations: the text's distinct stretches between ASCII
+    separators are a set built in C, and only stretches new to this object are looked at in Python (stretches
+    with characters beyond ASCII through the index's analyzer)."""
+
+    def __init__(self, words_of: Callable[[str], Sequence[str]], max_len: int) -> None:
+        self._words_of = words_of
+        self._max_len = max_len
+        self._seen: set[bytes] = set()
+
+    def __call__(self, text: str) -> list[str]:
+        chunks = set(text.encode("utf-8", "surrogatepass").translate(LOWER_WORDS).split())
+        fresh = chunks - self._seen
+        if not fresh:
+            return []
+        if len(self._seen) > 2_000_000:
+            self._seen.clear()
+        self._seen |= fresh
+        out: list[str] = []
+        for chunk in fresh:
+            if chunk.isascii():
+                if len(chunk) <= self._max_len:
+                    out.append(chunk.decode("ascii"))
+            else:
+                out.extend(self._words_of(chunk.decode("utf-8", "surrogatepass")))
+        return out
 
 
 class Vocabulary:
