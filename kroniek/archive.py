@@ -103,19 +103,22 @@ class Archive:
     # --- hooks -------------------------------------------------------------------------------------------------
 
     def _on_articles_changed(self, ids: Sequence[str], *, annotated: bool = True,
-                             rows: Sequence[ArticleRow] | None = None) -> None:
+                             rows: Sequence[ArticleRow] | None = None, commit: bool = True) -> None:
         """Called after articles were added or re-analysed (in batches); the search index hooks in here.
 
         New articles have no annotations yet (`annotated=False`); when ingest hands over their rows, the index
-        takes them as they are instead of reading them back.
+        takes them as they are instead of reading them back. Ingest commits the index every
+        `index_commit_every` articles and at its end (`commit=False` in between; an empty call commits).
         """
         if rows is not None:
             docs = [IndexDoc.build(r.id, r.text, title=r.title, source=r.source, date=r.date) for r in rows]
         else:
             found = (self.store.article(i) for i in ids) if annotated else self.store.articles(ids)
             docs = [from_stored(a) for a in found if a is not None]
-        self.index.add(docs)
-        self.index.commit()
+        if docs:
+            self.index.add(docs)
+        if commit:
+            self.index.commit()
 
     def _before_ingest(self) -> None:
         """Open the search index before the first batch is stored, so a new archive's index starts empty and is
@@ -152,11 +155,22 @@ class Archive:
             batches = background_batches(sources, opts, size, workers)
         else:
             batches = prepared_batches(sources, opts, size, prepare_workers=workers)
-        for batch in batches:
-            self._write_batch(batch, report, collect_ids)
-            report.seconds = time.perf_counter() - started
-            if progress:
-                progress(report)
+        uncommitted = 0
+        try:
+            for batch in batches:
+                before = report.new
+                self._write_batch(batch, report, collect_ids)
+                uncommitted += report.new - before
+                if uncommitted >= self.settings.index_commit_every:
+                    self._on_articles_changed([], annotated=False, rows=[], commit=True)
+                    uncommitted = 0
+                report.seconds = time.perf_counter() - started
+                if progress:
+                    progress(report)
+        finally:
+            # what the store holds goes into the index, even when ingest stops on an error
+            if uncommitted:
+                self._on_articles_changed([], annotated=False, rows=[], commit=True)
         report.seconds = time.perf_counter() - started
         if progress:
             progress(report)
@@ -193,7 +207,7 @@ class Archive:
         if collect_ids:
             report.new_ids.extend(ids)
         if ids:
-            self._on_articles_changed(ids, annotated=False, rows=fresh)
+            self._on_articles_changed(ids, annotated=False, rows=fresh, commit=False)
 
     # --- analysis ----------------------------------------------------------------------------------------------
 

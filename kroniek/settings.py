@@ -28,6 +28,8 @@ class CoreSettings:
     ingest_workers: int = 0
     # memory the search index may use while it builds (a budget for large ingests and reindexing)
     index_heap_mb: int = 1024
+    # ingest makes new articles searchable (commits the search index) every so many articles, and at its end
+    index_commit_every: int = 50_000
     analyze_batch: int = 64  # articles per analysis transaction (and per spaCy pipe call)
     max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES  # a longer article is quarantined
     require_date: bool = True  # an article without a date is quarantined unless this is False

@@ -126,3 +126,24 @@ def test_index_kept_in_step_by_ingest_answers_as_a_rebuilt_one(tmp_path: Path) -
         assert stepwise[q][0] == rebuilt[q][0], q
         assert sorted(stepwise[q][1]) == sorted(rebuilt[q][1]), q
         assert stepwise[q][2] == rebuilt[q][2], q
+
+
+def test_ingest_stopped_by_an_error_leaves_what_it_stored_searchable(tmp_path: Path, monkeypatch) -> None:
+    from kroniek.errors import ArchiveError
+    from kroniek.settings import CoreSettings
+
+    with Archive.open(tmp_path / "k.db", settings=CoreSettings(ingest_batch=10, ingest_workers=1)) as a:
+        real_insert, calls = a.store.insert, []
+
+        def insert(rows, quarantine):  # the third batch meets a full disk
+            calls.append(len(rows))
+            if len(calls) == 3:
+                raise ArchiveError("cannot write to the archive: disk full")
+            real_insert(rows, quarantine)
+
+        monkeypatch.setattr(a.store, "insert", insert)
+        with pytest.raises(ArchiveError):
+            a.ingest([ALPINO_JSONL])
+        stored = a.count()
+        assert stored == 20
+        assert a.search("de", limit=100).total == stored
