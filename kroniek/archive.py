@@ -111,12 +111,15 @@ class Archive:
         `index_commit_every` articles and at its end (`commit=False` in between; an empty call commits).
         """
         if rows is not None:
+            # articles new to the archive, so new to the index: nothing to replace
             docs = [IndexDoc.build(r.id, r.text, title=r.title, source=r.source, date=r.date) for r in rows]
+            if docs:
+                self.index.add(docs, replace=False, bulk=False)
         else:
             found = (self.store.article(i) for i in ids) if annotated else self.store.articles(ids)
             docs = [from_stored(a) for a in found if a is not None]
-        if docs:
-            self.index.add(docs)
+            if docs:
+                self.index.add(docs)
         if commit:
             self.index.commit()
 

@@ -218,21 +218,28 @@ class SearchIndex:
             doc["mention_month"] = sorted(months)
         return orjson.dumps(doc).decode("utf-8")
 
-    def add(self, docs: IndexDoc | Iterable[IndexDoc], *, replace: bool = True) -> int:
-        """Add documents, replacing any with the same id unless `replace` is False (a fresh build); not committed."""
+    def add(self, docs: IndexDoc | Iterable[IndexDoc], *, replace: bool = True, bulk: bool | None = None) -> int:
+        """Add documents; not committed.
+
+        `replace`: first remove any document with the same id (ids new to the index need not). `bulk` (by default
+        when not replacing): a fresh build, whose new word forms are read from the term dictionary once, at
+        commit; otherwise each document's new forms are noted as it is added.
+        """
         if isinstance(docs, IndexDoc):
             docs = [docs]
+        if bulk is None:
+            bulk = not replace
         w, n = self.writer, 0
         vocabulary, new_forms = self.vocabulary, self._new_forms
         for d in docs:
             if replace:
                 w.delete_documents_by_term("id", d.id)
+            if not bulk:
                 vocabulary.add(new_forms(d.title))
                 vocabulary.add(new_forms(d.text))
             w.add_json(self._document(d))
             n += 1
-        if not replace:
-            # a bulk build: the new forms are read from the term dictionary at commit, once (much cheaper)
+        if bulk:
             self._read_vocabulary = True
         return n
 
