@@ -285,3 +285,27 @@ def test_a_page_of_no_hits_still_counts_and_facets() -> None:
     empty = index.search("de", limit=0)
     assert empty.hits == [] and empty.total == full.total > 0
     assert empty.facets == full.facets
+
+
+def _marked(html_text: str) -> list[str]:
+    import re
+
+    return re.findall(r"<mark>(.*?)</mark>", html_text)
+
+
+def test_a_phrase_is_marked_where_it_stands_whole_not_word_by_word() -> None:
+    body = ("De man zag de vrouw. " * 6 + "Later kwam hij in de stad aan, in het park; de stad was mooi. "
+            + "De boom en de tuin. " * 6)
+    index = SearchIndex(None)
+    index.add([IndexDoc.build("a", body, title="In de stad van de man", date="2019")])
+    index.commit()
+    hit = index.search('"in de"').hits[0]
+    assert _marked(hit.snippet) == ["in", "de"]
+    assert _marked(hit.title_html) == ["In", "de"]
+    # a word asked for on its own is still marked everywhere, the phrase's words only inside the phrase
+    both = index.search('stad "in de"').hits[0]
+    assert _marked(both.snippet) == ["in", "de", "stad", "stad"]
+    alone = index.search("de").hits[0]
+    assert _marked(alone.snippet).count("de") + _marked(alone.snippet).count("De") > 10
+    three = index.search('"de stad was"').hits[0]
+    assert _marked(three.snippet) == ["de", "stad", "was"]

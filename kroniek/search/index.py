@@ -386,7 +386,7 @@ class SearchIndex:
             fields = self._fields(t.field)
             if positive:
                 hl.prefixes += (exact_tokens[-1],)
-                hl.exact.update(exact_tokens[:-1])
+                hl.add_words(exact_tokens[:-1])
             per_field = {}
             for f in fields:
                 if len(exact_tokens) == 1:
@@ -400,7 +400,7 @@ class SearchIndex:
             forms = sorted({*self.vocabulary.forms(stem_tokens[0]), exact_tokens[0]})
             fields = self._fields(t.field)
             if positive:
-                hl.exact.update(forms)
+                hl.add_words(forms)
             return self._either({f: self._any_of(f, forms) for f in fields}, fields)
         # exact words, stop words (which the stemmed fields drop), entity fields and words that split in several
         return self._phrase(t.text, t.field, hl, positive, t.position)
@@ -412,7 +412,7 @@ class SearchIndex:
         if not tokens:
             return None
         if positive:
-            hl.exact.update(tokens)
+            hl.add_phrase(tokens)
         fields = self._fields(fld)
         if len(tokens) == 1:
             return self._either({f: Q.term_query(self.schema, f, tokens[0]) for f in fields}, fields)
@@ -544,7 +544,13 @@ class SearchIndex:
                 return hl.snippet_at(body, 0, max_chars)
             where = found.fragment_range()  # byte offsets into the body; highlights are bytes into the fragment
             spans = [(h.start, h.end) for h in found.highlighted()]
-            return render_fragment(fragment, spans, where.start > 0, where.end < len(body.encode("utf-8")))
+            kept = hl.keep_fragment(fragment, spans)
+            if spans and not kept:
+                # the index chose a fragment with the phrase's words apart: look for the phrase itself
+                at = hl.phrase_at(body)
+                if at is not None:
+                    return hl.snippet_at(body, at, max_chars)
+            return render_fragment(fragment, kept, where.start > 0, where.end < len(body.encode("utf-8")))
 
         return snippet
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 # Words as tantivy's simple tokenizer sees them: runs of letters and digits.
@@ -19,22 +19,83 @@ class Highlighter:
     prefixes: tuple[str, ...] = ()
     # word -> its indexed tokens; the analyzer comes from the index, so the forms agree with it
     analyze: Callable[[str], tuple[str, ...]] | None = None
+    # phrases of the query (their words are in `exact` too, so that the index finds the fragment): a word that
+    # the query holds only inside phrases is marked only where the whole phrase stands
+    phrases: list[tuple[str, ...]] = field(default_factory=list)
+    words: set[str] = field(default_factory=set)  # forms the query holds on their own
 
     def __bool__(self) -> bool:
         return bool(self.exact or self.prefixes)
+
+    def add_phrase(self, tokens: tuple[str, ...] | list[str]) -> None:
+        """Mark these words where they stand together, in this order."""
+        self.exact.update(tokens)
+        if len(tokens) == 1:
+            self.words.add(tokens[0])
+        elif tuple(tokens) not in self.phrases:
+            self.phrases.append(tuple(tokens))
+
+    def add_words(self, forms: Iterable[str]) -> None:
+        """Mark these forms wherever they occur."""
+        forms = set(forms)
+        self.exact.update(forms)
+        self.words.update(forms)
+
+    def keep(self, text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
+        """Of the matched (start, end, form) in `text`, in order, those to mark: words the query holds on their
+        own or by prefix everywhere, words of its phrases only inside a whole phrase."""
+        if not self.phrases:
+            return [(a, b) for a, b, _ in found]
+        keep = [f in self.words or bool(self.prefixes and f.startswith(self.prefixes)) for _, _, f in found]
+        forms = [f for _, _, f in found]
+        for phrase in self.phrases:
+            k = len(phrase)
+            for i in range(len(found) - k + 1):
+                if tuple(forms[i:i + k]) == phrase and all(
+                        not _WORD.search(text, found[j][1], found[j + 1][0]) for j in range(i, i + k - 1)):
+                    for j in range(i, i + k):
+                        keep[j] = True
+        return [(a, b) for (a, b, _), k in zip(found, keep, strict=True) if k]
+
+    def phrase_at(self, text: str) -> int | None:
+        """Where one of the phrases stands in `text` as written (case aside), or None: a quick look for a snippet,
+        not a match (accents must agree here)."""
+        best: int | None = None
+        for phrase in self.phrases:
+            m = re.search(r"(?<![^\W_])" + r"[\W_]+".join(re.escape(w) for w in phrase) + r"(?![^\W_])", text,
+                          re.IGNORECASE)
+            if m and (best is None or m.start() < best):
+                best = m.start()
+        return best
+
+    def keep_fragment(self, fragment: str, byte_spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """`keep` for the byte ranges the index marked in a fragment."""
+        if not self.phrases or self.analyze is None:
+            return byte_spans
+        raw = fragment.encode("utf-8")
+        found: list[tuple[int, int, str]] = []
+        chars: list[tuple[int, int]] = []
+        for a, b in sorted(byte_spans):
+            ca = len(raw[:a].decode("utf-8", errors="ignore"))
+            cb = ca + len(raw[a:b].decode("utf-8", errors="ignore"))
+            forms = self.analyze(fragment[ca:cb])
+            found.append((ca, cb, forms[0] if forms else ""))
+            chars.append((a, b))
+        kept = set(self.keep(fragment, found))
+        return [byte for byte, (ca, cb, _) in zip(chars, found, strict=True) if (ca, cb) in kept]
 
     def matches(self, text: str) -> list[tuple[int, int]]:
         """Character ranges of the matched words in `text`, in order."""
         if not self or self.analyze is None:
             return []
         exact, prefixes, forms_of = self.exact, self.prefixes, self.analyze
-        out: list[tuple[int, int]] = []
+        out: list[tuple[int, int, str]] = []
         for m in _WORD.finditer(text):
             for form in forms_of(m.group()):
                 if form in exact or (prefixes and form.startswith(prefixes)):
-                    out.append(m.span())
+                    out.append((m.start(), m.end(), form))
                     break
-        return out
+        return self.keep(text, out)
 
     def mark(self, text: str) -> str:
         """The whole text, escaped, with every match marked (for titles)."""
@@ -73,7 +134,9 @@ class Highlighter:
         start = _word_start(text, max(0, anchor - 40))
         end = _word_end(text, min(len(text), start + max_chars))
         if spans is None:
-            inside = [(a + start, b + start) for a, b in self.matches(text[start:end])]
+            # a little beyond the window, so that a phrase cut by its edge is still seen whole
+            lo, hi = max(0, start - 60), min(len(text), end + 60)
+            inside = [(a + lo, b + lo) for a, b in self.matches(text[lo:hi]) if a + lo >= start and b + lo <= end]
         else:
             inside = [sp for sp in spans if sp[0] >= start and sp[1] <= end]
         body = _render(text, start, end, inside)
