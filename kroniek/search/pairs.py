@@ -76,15 +76,6 @@ class CommonPairs:
         out: list[bytes] = []
         add = out.append
         prev: bytes | None = None
-        if raw.isascii():
-            for chunk in raw.split():
-                if chunk in common:
-                    if prev is not None:
-                        add(prev + b"_" + chunk)
-                    prev = chunk
-                else:
-                    prev = None
-            return b" ".join(out).decode("ascii")
         isascii = bytes.isascii
         for chunk in raw.split():
             if chunk in common:
