@@ -530,7 +530,7 @@ def entities(archive_path: Path, label: str | None, name_query: str | None, limi
 def entity(key: str, archive_path: Path, as_json: bool) -> None:
     """One entity (by id, canonical name or variant): variants, mentions per month, co-occurring entities."""
     with Archive.open(archive_path, readonly=True) as archive:
-        found = archive.entity(int(key) if key.isdigit() else key)
+        found = archive.entity(key)  # the store reads a number as an id
     if as_json:
         out.print(json.dumps(found, ensure_ascii=False), markup=False)
         return

@@ -73,10 +73,17 @@ def test_cli_entities_and_entity_page(seeded: Path) -> None:
     assert page["by_month"][0]["month"] == "2019-02"
 
 
-def test_cli_entity_unknown_is_a_message_not_a_traceback(seeded: Path) -> None:
-    res = run(seeded, "entity", "Niemand Bestaat")
+@pytest.mark.parametrize("key", ["Niemand Bestaat", "²", "99999999999999999999999"])
+def test_cli_entity_unknown_is_a_message_not_a_traceback(seeded: Path, key: str) -> None:
+    res = run(seeded, "entity", key)
     assert res.exit_code == EXIT_ERROR
     assert "no entity" in res.output and "Traceback" not in res.output
+
+
+def test_cli_entity_by_id(seeded: Path) -> None:
+    blok = json.loads(run(seeded, "entity", "Blok", "--json").output)
+    res = run(seeded, "entity", str(blok["id"]), "--json")
+    assert res.exit_code == 0 and json.loads(res.output)["canonical"] == "Stef Blok"
 
 
 def test_cli_tag_writes_one_more_column(tmp_path: Path) -> None:
