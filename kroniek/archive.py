@@ -107,8 +107,8 @@ class Archive:
         """Called after articles were added or re-analysed (in batches); the search index hooks in here.
 
         New articles have no annotations yet (`annotated=False`); when ingest hands over their rows, the index
-        takes them as they are instead of reading them back. Ingest commits the index every
-        `index_commit_every` articles and at its end (`commit=False` in between; an empty call commits).
+        takes them as they are instead of reading them back. Ingest passes `commit=False` and commits with
+        `_commit_index` every `index_commit_every` articles and at its end.
         """
         if rows is not None:
             # articles new to the archive, so new to the index: nothing to replace
@@ -122,6 +122,11 @@ class Archive:
                 self.index.add(docs)
         if commit:
             self.index.commit()
+
+    def _commit_index(self) -> None:
+        """Make what was added to the search index durable and searchable (nothing to do when it is not open)."""
+        if self._index is not None:
+            self._index.commit()
 
     def _before_ingest(self) -> None:
         """Open the search index before the first batch is stored, so a new archive's index starts empty and is
@@ -165,7 +170,7 @@ class Archive:
                 self._write_batch(batch, report, collect_ids)
                 uncommitted += report.new - before
                 if uncommitted >= self.settings.index_commit_every:
-                    self._on_articles_changed([], annotated=False, rows=[], commit=True)
+                    self._commit_index()
                     uncommitted = 0
                 report.seconds = time.perf_counter() - started
                 if progress:
@@ -173,7 +178,7 @@ class Archive:
         finally:
             # what the store holds goes into the index, even when ingest stops on an error
             if uncommitted:
-                self._on_articles_changed([], annotated=False, rows=[], commit=True)
+                self._commit_index()
         report.seconds = time.perf_counter() - started
         if progress:
             progress(report)

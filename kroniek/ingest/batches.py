@@ -22,6 +22,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +113,7 @@ class _Preparer:
             self._pool = ProcessPoolExecutor(max_workers=self.workers,
                                              mp_context=multiprocessing.get_context("forkserver"))
         chunk = max(1, len(articles) // (4 * self.workers))
-        return list(self._pool.map(prepare, articles, chunksize=chunk))
+        return list(self._pool.map(partial(prepare, language=self.language), articles, chunksize=chunk))
 
     def close(self) -> None:
         if self._pool is not None:
