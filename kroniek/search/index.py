@@ -186,11 +186,13 @@ class SearchIndex:
 
     # -- writing ---------------------------------------------------------------------------------------------------
 
-    def _document(self, d: IndexDoc) -> str:
+    def _document(self, d: IndexDoc, title_pairs: str | None = None, body_pairs: str | None = None) -> str:
         """The document as the JSON that tantivy reads by the schema (built in C by orjson, read in Rust: cheaper
-        than a Document filled field by field from Python)."""
-        doc: dict[str, Any] = {"id": d.id, "title": d.title, "body": d.text,
-                               "title_pairs": self._pairs(d.title), "body_pairs": self._pairs(d.text)}
+        than a Document filled field by field from Python); the pairs of common words when not given."""
+        doc: dict[str, Any] = {
+            "id": d.id, "title": d.title, "body": d.text,
+            "title_pairs": self._pairs(d.title) if title_pairs is None else title_pairs,
+            "body_pairs": self._pairs(d.text) if body_pairs is None else body_pairs}
         if d.source:
             doc["source"] = doc["source_key"] = d.source
         if d.date is not None:
@@ -230,14 +232,17 @@ class SearchIndex:
         if bulk is None:
             bulk = not replace
         w, n = self.writer, 0
-        vocabulary, new_forms = self.vocabulary, self._new_forms
+        vocabulary, new_forms, pairs = self.vocabulary, self._new_forms, self._pairs
         for d in docs:
             if replace:
                 w.delete_documents_by_term("id", d.id)
-            if not bulk:
-                vocabulary.add(new_forms(d.title))
-                vocabulary.add(new_forms(d.text))
-            w.add_json(self._document(d))
+            if bulk:
+                w.add_json(self._document(d))
+            else:  # the text is split once for its new forms and its pairs
+                title, body = wp.chunks(d.title), wp.chunks(d.text)
+                vocabulary.add(new_forms.of_chunks(title))
+                vocabulary.add(new_forms.of_chunks(body))
+                w.add_json(self._document(d, pairs.of_chunks(title), pairs.of_chunks(body)))
             n += 1
         if bulk:
             self._read_vocabulary = True

@@ -44,6 +44,12 @@ _COMMON_BYTES = frozenset(w.encode("ascii") for w in COMMON)
 LOWER_WORDS = bytes((b | 0x20) if 65 <= b <= 90 else b if (b >= 0x80 or chr(b).isalnum()) else 0x20 for b in range(256))
 
 
+def chunks(text: str) -> list[bytes]:
+    """The stretches of `text` between ASCII separators, as UTF-8 with ASCII letters lowercased: words, except
+    where characters beyond ASCII stand (those the index's analyzer splits)."""
+    return text.encode("utf-8", "surrogatepass").translate(LOWER_WORDS).split()
+
+
 class CommonPairs:
     """Finds the pairs of adjacent common words in a text, as "de_eerste in_zijn ..." (the pair fields' input).
 
@@ -69,15 +75,16 @@ class CommonPairs:
         return got
 
     def __call__(self, text: str) -> str:
-        if not text:
-            return ""
-        raw = text.encode("utf-8", "surrogatepass").translate(LOWER_WORDS)
+        return self.of_chunks(chunks(text))
+
+    def of_chunks(self, stretches: list[bytes]) -> str:
+        """The pairs of a text given as its `chunks`."""
         common = _COMMON_BYTES
         out: list[bytes] = []
         add = out.append
         prev: bytes | None = None
         isascii = bytes.isascii
-        for chunk in raw.split():
+        for chunk in stretches:
             if chunk in common:
                 if prev is not None:
                     add(prev + b"_" + chunk)

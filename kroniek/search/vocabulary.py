@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from kroniek.search.pairs import LOWER_WORDS
+from kroniek.search.pairs import chunks
 
 _FILE = "vocabulary.sqlite"
 
@@ -30,8 +30,11 @@ class NewForms:
         self._seen: set[bytes] = set()
 
     def __call__(self, text: str) -> list[str]:
-        chunks = set(text.encode("utf-8", "surrogatepass").translate(LOWER_WORDS).split())
-        fresh = chunks - self._seen
+        return self.of_chunks(chunks(text))
+
+    def of_chunks(self, stretches: list[bytes]) -> list[str]:
+        """The new forms of a text given as its `pairs.chunks`."""
+        fresh = set(stretches) - self._seen
         if not fresh:
             return []
         if len(self._seen) > 2_000_000:
