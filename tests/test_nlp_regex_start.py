@@ -7,6 +7,8 @@ import re
 
 import pytest
 from conftest import ALPINO_JSONL, SEED
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kroniek.nlp import time_expressions as te
 from kroniek.nlp import timex_rules as tr
@@ -65,3 +67,28 @@ def test_regex_start_two_classes_fit_every_match_start(pattern: str, fits: list[
 @pytest.mark.parametrize("pattern", [r"a", r"ab?", r"\d(?:x)?", r"a\w"])
 def test_regex_start_two_classes_none_where_a_match_may_be_one_character(pattern: str) -> None:
     assert first_two_classes(pattern) is None
+
+
+_WORDS = st.lists(st.text(alphabet="abdeéj ", min_size=1, max_size=6).map(str.strip).filter(bool),
+                  min_size=1, max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=_WORDS, text=st.text(alphabet="abdeéjAB \n.", max_size=12))
+def test_word_alternation_as_trie_matches_like_a_flat_list(words: list[str], text: str) -> None:
+    # `_alt` writes the words as a trie; a flat alternation sorted longest first is what it must behave like,
+    # including which word wins where several match, and with a continuation that forces backtracking.
+    flat = "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+")
+                            for w in sorted(set(words), key=len, reverse=True)) + ")"
+    trie = tr._alt(words)
+    for tail in ("", r"\b", "b", r"\s"):
+        a = re.compile(flat + tail, re.IGNORECASE)
+        b = re.compile(trie + tail, re.IGNORECASE)
+        for pos in range(len(text) + 1):
+            m, n = a.match(text, pos), b.match(text, pos)
+            assert (m and m.span()) == (n and n.span()), (words, text, pos, tail)
+
+
+def test_word_alternation_trie_form() -> None:
+    assert tr._alt(["jan", "januari", "juni"]) == "(?:j(?:an(?:uari)?|uni))"
+    assert re.fullmatch(tr._alt(["de afgelopen"]), "de \n afgelopen")

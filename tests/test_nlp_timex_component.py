@@ -14,6 +14,7 @@ from conftest import ALPINO_JSONL, EVAL, ROOT, SEED
 
 from kroniek.model import ArticleDate, TimeExpression
 from kroniek.nlp import extensions
+from kroniek.nlp.sentences import sentence_bounds
 from kroniek.nlp.time_expressions import split_sentences, value_range
 
 D = dt.date
@@ -117,3 +118,11 @@ def test_timex_dev_and_seed_scores_meet_the_targets(tmp_path: Path, shared: Path
     assert dev["relaxed"]["f1"] >= 0.90
     assert dev["value"]["f1"] >= 0.80
     assert seed["value"]["tp"] == seed["value"]["gold"] == 8
+
+
+def test_sentence_bounds_are_the_offsets_of_doc_sents(nlp: spacy.language.Language) -> None:
+    texts = [json.loads(line)["text"] for line in ALPINO_JSONL.read_text(encoding="utf-8").splitlines()[:10]]
+    texts += [SEED.read_text(encoding="utf-8"), "Een.", "  Hallo daar. Nog een zin", "\n\nA. B", ""]
+    for doc in nlp.pipe(texts):
+        assert sentence_bounds(doc) == [(s.start_char, s.end_char) for s in doc.sents]
+    assert sentence_bounds(spacy.blank("nl")("Geen zinnen gezet.")) is None

@@ -18,6 +18,7 @@ from thinc.api import use_ops
 from kroniek.errors import ModelError
 from kroniek.model import Analysis, EntityMention, RawArticle, Span, Structure
 from kroniek.nlp import extensions, ops
+from kroniek.nlp.sentences import sentence_bounds
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "nl_kroniek"
 
@@ -87,7 +88,7 @@ def _fill(analysis: Analysis, doc: Doc) -> Analysis:
     analysis.entities = [EntityMention(e.start_char, e.end_char, e.text, e.label_,
                                        canonical.get((e.start_char, e.end_char)))
                          for e in doc.ents]
-    analysis.sentences = [Span(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") else []
+    analysis.sentences = [Span(s, e) for s, e in sentence_bounds(doc) or ()]
     analysis.quotes = list(doc._.quotes or [])
     analysis.timexes = list(doc._.timexes or [])
     return analysis

@@ -20,6 +20,7 @@ from kroniek.model import ArticleDate, TimeExpression
 from kroniek.nlp import extensions
 from kroniek.nlp import timex_normalise as tn
 from kroniek.nlp import timex_rules as tr
+from kroniek.nlp.sentences import sentence_bounds
 
 __all__ = ["find_timexes", "split_sentences", "value_range", "TimexComponent"]
 
@@ -182,8 +183,7 @@ class TimexComponent:
         extensions.register()
 
     def __call__(self, doc: Doc) -> Doc:
-        sentences = [(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") else None
-        doc._.timexes = find_timexes(doc.text, doc._.dct, sentences, _past_word_offsets(doc))
+        doc._.timexes = find_timexes(doc.text, doc._.dct, sentence_bounds(doc), _past_word_offsets(doc))
         return doc
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:

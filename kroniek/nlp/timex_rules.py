@@ -50,8 +50,30 @@ Builder = Callable[[re.Match[str], Context], list[Found]]
 
 
 def _alt(words: object) -> str:
-    items = sorted({str(w) for w in words}, key=len, reverse=True)  # type: ignore[attr-defined]
-    return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in items) + ")"
+    """A regex matching any of the words (a space in one matches any run of white space), longest first.
+
+    Written as a trie (`(?:a(?:pril|ug(?:ustus)?)|...)`) rather than a flat list: the regex engine then sets out
+    on the one branch a text's next character fits instead of entering every word in turn. Each node tries its
+    longer continuations before it ends a word, so where several words match, the longest is still taken first, as
+    in a flat list sorted by length.
+    """
+    trie: dict[str, dict] = {}
+    for word in {str(w) for w in words}:  # type: ignore[attr-defined]
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return "(?:" + _trie_regex(trie) + ")"
+
+
+def _trie_regex(node: dict[str, dict]) -> str:
+    branches = [(r"\s+" if ch == " " else re.escape(ch)) + _trie_regex(node[ch]) for ch in sorted(node) if ch]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if "" in node:  # a word may end here: a greedy optional tries the longer words first
+        return (body if len(branches) > 1 else f"(?:{body})") + "?"
+    return body
 
 
 B, E = r"(?<![\w'’])", r"(?![\w]|-[^\W\d])"  # not inside a word, nor before a hyphenated word part
