@@ -11,7 +11,7 @@ import pytest
 import spacy
 from conftest import ROOT, SEED, SHARED
 
-from kroniek.nlp import conll, entities, sentences, tokenizer  # noqa: F401  (register what the config names)
+from kroniek.nlp import conll, entities, lemmas, sentences, tokenizer  # noqa: F401  (register what the config names)
 from kroniek.nlp.pipeline import MODEL_DIR
 
 NO_NETWORK = """
@@ -65,8 +65,8 @@ def test_model_finds_entities_sentences_and_lemmas_in_the_seed(model: spacy.lang
     found = {(e.text, e.label_) for e in doc.ents}
     assert {("Rusland", "LOC"), ("Blok", "PER"), ("RTL Nieuws", "ORG")} <= found
     assert len(list(doc.sents)) >= 15
-    lemmas = {t.text: t.lemma_ for t in doc}
-    assert lemmas["gesprekken"] == "gesprek"
+    lemma_of = {t.text: t.lemma_ for t in doc}
+    assert lemma_of["gesprekken"] == "gesprek"
 
 
 def test_model_tag_conll_writes_one_tag_per_line(model: spacy.language.Language, tmp_path: Path) -> None:

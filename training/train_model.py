@@ -54,12 +54,13 @@ def assemble(trained: Path, out: Path = MODEL_DIR, extra_sources: list[dict[str,
     """Save the shipped pipeline: sentences, the trained tok2vec and NER, and the lookup lemmatizer."""
     import spacy
 
-    from kroniek.nlp import entities, sentences, tokenizer  # noqa: F401  (register the factories the config names)
+    from kroniek.nlp import entities, lemmas, sentences, tokenizer  # noqa: F401  (register the factories the config names)
 
     nlp = spacy.load(trained)
     nlp.add_pipe("kroniek_sentences", first=True)
     nlp.add_pipe("kroniek_ner_fix", after="ner")
-    lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup", "overwrite": False})
+    # spaCy's Dutch lookup lemmas from a table that loads in one read (kroniek/nlp/lemmas.py)
+    lemmatizer = nlp.add_pipe("kroniek_lemmatizer", name="lemmatizer", config={"overwrite": False})
     lemmatizer.initialize()
     meta_path = trained / "meta.json"
     scores = json.loads(meta_path.read_text())["performance"] if meta_path.is_file() else {}

@@ -33,7 +33,7 @@ _nlp: Language | None = None
 def _import_components() -> None:
     """Import the modules that register Kroniek's component factories."""
     # The tokenizer and sentence modules register what the shipped model's config names; entities adds a component.
-    from kroniek.nlp import entities, quotations, sentences, time_expressions, tokenizer  # noqa: F401
+    from kroniek.nlp import entities, lemmas, quotations, sentences, time_expressions, tokenizer  # noqa: F401
 
 
 def load_pipeline(model_dir: Path | None = None) -> Language:
