@@ -165,16 +165,17 @@ class Archive:
             batches = prepared_batches(sources, opts, size, prepare_workers=workers)
         uncommitted = 0
         try:
-            for batch in batches:
-                before = report.new
-                self._write_batch(batch, report, collect_ids)
-                uncommitted += report.new - before
-                if uncommitted >= self.settings.index_commit_every:
-                    self._commit_index()
-                    uncommitted = 0
-                report.seconds = time.perf_counter() - started
-                if progress:
-                    progress(report)
+            with self.store.bulk_writes():  # the store's housekeeping off this thread while batches go in
+                for batch in batches:
+                    before = report.new
+                    self._write_batch(batch, report, collect_ids)
+                    uncommitted += report.new - before
+                    if uncommitted >= self.settings.index_commit_every:
+                        self._commit_index()
+                        uncommitted = 0
+                    report.seconds = time.perf_counter() - started
+                    if progress:
+                        progress(report)
         finally:
             # what the store holds goes into the index, even when ingest stops on an error
             if uncommitted:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
 from kroniek.archive import Archive
 from kroniek.errors import ArchiveError
-from kroniek.store.base import period_of
+from kroniek.store import sqlite as sqlite_store
+from kroniek.store.base import ArticleRow, period_of
 from kroniek.store.sqlite import SQLiteStore
 
 
@@ -65,3 +67,61 @@ def test_store_not_an_archive_is_an_archive_error(tmp_path: Path) -> None:
         SQLiteStore(junk)
     with pytest.raises(ArchiveError, match="does not exist"):
         SQLiteStore(tmp_path / "nee.db", readonly=True)
+
+
+def _rows(n: int, start: int = 0) -> list[ArticleRow]:
+    text = "Het kabinet spreekt over de begroting en de minister zwijgt. " * 40
+    return [ArticleRow(id=f"a{i}", content_hash=f"{i:064x}", date=None, source="Krant", url=None, title=None,
+                       text=f"{i} {text}", structure_json="{}", language="nl", meta_json="{}", origin_file=None,
+                       origin_line=None) for i in range(start, start + n)]
+
+
+def _wal_bytes(path: Path) -> int:
+    wal = Path(f"{path}-wal")
+    return wal.stat().st_size if wal.exists() else 0
+
+
+def test_bulk_writes_checkpoint_on_their_own_thread_and_leave_an_empty_wal(tmp_path: Path) -> None:
+    path = tmp_path / "k.db"
+    store = SQLiteStore(path)
+    empty = path.stat().st_size
+    with store.bulk_writes():
+        checkpointer = store._checkpointer
+        assert checkpointer is not None and checkpointer.is_alive()
+        assert store._q("PRAGMA wal_autocheckpoint")[0][0] == 0  # the writer's commits no longer checkpoint
+        for b in range(5):
+            store.insert(_rows(200, b * 200), [])
+        deadline = time.monotonic() + 10
+        while path.stat().st_size <= empty and time.monotonic() < deadline:
+            time.sleep(0.05)  # the background thread copies the committed pages into the database file
+        assert checkpointer.runs >= 1 and path.stat().st_size > empty
+        with store.bulk_writes():  # nested: the outer context's thread goes on
+            assert store._checkpointer is checkpointer
+    assert not checkpointer.is_alive() and store._checkpointer is None
+    assert _wal_bytes(path) == 0
+    assert store._q("PRAGMA wal_autocheckpoint")[0][0] == 1000
+    assert store.count() == 1000
+    store.close()
+    assert SQLiteStore(path, readonly=True).count() == 1000
+
+
+def test_bulk_writes_checkpoint_in_the_writer_once_the_wal_outgrows_its_limit(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sqlite_store, "WAL_LIMIT_BYTES", 0)
+    path = tmp_path / "k.db"
+    store = SQLiteStore(path)
+    with store.bulk_writes():
+        before = path.stat().st_size
+        store.insert(_rows(300), [])
+        # copied by the writer itself before insert returned, not later by the thread
+        assert path.stat().st_size > before
+    assert store.count() == 300
+    store.close()
+
+
+def test_bulk_writes_on_a_read_only_store_change_nothing(tmp_path: Path) -> None:
+    SQLiteStore(tmp_path / "k.db").close()
+    store = SQLiteStore(tmp_path / "k.db", readonly=True)
+    with store.bulk_writes():
+        assert store._checkpointer is None
+    store.close()

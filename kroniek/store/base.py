@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -93,6 +94,11 @@ class Store(ABC):
     @abstractmethod
     def insert(self, rows: Sequence[ArticleRow], quarantine: Sequence[QuarantineRow]) -> None:
         """Store new articles and quarantined records in one transaction."""
+
+    def bulk_writes(self) -> AbstractContextManager[None]:
+        """A context for a long run of inserts (an ingest): a backend may move its housekeeping off the writing
+        thread inside it. Every insert is committed as usual; leaving the context tidies up."""
+        return nullcontext()
 
     @abstractmethod
     def article(self, article_id: str, *, annotations: bool = True) -> StoredArticle | None: ...
