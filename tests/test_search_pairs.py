@@ -37,7 +37,31 @@ _FAST = pairs.CommonPairs(_WORDS.analyze, cache_size=50)
 
 
 def _fast_pairs(text: str) -> list[str]:
-    return _FAST(text).split()
+    """The pairs both ways CommonPairs finds them: the C loop (where built) and the Python one; they must agree."""
+    got = _FAST(text).split()
+    assert _FAST.of_chunks(pairs.chunks(text)).split() == got
+    return got
+
+
+def test_the_c_loop_is_built() -> None:
+    # `make install` compiles kroniek/search/_pairs.c; without it the Python loop runs, correct but slower
+    assert pairs._native is not None
+
+
+def test_the_c_loop_passes_on_errors_of_words_of() -> None:
+    assert pairs._native is not None
+
+    def broken(chunk: bytes) -> list[bytes]:
+        raise KeyError(chunk)
+
+    with pytest.raises(KeyError):
+        pairs._native.common_pairs("de één".encode(), broken)
+    with pytest.raises(TypeError):
+        pairs._native.common_pairs("de één".encode(), lambda chunk: ["een"])
+    with pytest.raises(TypeError):
+        pairs._native.common_pairs("de één".encode(), lambda chunk: 3)
+    assert pairs._native.common_pairs("de één het".encode(), lambda chunk: [b"een"]) == b"de_een een_het"
+    assert pairs._native.common_pairs(b"", lambda chunk: []) == b""
 
 
 @pytest.mark.parametrize("text", [

@@ -238,11 +238,11 @@ class SearchIndex:
                 w.delete_documents_by_term("id", d.id)
             if bulk:
                 w.add_json(self._document(d))
-            else:  # the text is split once for its new forms and its pairs
-                title, body = wp.chunks(d.title), wp.chunks(d.text)
-                vocabulary.add(new_forms.of_chunks(title))
-                vocabulary.add(new_forms.of_chunks(body))
-                w.add_json(self._document(d, pairs.of_chunks(title), pairs.of_chunks(body)))
+            else:  # the text is lowered once for its new forms and its pairs
+                title, body = wp.lowered(d.title), wp.lowered(d.text)
+                vocabulary.add(new_forms.of_chunks(title.split()))
+                vocabulary.add(new_forms.of_chunks(body.split()))
+                w.add_json(self._document(d, pairs.of_lowered(title), pairs.of_lowered(body)))
             n += 1
         if bulk:
             self._read_vocabulary = True

@@ -9,12 +9,15 @@ the pair. A phrase with a rarer word needs no help: the rare word leads the sear
 Only pairs of common words are kept, about a quarter of the positions of a news text, which keeps the index
 and the time to build it small. The words are the ones the text fields index (lowercased, accents folded, split
 where tantivy's simple tokenizer splits); `CommonPairs` finds them with whole-string operations on the UTF-8
-bytes and asks the tokenizer only about words with characters beyond ASCII.
+bytes and asks the tokenizer only about words with characters beyond ASCII. Its loop over the words runs in C
+(kroniek/search/_pairs.c, a fifth of the time) where that module is built, else in Python, with the same output.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
+from types import ModuleType
 
 # Frequent Dutch words (function words and the commonest content words of newspaper text), written for this
 # index; their pairs make up the phrases that positions alone answer slowly. Changing the list changes what the
@@ -39,15 +42,34 @@ PAIRS = "kroniek_pairs"
 JOIN = "_"  # never part of an indexed word: the tokenizer splits at it
 
 _COMMON_BYTES = frozenset(w.encode("ascii") for w in COMMON)
+
+
+def _load_native() -> ModuleType | None:
+    """The C loop (kroniek/search/_pairs.c, built by `pip install` where a C compiler is at hand), or None."""
+    try:
+        module = importlib.import_module("kroniek.search._pairs")
+    except ImportError:
+        return None
+    module.set_common(sorted(_COMMON_BYTES))
+    return module
+
+
+_native = _load_native()
+
 # A translation table for UTF-8 text: ASCII letters lowercased, other ASCII bytes (punctuation, white space, '_')
 # made spaces, bytes of characters beyond ASCII left alone. Lowercasing ASCII here is what tantivy's lowercase filter does to those letters.
 LOWER_WORDS = bytes((b | 0x20) if 65 <= b <= 90 else b if (b >= 0x80 or chr(b).isalnum()) else 0x20 for b in range(256))
 
 
+def lowered(text: str) -> bytes:
+    """`text` as UTF-8 with ASCII letters lowercased and every other ASCII character a space (see LOWER_WORDS)."""
+    return text.encode("utf-8", "surrogatepass").translate(LOWER_WORDS)
+
+
 def chunks(text: str) -> list[bytes]:
     """The stretches of `text` between ASCII separators, as UTF-8 with ASCII letters lowercased: words, except
     where characters beyond ASCII stand (those the index's analyzer splits)."""
-    return text.encode("utf-8", "surrogatepass").translate(LOWER_WORDS).split()
+    return lowered(text).split()
 
 
 class CommonPairs:
@@ -75,7 +97,14 @@ class CommonPairs:
         return got
 
     def __call__(self, text: str) -> str:
-        return self.of_chunks(chunks(text))
+        return self.of_lowered(lowered(text))
+
+    def of_lowered(self, data: bytes) -> str:
+        """The pairs of a text given as `lowered(text)`: by the C loop of `_pairs` where it is built, else by
+        `of_chunks`; the output is the same."""
+        if _native is not None:
+            return _native.common_pairs(data, self._words).decode("ascii")
+        return self.of_chunks(data.split())
 
     def of_chunks(self, stretches: list[bytes]) -> str:
         """The pairs of a text given as its `chunks`."""
