@@ -1,6 +1,6 @@
 """Score a Dutch model with ../shared/eval/score.py: NER on ned.testa (the dev set) and entities on the seed article.
 
-Usage: python -m training.evaluate [--model DIR] [--out DIR]
+Usage: python -m training.evaluate [--model DIR] [--out DIR] [--beam-width N]
 Writes DIR/testa.pred.conll and DIR/seed.pred.jsonl and prints the scorer's figures per type.
 """
 
@@ -40,11 +40,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=None, help="model directory (default: the shipped model)")
     parser.add_argument("--out", type=Path, default=HERE / "output" / "eval")
+    parser.add_argument("--beam-width", type=int, default=1,
+                        help="decode the NER with a beam of this width (default 1: greedy, as the model is trained)")
     args = parser.parse_args()
     from kroniek.nlp.conll import tag_conll
     from kroniek.nlp.pipeline import load_pipeline
 
     nlp = load_pipeline(args.model)
+    if args.beam_width > 1:
+        nlp.get_pipe("ner").cfg.update(beam_width=args.beam_width, beam_density=0.0001)
     args.out.mkdir(parents=True, exist_ok=True)
     pred = args.out / "testa.pred.conll"
     start = time.process_time()
