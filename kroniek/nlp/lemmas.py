@@ -3,7 +3,7 @@
 It gives the lemmas spaCy's Dutch lookup lemmatizer gives (`lemmatizer` with `mode = "lookup"` in an `nl` pipeline:
 the table's entry for the token's lower-case text, else that lower-case text) from the same table, the Dutch `lemma_lookup` of spacy-lookups-data, but
 keeps the table as a plain dict from the hash of a word to its lemma. spaCy's `Table` rebuilds itself entry by
-entry on load (213,000 entries: half a second, a fifth of the model's load time); this dict is read in one call.
+entry on load (213,000 entries, a good part of the model's load time); this dict is read in one call.
 A Doc's lemmas are written as one array, and the id of each word's lemma is remembered, so a word seen before costs
 a dict lookup.
 """
