@@ -25,10 +25,10 @@ from corpus import write_jsonl  # noqa: E402
 
 CHILD = """
 import json, sys, time
-import orjson
-from kroniek.model import ArticleDate
+from pathlib import Path
+sys.path.insert(0, "benchmarks")
+from bench_search import read_articles, to_doc
 from kroniek.search import pairs
-from kroniek.search.documents import IndexDoc
 from kroniek.search.index import SearchIndex
 
 src, target, python_loop = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
@@ -37,15 +37,8 @@ if python_loop:
 elif pairs._native is None:
     sys.exit("the C loop is not built: run make install")
 
-def docs():
-    with open(src, "rb") as fh:
-        for line in fh:
-            r = orjson.loads(line)
-            yield IndexDoc(id=r["id"], text=r["text"], title=r.get("title") or "", source=r.get("source"),
-                           date=ArticleDate.parse(r["date"]) if r.get("date") else None)
-
 wall, cpu, main = time.perf_counter(), time.process_time(), time.thread_time()
-SearchIndex.rebuild(target, docs(), writer_heap=2_000_000_000, threads=2)
+SearchIndex.rebuild(target, (to_doc(r) for r in read_articles(Path(src))), writer_heap=2_000_000_000, threads=2)
 print(json.dumps({"wall_s": time.perf_counter() - wall, "cpu_s": time.process_time() - cpu,
                   "main_thread_cpu_s": time.thread_time() - main}))
 """
