@@ -16,7 +16,9 @@ from kroniek.nlp.entities import (
     entity_key,
     kroniek_entities,
     merge_entities,
+    propagate_entities,
     relabel_surnames,
+    tag_flight_numbers,
     trim_entities,
 )
 
@@ -186,3 +188,58 @@ def test_nlp_entities_reference_lead_in_rule_needs_structure() -> None:
     doc = Doc(VOCAB, words=["Lees", "ook", ":", "Rusland"], ents=["B-MISC", "O", "O", "B-LOC"])
     doc._.structure = None
     assert [e.text for e in drop_reference_lead_ins(doc).ents] == ["Lees", "Rusland"]
+
+
+def ents(doc: Doc) -> list[tuple[str, str]]:
+    return [(e.text, e.label_) for e in doc.ents]
+
+
+def test_nlp_entities_flight_number_after_a_flight_noun_is_misc_throughout_the_article() -> None:
+    words = "het neerhalen van vlucht MH17 in 2014 . Rusland ontkent dat MH17 is neergehaald".split()
+    tags = ["O"] * len(words)
+    tags[words.index("Rusland")] = "B-LOC"
+    doc = tag_flight_numbers(Doc(VOCAB, words=words, ents=tags))
+    assert ents(doc) == [("MH17", "MISC"), ("Rusland", "LOC"), ("MH17", "MISC")]
+
+
+def test_nlp_entities_flight_number_relabels_a_model_label_and_takes_compound_nouns() -> None:
+    doc = Doc(VOCAB, words="de passagiersvlucht KL1395 landde . KL1395 had vertraging".split(),
+              ents=["O", "O", "B-ORG", "O", "O", "B-ORG", "O", "O"])
+    assert ents(tag_flight_numbers(doc)) == [("KL1395", "MISC"), ("KL1395", "MISC")]
+
+
+@pytest.mark.parametrize("text", [
+    "de A4 bij Delft was dicht",        # a road
+    "twee F16 vlogen over",             # a plane, not after a flight noun
+    "de vlucht naar Rome",              # no code
+    "vlucht 1234 was vol",              # digits only: no airline designator
+    "vlucht ABC123 was vol",            # three letters: not an IATA designator
+])
+def test_nlp_entities_flight_number_needs_a_flight_noun_and_a_designator(text: str) -> None:
+    words = text.split()
+    doc = tag_flight_numbers(Doc(VOCAB, words=words, ents=["O"] * len(words)))
+    assert ents(doc) == []
+
+
+def test_nlp_entities_propagation_tags_missed_mentions_with_the_usual_label() -> None:
+    words = "Rusland en Nederland praten . Rusland ontkent , Nederland niet . In Rusland zwijgt men".split()
+    tags = ["O"] * len(words)
+    tags[0], tags[2], tags[5] = "B-LOC", "B-LOC", "B-LOC"
+    doc = propagate_entities(Doc(VOCAB, words=words, ents=tags))
+    assert ents(doc) == [("Rusland", "LOC"), ("Nederland", "LOC"), ("Rusland", "LOC"), ("Nederland", "LOC"),
+                         ("Rusland", "LOC")]
+
+
+def test_nlp_entities_propagation_prefers_the_longer_name_and_leaves_longer_capitalised_names_alone() -> None:
+    words = "Tweede Kamer en Blok zijn er . De Tweede Kamer stemt ; Blok Bank ook ; Tweede lezing volgt".split()
+    tags = ["O"] * len(words)
+    tags[0], tags[1], tags[3] = "B-ORG", "I-ORG", "B-PER"
+    doc = propagate_entities(Doc(VOCAB, words=words, ents=tags))
+    # "Tweede Kamer" again in full; "Blok" not inside "Blok Bank"; a lone "Tweede" is not a name here.
+    assert ents(doc) == [("Tweede Kamer", "ORG"), ("Blok", "PER"), ("Tweede Kamer", "ORG")]
+
+
+def test_nlp_entities_propagation_leaves_lower_case_words_and_taken_tokens_alone() -> None:
+    words = "Blok zei dat blok en Stef Blok".split()
+    doc = propagate_entities(Doc(VOCAB, words=words, ents=["B-PER", "O", "O", "O", "O", "B-PER", "I-PER"]))
+    assert ents(doc) == [("Blok", "PER"), ("Stef Blok", "PER")]

@@ -42,3 +42,7 @@ ORG_HEADS: frozenset[str] = frozenset({
     "bank", "bedrijf", "universiteit", "ziekenhuis", "politie", "krant", "omroep", "club", "vakbond", "stichting",
     "vereniging", "commissie", "raad", "dienst", "inspectie", "ambassade",
 })
+
+# Nouns after which a code is a flight number ("vlucht MH17", "vluchtnummer KL1395"); any compound ending in
+# "vlucht" or "vluchten" counts too ("passagiersvlucht", "lijnvluchten").
+FLIGHT_NOUNS: frozenset[str] = frozenset({"vlucht", "vluchten", "vluchtnummer", "vluchtnummers", "flight"})
