@@ -11,7 +11,7 @@ PORT ?= 8765
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml kroniek/search/_pairs.c
+$(STAMP): pyproject.toml kroniek/search/_pairs.c kroniek/ingest/_scan.c
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'

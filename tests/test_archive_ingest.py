@@ -288,3 +288,78 @@ def test_when_ingest_reads_in_a_second_process(tmp_path: Path) -> None:
         fh.truncate(batches.AUTO_BACKGROUND_BYTES)
     import os
     assert batches.wants_background([tmp_path], 0) == ((os.cpu_count() or 1) >= 2)
+
+
+def test_languages_are_the_same_whichever_process_identifies_them(tmp_path: Path) -> None:
+    texts = ["De gemeenteraad van Utrecht besprak dinsdag het plan voor de nieuwe brug over het kanaal.",
+             "The city council met on Tuesday to discuss the plan for a new bridge across the canal.",
+             "Le conseil municipal s'est réuni mardi pour discuter du projet d'un nouveau pont sur le canal.",
+             "Der Stadtrat traf sich am Dienstag, um den Plan für eine neue Brücke über den Kanal zu besprechen."]
+    src = tmp_path / "talen.jsonl"
+    src.write_text("".join(json.dumps({"id": f"t{i}", "date": "2020-05", "text": f"{texts[i % 4]} ({i})"}) + "\n" for i in range(80)),
+                   encoding="utf-8")
+    found = {}
+    for w in (1, 2):
+        with Archive.open(tmp_path / f"t{w}.db", settings=CoreSettings(ingest_workers=w, ingest_batch=4)) as a:
+            assert a.ingest([src]).new == 80
+            found[w] = {f"t{i}": a.get_article(f"t{i}").language for i in range(80)}
+    assert found[1] == found[2]
+    assert [found[1][f"t{i}"] for i in range(4)] == ["nl", "en", "fr", "de"]
+
+
+def test_language_share_moves_towards_the_side_with_time_to_spare() -> None:
+    from kroniek.ingest.batches import LanguageShare
+
+    share = LanguageShare()
+    assert share.rows(2000) == 1000
+    for _ in range(10):
+        share.update(writer_behind=True)
+    assert share.share == 1.0 and share.rows(2000) == 2000
+    share.update(writer_behind=False)
+    assert share.share == 1.0 - LanguageShare.STEP
+    for _ in range(10):
+        share.update(writer_behind=False)
+    assert share.share == 0.0 and share.rows(2000) == 0
+
+
+def test_pack_identifies_languages_only_for_the_rows_asked_and_keeps_those_known() -> None:
+    from kroniek.ingest.batches import PreparedBatch, _pack, prepare
+    from kroniek.model import RawArticle
+
+    arts = [RawArticle(text="De gemeenteraad besprak dinsdag het plan voor de nieuwe brug over het kanaal.", date=None),
+            RawArticle(text="The city council met on Tuesday to discuss the plan for a new bridge.", date=None),
+            RawArticle(text="Le conseil municipal s'est réuni mardi pour discuter du nouveau pont.", date=None)]
+    rows = [prepare(a, language=False) for a in arts]
+    rows[2] = prepare(arts[2])
+    packed, *_ = _pack(PreparedBatch(rows=rows), languages=1)
+    assert [p[8] for p in packed] == ["nl", "", "fr"]
+
+
+def test_sender_hands_a_write_error_to_the_reading_loop() -> None:
+    from kroniek.ingest.batches import _Sender
+
+    class Closed:
+        def write(self, data: bytes) -> None:
+            raise BrokenPipeError("the writer went away")
+
+        def flush(self) -> None:
+            pass
+
+    sender = _Sender(Closed())
+    sender.send(b"first")
+    with pytest.raises(BrokenPipeError):
+        sender.close()
+    assert not sender.busy()
+
+
+def test_sender_writes_messages_in_order() -> None:
+    import io
+
+    from kroniek.ingest.batches import _Sender
+
+    out = io.BytesIO()
+    sender = _Sender(out)
+    for i in range(50):
+        sender.send(f"{i};".encode())
+    sender.close()
+    assert out.getvalue() == "".join(f"{i};" for i in range(50)).encode()

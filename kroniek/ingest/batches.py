@@ -184,11 +184,86 @@ def wants_background(sources: list[Source], workers: int) -> bool:
 _Packed = tuple[list[tuple[Any, ...]], list[QuarantineRow], int, list[str]]
 
 
-def _pack(batch: PreparedBatch) -> _Packed:
+def _pack(batch: PreparedBatch, languages: int = 0) -> _Packed:
+    """The batch as plain tuples; the language of its first `languages` rows identified here when still empty."""
     rows = [(r.id, r.content_hash, (r.date.year, r.date.month, r.date.day) if r.date else None, r.source, r.url,
-             r.title, r.text, r.structure_json, r.language, r.meta_json, r.origin_file, r.origin_line)
-            for r in batch.rows]
+             r.title, r.text, r.structure_json, r.language or (detect_language(r.text) if i < languages else ""),
+             r.meta_json, r.origin_file, r.origin_line)
+            for i, r in enumerate(batch.rows)]
     return rows, batch.quarantine, batch.bytes, batch.errors
+
+
+class LanguageShare:
+    """How much of each batch's language identification the reading process takes on, adjusted batch by batch.
+
+    The reading process parses, lays out and hashes; the writer stores. Identifying the language can be done on
+    either side, and the side with time to spare should do it. When the reader has its next batch ready while the
+    previous one is still on its way (the writer is behind and has stopped taking batches), it takes a larger share
+    of the next batch's languages; when the previous batch is gone already, a smaller one. The languages found are
+    the same either way; only who spends the time changes.
+    """
+
+    STEP = 0.125
+
+    def __init__(self, share: float = 0.5) -> None:
+        self.share = share
+
+    def rows(self, count: int) -> int:
+        """How many of a batch's `count` rows the reading process identifies the language of."""
+        return round(self.share * count)
+
+    def update(self, writer_behind: bool) -> None:
+        """Adjust the share, knowing whether the writer was still behind when the reader had a batch ready."""
+        step = self.STEP if writer_behind else -self.STEP
+        self.share = min(1.0, max(0.0, self.share + step))
+
+
+class _Sender:
+    """Writes the reading process's messages to its output on a thread of its own, one message ahead, so that the
+    reader prepares the next batch while the writer takes in the last (a pipe holds 64 KB, a batch megabytes)."""
+
+    def __init__(self, out: Any) -> None:
+        self._out = out
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=1)
+        self._pending = 0  # messages put and not yet written out
+        self._lock = threading.Lock()
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="kroniek-ingest-send", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            message = self._queue.get()
+            if message is None:
+                return
+            try:
+                if self.error is None:
+                    self._out.write(message)
+                    self._out.flush()
+            except BaseException as e:  # noqa: BLE001 - the reading loop raises it
+                self.error = e
+            with self._lock:
+                self._pending -= 1
+
+    def busy(self) -> bool:
+        """Whether a message put earlier is still being written (the other side is not taking it in)."""
+        with self._lock:
+            return self._pending > 0
+
+    def send(self, message: bytes) -> None:
+        """Queue a message; waits while the one before it is still queued. Raises what an earlier write raised."""
+        if self.error is not None:
+            raise self.error
+        with self._lock:
+            self._pending += 1
+        self._queue.put(message)
+
+    def close(self) -> None:
+        """Write what is queued and stop the thread; raises what a write raised."""
+        self._queue.put(None)
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 class _Unpacker:
@@ -224,12 +299,16 @@ def _serve() -> None:
     """The reading process (`python -m kroniek.ingest.batches`): reads its task from standard input, writes each
     prepared batch to standard output as ("batch", batch), then ("done", None), or ("error", exception)."""
     out = sys.stdout.buffer
+    sender = _Sender(out)
     try:
         sources, opts, batch_size, prepare_workers = pickle.load(sys.stdin.buffer)
+        share = LanguageShare()
         for batch in prepared_batches(sources, opts, batch_size, prepare_workers, language=prepare_workers > 1):
-            pickle.dump(("batch", _pack(batch)), out, protocol=pickle.HIGHEST_PROTOCOL)
-            out.flush()
-        pickle.dump(("done", None), out)
+            share.update(writer_behind=sender.busy())
+            sender.send(pickle.dumps(("batch", _pack(batch, share.rows(len(batch.rows)))),
+                                     protocol=pickle.HIGHEST_PROTOCOL))
+        sender.send(pickle.dumps(("done", None)))
+        sender.close()
     except BrokenPipeError:  # the writer stopped reading: nothing is left to tell it
         return
     except BaseException as e:  # noqa: BLE001 - every failure is handed to the writer, which raises it
@@ -237,13 +316,16 @@ def _serve() -> None:
             message = pickle.dumps(("error", e))
         except Exception:  # an exception that cannot cross processes: its type and message can
             message = pickle.dumps(("error", RuntimeError(f"{type(e).__name__}: {e}")))
-        out.write(message)
-    out.flush()
+        try:
+            sender.send(message)
+            sender.close()
+        except BrokenPipeError:
+            return
 
 
 # Batches read off the pipe ahead of the writer: a pipe holds only 64 KB, so without this the reading process
 # would wait for the writer at every batch. Bounds the memory the two can run ahead by.
-READ_AHEAD_BATCHES = 2
+READ_AHEAD_BATCHES = 1
 
 
 def background_batches(sources: list[Source], opts: ReadOptions, batch_size: int,

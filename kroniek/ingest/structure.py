@@ -6,14 +6,18 @@ starts with a capital (or a quotation mark), between two other paragraphs; quota
 part of it, and punctuation inside them counts: ‘Nog niet vooruitlopen op onderhandelingen’ is a subheading,
 “We mogen hoopvol zijn.” is not.
 
-Ingest derives the structure of every article, so the parser makes one pass over the lines of the text with
-plain string methods and works on (start, end) tuples; `Structure` objects and their JSON are built from those.
+Ingest derives the structure of every article, so the parser makes one pass over the lines of the text and works
+on (start, end) tuples; `Structure` objects and their JSON are built from those. The pass runs in C
+(kroniek/ingest/_scan.c) where that module is built, else in Python (`_scan_python`), with the same output.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
+import logging
 import re
+from types import ModuleType
 from typing import NamedTuple
 
 from kroniek.model import Reference, Span, Structure
@@ -43,8 +47,33 @@ class Layout(NamedTuple):
     references: list[tuple[int, int, str]]
 
 
+def _load_native() -> ModuleType | None:
+    """The C scan, where `make install` (or pip) built it; None otherwise, and the Python scan runs."""
+    try:
+        return importlib.import_module("kroniek.ingest._scan")
+    except ImportError:
+        logging.getLogger(__name__).debug("kroniek.ingest._scan not built: the structure scan runs in Python")
+        return None
+
+
+_native = _load_native()
+
+
 def _scan(text: str) -> tuple[list[Offsets], list[tuple[int, int, str]]]:
-    """The paragraphs (trimmed runs of non-blank lines) and the reference lines of `text`, in one pass.
+    """The paragraphs (trimmed runs of non-blank lines) and the reference lines of `text`, in one pass."""
+    if _native is None:
+        return _scan_python(text)
+    paras, candidates = _native.scan(text)
+    refs: list[tuple[int, int, str]] = []
+    for start, end in candidates:
+        m = _REFERENCE_LINE.match(text, start, end)
+        if m:
+            refs.append((m.start(2), m.end(2), m.group(2)))
+    return paras, refs
+
+
+def _scan_python(text: str) -> tuple[list[Offsets], list[tuple[int, int, str]]]:
+    """`_scan` in Python: the paragraphs (trimmed runs of non-blank lines) and the reference lines of `text`.
 
     A paragraph starts at a non-space character and runs on over the next lines that, after spaces and tabs,
     start with a non-space character; a line that opens with other white space (a no-break space, a form feed)
