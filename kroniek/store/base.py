@@ -9,7 +9,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from kroniek.model import Analysis, ArticleDate, Structure
 from kroniek.nlp.timex_normalise import value_range
@@ -17,9 +17,11 @@ from kroniek.nlp.timex_normalise import value_range
 STAGES = ("entities", "quotes", "timexes")
 
 
-@dataclass(frozen=True)
-class ArticleRow:
-    """An article ready to be stored: the reader's record plus what ingest derived from it."""
+class ArticleRow(NamedTuple):
+    """An article ready to be stored: the reader's record plus what ingest derived from it.
+
+    A named tuple, not a dataclass: ingest makes one for every article, and a tuple is made several times faster.
+    """
 
     id: str
     content_hash: str
