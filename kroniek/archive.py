@@ -192,6 +192,24 @@ class Archive:
         rows, quarantine = batch.rows, list(batch.quarantine)
         if not rows and not quarantine:
             return
+        if self.store.insert_if_all_new(rows, quarantine):  # the usual case: every article is new
+            fresh = list(rows)
+        else:
+            fresh = self._fresh_rows(rows, quarantine, report)
+            self.store.insert(fresh, quarantine)
+        report.new += len(fresh)
+        report.quarantined += len(quarantine)
+        report.not_dutch += sum(1 for r in fresh if r.language != "nl")
+        ids = [r.id for r in fresh]
+        if collect_ids:
+            report.new_ids.extend(ids)
+        if ids:
+            self._on_articles_changed(ids, annotated=False, rows=fresh, commit=False)
+
+    def _fresh_rows(self, rows: list[ArticleRow], quarantine: list[QuarantineRow],
+                    report: IngestReport) -> list[ArticleRow]:
+        """The rows to store: not a duplicate of a stored article or of an earlier row (counted in the report), and
+        not reusing a stored or earlier id for other text (added to `quarantine`)."""
         known, owners = self.store.existing([r.content_hash for r in rows], [r.id for r in rows])
         fresh: list[ArticleRow] = []
         seen_hashes: set[str] = set()
@@ -208,15 +226,7 @@ class Archive:
             seen_hashes.add(row.content_hash)
             seen_ids[row.id] = row.content_hash
             fresh.append(row)
-        self.store.insert(fresh, quarantine)
-        report.new += len(fresh)
-        report.quarantined += len(quarantine)
-        report.not_dutch += sum(1 for r in fresh if r.language != "nl")
-        ids = [r.id for r in fresh]
-        if collect_ids:
-            report.new_ids.extend(ids)
-        if ids:
-            self._on_articles_changed(ids, annotated=False, rows=fresh, commit=False)
+        return fresh
 
     # --- analysis ----------------------------------------------------------------------------------------------
 

@@ -133,15 +133,15 @@ def test_ingest_stopped_by_an_error_leaves_what_it_stored_searchable(tmp_path: P
     from kroniek.settings import CoreSettings
 
     with Archive.open(tmp_path / "k.db", settings=CoreSettings(ingest_batch=10, ingest_workers=1)) as a:
-        real_insert, calls = a.store.insert, []
+        real_insert, calls = a.store.insert_if_all_new, []
 
-        def insert(rows, quarantine):  # the third batch meets a full disk
+        def insert_if_all_new(rows, quarantine):  # the third batch meets a full disk
             calls.append(len(rows))
             if len(calls) == 3:
                 raise ArchiveError("cannot write to the archive: disk full")
-            real_insert(rows, quarantine)
+            return real_insert(rows, quarantine)
 
-        monkeypatch.setattr(a.store, "insert", insert)
+        monkeypatch.setattr(a.store, "insert_if_all_new", insert_if_all_new)
         with pytest.raises(ArchiveError):
             a.ingest([ALPINO_JSONL])
         stored = a.count()

@@ -10,7 +10,7 @@ import pytest
 from kroniek.archive import Archive
 from kroniek.errors import ArchiveError
 from kroniek.store import sqlite as sqlite_store
-from kroniek.store.base import ArticleRow, period_of
+from kroniek.store.base import ArticleRow, QuarantineRow, period_of
 from kroniek.store.sqlite import SQLiteStore
 
 
@@ -125,3 +125,31 @@ def test_bulk_writes_on_a_read_only_store_change_nothing(tmp_path: Path) -> None
     with store.bulk_writes():
         assert store._checkpointer is None
     store.close()
+
+
+def test_insert_if_all_new_stores_a_batch_of_new_rows_in_one_go(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "k.db")
+    q = [QuarantineRow("in.jsonl", 3, "not JSON", "{kapot")]
+    assert store.insert_if_all_new(_rows(5), q)
+    assert store.count() == 5 and [x.reason for x in store.quarantined()] == ["not JSON"]
+    assert not store.insert_if_all_new([], [])  # nothing to store: the caller's ordinary path decides
+
+
+@pytest.mark.parametrize("clash", ["stored id", "stored hash", "repeated hash", "repeated id"])
+def test_insert_if_all_new_stores_nothing_when_one_row_is_not_new(tmp_path: Path, clash: str) -> None:
+    store = SQLiteStore(tmp_path / "k.db")
+    store.insert(_rows(2), [])
+    batch = _rows(4, start=10)
+    if clash == "stored id":
+        batch[2] = batch[2]._replace(id="a1")
+    elif clash == "stored hash":
+        batch[2] = batch[2]._replace(content_hash=f"{0:064x}")
+    elif clash == "repeated hash":
+        batch[3] = batch[3]._replace(content_hash=batch[0].content_hash)
+    else:
+        batch[3] = batch[3]._replace(id=batch[0].id)
+    assert not store.insert_if_all_new(batch, [QuarantineRow("in.jsonl", 1, "leeg", "")])
+    assert store.count() == 2 and store.quarantined() == []
+    # the ordinary path still works after the rollback
+    store.insert(batch[:2], [])
+    assert store.count() == 4

@@ -97,6 +97,15 @@ class Store(ABC):
     def insert(self, rows: Sequence[ArticleRow], quarantine: Sequence[QuarantineRow]) -> None:
         """Store new articles and quarantined records in one transaction."""
 
+    def insert_if_all_new(self, rows: Sequence[ArticleRow], quarantine: Sequence[QuarantineRow]) -> bool:
+        """Store the rows and quarantined records in one transaction if no row's id or content hash is stored
+        already or repeated within `rows`, and return True; otherwise store nothing and return False.
+
+        The common case of an ingest (new articles) in one statement, without looking the rows up first; a backend
+        that cannot tell returns False, and the archive looks them up (`existing`) and calls `insert`.
+        """
+        return False
+
     def bulk_writes(self) -> AbstractContextManager[None]:
         """A context for a long run of inserts (an ingest): a backend may move its housekeeping off the writing
         thread inside it. Every insert is committed as usual; leaving the context tidies up."""

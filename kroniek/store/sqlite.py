@@ -214,15 +214,31 @@ class SQLiteStore(Store):
         return found, owners
 
     def insert(self, rows: Sequence[ArticleRow], quarantine: Sequence[QuarantineRow]) -> None:
+        self._insert(rows, quarantine, only_if_all_new=False)
+
+    def insert_if_all_new(self, rows: Sequence[ArticleRow], quarantine: Sequence[QuarantineRow]) -> bool:
+        return bool(rows) and self._insert(rows, quarantine, only_if_all_new=True)
+
+    def _insert(self, rows: Sequence[ArticleRow], quarantine: Sequence[QuarantineRow], only_if_all_new: bool) -> bool:
+        """One transaction of articles and quarantined records. With `only_if_all_new`, a row whose id or content
+        hash is taken is skipped by SQLite, and if any was, the transaction is rolled back and False returned."""
         if self.readonly:
             raise ArchiveError("the archive is open read-only", hint="open it writable to ingest")
         at = _now()
         values = [(r.id, r.content_hash, *_date_columns(r.date), r.source, r.url, r.title, r.text, r.structure_json,
                    r.language, r.meta_json, r.origin_file, r.origin_line, at) for r in rows]
+        sql = f"INSERT INTO articles ({_ARTICLE_COLS}) VALUES ({_marks(16)})"
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
-                self._db.executemany(f"INSERT INTO articles ({_ARTICLE_COLS}) VALUES ({_marks(16)})", values)
+                if only_if_all_new:
+                    before = self._db.total_changes
+                    self._db.executemany(sql + " ON CONFLICT DO NOTHING", values)
+                    if self._db.total_changes - before != len(values):
+                        self._db.execute("ROLLBACK")
+                        return False
+                else:
+                    self._db.executemany(sql, values)
                 self._db.executemany("INSERT INTO quarantine (file, line, reason, raw, at) VALUES (?, ?, ?, ?, ?)",
                                      [(q.file, q.line, q.reason, q.raw, at) for q in quarantine])
                 self._db.execute("COMMIT")
@@ -231,6 +247,7 @@ class SQLiteStore(Store):
                 raise ArchiveError(f"cannot write to the archive {self.path}: {e}",
                                    hint="check free disk space and that no other program holds the file") from None
             self._after_commit()
+        return True
 
     # --- reading articles --------------------------------------------------------------------------------------
 
