@@ -25,7 +25,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from spacy.attrs import ORTH, SHAPE
 from spacy.language import Language
+from spacy.strings import StringStore
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
@@ -281,8 +283,9 @@ def drop_reference_lead_ins(doc: Doc) -> Doc:
     if structure is None or not structure.references:
         return doc
     lead_ins = [(doc.text.rfind("\n", 0, ref.start) + 1, ref.start) for ref in structure.references]
-    keep = [e for e in doc.ents if not any(s <= e.start_char and e.end_char <= r for s, r in lead_ins)]
-    if len(keep) != len(doc.ents):
+    ents = doc.ents
+    keep = [e for e in ents if not any(s <= e.start_char and e.end_char <= r for s, r in lead_ins)]
+    if len(keep) != len(ents):
         doc.set_ents(keep)
     return doc
 
@@ -290,6 +293,15 @@ def drop_reference_lead_ins(doc: Doc) -> Doc:
 # A flight number: the airline's two-character IATA designator (two letters, or a letter and a digit either way
 # round), one to four digits and an optional suffix letter ("MH17", "KL1395", "U21234", "HV5804A").
 FLIGHT_NUMBER = re.compile(r"(?:[A-Z]{2}|[A-Z][0-9]|[0-9][A-Z])[0-9]{1,4}[A-Z]?")
+
+
+# The word shapes (spaCy's SHAPE: X a capital, d a digit) a flight number can have.
+_FLIGHT_SHAPES = [f"{head}{'d' * digits}{tail}" for head in ("XX", "Xd", "dX") for digits in range(1, 5)
+                  for tail in ("", "X")]
+
+
+def _flight_shape_ids(strings: StringStore) -> frozenset[int]:
+    return frozenset(strings.add(shape) for shape in _FLIGHT_SHAPES)
 
 
 def _is_flight_noun(word: str) -> bool:
@@ -305,6 +317,8 @@ def tag_flight_numbers(doc: Doc) -> Doc:
     leaves them out. A code alone is not taken for a flight ("A4" is a road, "F16" a plane): only one the article
     itself calls a flight, and, from then on, that same code.
     """
+    if _flight_shape_ids(doc.vocab.strings).isdisjoint(doc.to_array(SHAPE).tolist()):
+        return doc  # most articles: no word shaped like a flight number (one read of the Doc's array)
     numbers = {tok.text for tok in doc[1:]
                if FLIGHT_NUMBER.fullmatch(tok.text) and _is_flight_noun(doc[tok.i - 1].text)}
     if not numbers:
@@ -330,10 +344,11 @@ def propagate_entities(doc: Doc) -> Doc:
     capitalised name ("Blok" is not tagged inside "Blok Bank"). Longer names are tried first. On ned.testa this takes
     overall F1 from 0.7625 to 0.7676 (docs/benchmarks.md).
     """
-    if not doc.ents:
+    ents = doc.ents  # each read of doc.ents makes its spans anew
+    if not ents:
         return doc
     labels: dict[tuple[str, ...], Counter[str]] = {}
-    for ent in doc.ents:
+    for ent in ents:
         labels.setdefault(tuple(t.text for t in ent), Counter())[ent.label_] += 1
     by_first: dict[str, list[tuple[str, ...]]] = {}
     for key in sorted(labels, key=len, reverse=True):
@@ -341,22 +356,24 @@ def propagate_entities(doc: Doc) -> Doc:
             by_first.setdefault(key[0], []).append(key)
     if not by_first:
         return doc
-    taken = {i for ent in doc.ents for i in range(ent.start, ent.end)}
-    spans = list(doc.ents)
+    taken = {i for ent in ents for i in range(ent.start, ent.end)}
+    spans = list(ents)
     n = len(doc)
-    i = 0
-    while i < n:
-        step = 1
-        for key in by_first.get(doc[i].text, ()) if i not in taken else ():
+    # only the tokens that can start a name are visited, found by their word ids in one read of the Doc's array
+    strings = doc.vocab.strings
+    firsts = {strings[word] for word in by_first}
+    for i, orth in enumerate(doc.to_array(ORTH).tolist()):
+        if orth not in firsts or i in taken:
+            continue
+        for key in by_first[doc[i].text]:
             j = i + len(key)
             if (j <= n and all(doc[k].text == word for k, word in zip(range(i, j), key, strict=True))
                     and not taken.intersection(range(i, j))
                     and (j == n or not doc[j].text[:1].isupper())):
                 spans.append(SpacySpan(doc, i, j, label=labels[key].most_common(1)[0][0]))
-                step = len(key)
+                taken.update(range(i, j))
                 break
-        i += step
-    if len(spans) != len(doc.ents):
+    if len(spans) != len(ents):
         doc.set_ents(sorted(spans, key=lambda s: s.start))
     return doc
 
