@@ -25,9 +25,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from spacy.attrs import ORTH, SHAPE
+from spacy.attrs import LOWER, ORTH, SHAPE
 from spacy.language import Language
-from spacy.strings import StringStore
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
@@ -37,6 +37,8 @@ from kroniek.nlp.lang_nl.entity_roles import FLIGHT_NOUNS, ORG_HEADS, PERSON_REF
 DETERMINERS = frozenset({"de", "het", "die", "dat", "deze", "dit"})
 # Lower-case words inside names that acronyms skip ("Partij van de Arbeid" -> PvdA keeps them, so both are tried).
 PARTICLES = frozenset({"van", "voor", "de", "der", "den", "het", "en", "op", "in", "'t", "te", "ten", "ter"})
+# The string ids (as in a Doc's LOWER array) of the nouns that refer back to a named person or organisation.
+_REFERENCE_NOUN_IDS = frozenset(get_string_id(noun) for noun in (*PERSON_REFERENCES, *ORG_HEADS))
 
 
 @dataclass(frozen=True)
@@ -137,10 +139,11 @@ def _person_titles(doc: Doc, canonical: dict[tuple[int, int], str]) -> list[tupl
 def nominal_references(doc: Doc, canonical: dict[tuple[int, int], str]) -> dict[tuple[int, int], str]:
     """Definite noun phrases ("het ministerie", "de bewindsman") resolved to what the article named before."""
     out: dict[tuple[int, int], str] = {}
-    in_entity = {i for ent in doc.ents for i in range(ent.start, ent.end)}
+    ents = doc.ents
+    in_entity = {i for ent in ents for i in range(ent.start, ent.end)}
     persons = _person_titles(doc, canonical)
     full_orgs: list[tuple[int, str, str]] = []  # (start_char, head noun, full name)
-    for ent in doc.ents:
+    for ent in ents:
         if ent.label_ not in ("ORG", "LOC") or ent.start < 2:
             continue
         head, van = doc[ent.start - 2], doc[ent.start - 1]
@@ -150,9 +153,11 @@ def nominal_references(doc: Doc, canonical: dict[tuple[int, int], str]) -> dict[
             for noun in ORG_HEADS:
                 if _fold(ent.text).endswith(noun) or _fold(ent.text).startswith(noun + " "):
                     full_orgs.append((ent.start_char, noun, ent.text))
-    for tok in doc:
-        if tok.i == 0 or tok.i in in_entity or doc[tok.i - 1].lower_ not in DETERMINERS:
+    # only the words that can refer back are visited, found by their ids in one read of the Doc's array
+    for i, lower in enumerate(doc.to_array(LOWER).tolist()):
+        if lower not in _REFERENCE_NOUN_IDS or i == 0 or i in in_entity or doc[i - 1].lower_ not in DETERMINERS:
             continue
+        tok = doc[i]
         nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
         if nxt is not None and (nxt.i in in_entity or nxt.lower_ == "van"):
             continue  # a title before a name, or a full name of its own
@@ -300,8 +305,7 @@ _FLIGHT_SHAPES = [f"{head}{'d' * digits}{tail}" for head in ("XX", "Xd", "dX") f
                   for tail in ("", "X")]
 
 
-def _flight_shape_ids(strings: StringStore) -> frozenset[int]:
-    return frozenset(strings.add(shape) for shape in _FLIGHT_SHAPES)
+_FLIGHT_SHAPE_IDS = frozenset(get_string_id(shape) for shape in _FLIGHT_SHAPES)
 
 
 def _is_flight_noun(word: str) -> bool:
@@ -317,7 +321,7 @@ def tag_flight_numbers(doc: Doc) -> Doc:
     leaves them out. A code alone is not taken for a flight ("A4" is a road, "F16" a plane): only one the article
     itself calls a flight, and, from then on, that same code.
     """
-    if _flight_shape_ids(doc.vocab.strings).isdisjoint(doc.to_array(SHAPE).tolist()):
+    if _FLIGHT_SHAPE_IDS.isdisjoint(doc.to_array(SHAPE).tolist()):
         return doc  # most articles: no word shaped like a flight number (one read of the Doc's array)
     numbers = {tok.text for tok in doc[1:]
                if FLIGHT_NUMBER.fullmatch(tok.text) and _is_flight_noun(doc[tok.i - 1].text)}
