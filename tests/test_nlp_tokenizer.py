@@ -7,6 +7,8 @@ import json
 import pytest
 import spacy
 from conftest import ALPINO_JSONL, SEED, SHARED
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from spacy.language import Language
 
 from kroniek.nlp import sentences, tokenizer  # noqa: F401  (register the tokenizer and the component)
@@ -17,6 +19,9 @@ def nlp() -> Language:
     pipeline = spacy.blank("nl", config={"nlp": {"tokenizer": {"@tokenizers": "kroniek.nl_tokenizer.v1"}}})
     pipeline.add_pipe("kroniek_sentences")
     return pipeline
+
+
+_BLANK = spacy.blank("nl", config={"nlp": {"tokenizer": {"@tokenizers": "kroniek.nl_tokenizer.v1"}}})
 
 
 def words(nlp: Language, text: str) -> list[str]:
@@ -110,3 +115,37 @@ def test_nlp_sentences_match_the_dev_treebank(nlp: Language) -> None:
 ])
 def test_nlp_sentences_rules(nlp: Language, text: str, n: int) -> None:
     assert len(list(nlp(text).sents)) == n
+
+
+def test_nlp_tokenizer_keeps_the_text_for_doc_text(nlp: Language) -> None:
+    from kroniek.nlp.extensions import TEXT_KEY, doc_text
+
+    text = "Minister Blok  zei:\n\n,,We gaan nu onderhandelen.'' \t"
+    doc = nlp.make_doc(text)
+    assert doc.user_data[TEXT_KEY] is text
+    assert doc_text(doc) == text == doc.text
+    assert [d.user_data[TEXT_KEY] for d in nlp.pipe(["Een.", "Twee zinnen. Drie."])] == ["Een.", "Twee zinnen. Drie."]
+
+
+def test_nlp_doc_text_rebuilds_and_keeps_what_it_was_not_given(nlp: Language) -> None:
+    from spacy.tokens import Doc
+
+    from kroniek.nlp.extensions import TEXT_KEY, doc_text
+
+    doc = Doc(nlp.vocab, words=["Het", "ministerie", "zwijgt", "."], spaces=[True, True, False, False])
+    assert doc_text(doc) == "Het ministerie zwijgt." == doc.user_data[TEXT_KEY]
+    stale = nlp.make_doc("Een andere, langere tekst dan die van deze Doc.")
+    stale.user_data[TEXT_KEY] = "te kort"  # copied from elsewhere: not this Doc's text
+    assert doc_text(stale) == stale.text
+    assert doc_text(Doc(nlp.vocab, words=[])) == ""
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(list("ab .,\n\t\u00a0é“”-") + ["jan.", "mld.", "''", ",,", "  "]), max_size=40)
+       .map("".join))
+def test_nlp_doc_text_rebuilt_from_arrays_is_spacys_text(text: str) -> None:
+    from kroniek.nlp.extensions import TEXT_KEY, doc_text
+
+    doc = _BLANK.make_doc(text)
+    doc.user_data.pop(TEXT_KEY, None)
+    assert doc_text(doc) == doc.text == text

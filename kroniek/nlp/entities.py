@@ -32,6 +32,7 @@ from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
 from kroniek.nlp import extensions
+from kroniek.nlp.extensions import doc_text
 from kroniek.nlp.lang_nl.entity_roles import FLIGHT_NOUNS, ORG_HEADS, PERSON_REFERENCES, TITLES
 
 DETERMINERS = frozenset({"de", "het", "die", "dat", "deze", "dit"})
@@ -287,7 +288,8 @@ def drop_reference_lead_ins(doc: Doc) -> Doc:
     structure = doc._.structure if Doc.has_extension("structure") else None
     if structure is None or not structure.references:
         return doc
-    lead_ins = [(doc.text.rfind("\n", 0, ref.start) + 1, ref.start) for ref in structure.references]
+    text = doc_text(doc)
+    lead_ins = [(text.rfind("\n", 0, ref.start) + 1, ref.start) for ref in structure.references]
     ents = doc.ents
     keep = [e for e in ents if not any(s <= e.start_char and e.end_char <= r for s, r in lead_ins)]
     if len(keep) != len(ents):

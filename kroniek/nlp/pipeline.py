@@ -18,6 +18,7 @@ from thinc.api import use_ops
 from kroniek.errors import ModelError
 from kroniek.model import Analysis, EntityMention, RawArticle, Span, Structure
 from kroniek.nlp import extensions, ops
+from kroniek.nlp.extensions import keep_text
 from kroniek.nlp.sentences import sentence_bounds
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "nl_kroniek"
@@ -77,7 +78,7 @@ def _language_of(article: RawArticle) -> str:
 
 
 def _prepare(nlp: Language, article: RawArticle, structure: Structure) -> Doc:
-    doc = nlp.make_doc(article.text)
+    doc = keep_text(nlp.make_doc(article.text), article.text)  # whatever tokenizer the pipeline has
     doc._.dct = article.date
     doc._.structure = structure
     return doc

@@ -20,6 +20,7 @@ from spacy.tokens import Doc
 
 from kroniek.model import Quote, Structure
 from kroniek.nlp import extensions
+from kroniek.nlp.extensions import doc_text
 from kroniek.nlp.lang_nl import speaker_roles as roles
 from kroniek.nlp.lang_nl.speech_verbs import (
     FINITE,
@@ -736,7 +737,7 @@ def quotes_of_doc(doc: Doc) -> list[Quote]:
     ents = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
     structure = doc._.structure if isinstance(doc._.structure, Structure) else None
     canonical = doc._.canonical if isinstance(doc._.canonical, dict) else None
-    return find_quotations(doc.text, ents=ents, canonical=canonical, structure=structure)
+    return find_quotations(doc_text(doc), ents=ents, canonical=canonical, structure=structure)
 
 
 class QuotationComponent:
@@ -750,7 +751,7 @@ class QuotationComponent:
         try:
             doc._.quotes = quotes_of_doc(doc)
         except Exception:  # one bad article must not stop a batch of thousands
-            log.exception("quotation finder failed on a document of %d characters", len(doc.text))
+            log.exception("quotation finder failed on a document of %d characters", len(doc_text(doc)))
             doc._.quotes = []
         return doc
 

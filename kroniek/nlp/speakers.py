@@ -13,6 +13,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from kroniek.nlp.lang_nl import speaker_roles as roles
 from kroniek.nlp.lang_nl.speech_verbs import FINITE, NEEDS_PARTICLE, PARTICIPLES
@@ -78,9 +79,9 @@ _PRONOMINAL_ADVERB = re.compile(r"^(?:daar|hier|waar|er)(?:aan|bij|door|in|mee|n
 PRONOUNS = roles.SUBJECT_PRONOUNS | roles.OBJECT_PRONOUNS
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
-    """A word with its offsets; the lower-case form and capitalisation are computed once."""
+class Word(NamedTuple):
+    """A word with its offsets; the lower-case form and capitalisation are computed once. A named tuple: the
+    quotation finder makes one for every word of every article, and a tuple is made several times faster."""
 
     start: int
     end: int

@@ -20,6 +20,7 @@ from kroniek.model import ArticleDate, TimeExpression
 from kroniek.nlp import extensions
 from kroniek.nlp import timex_normalise as tn
 from kroniek.nlp import timex_rules as tr
+from kroniek.nlp.extensions import doc_text
 from kroniek.nlp.sentences import sentence_bounds
 
 __all__ = ["find_timexes", "split_sentences", "value_range", "TimexComponent"]
@@ -183,7 +184,7 @@ class TimexComponent:
         extensions.register()
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.timexes = find_timexes(doc.text, doc._.dct, sentence_bounds(doc), _past_word_offsets(doc))
+        doc._.timexes = find_timexes(doc_text(doc), doc._.dct, sentence_bounds(doc), _past_word_offsets(doc))
         return doc
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:

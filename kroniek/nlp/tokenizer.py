@@ -16,8 +16,10 @@ from spacy.lang.nl import Dutch
 from spacy.language import Language
 from spacy.symbols import ORTH
 from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
+from kroniek.nlp.extensions import keep_text
 from kroniek.nlp.lang_nl.abbreviations import CAPITALISABLE, EVERYDAY_WORDS, LOWER_ONLY
 
 # En dash, em dash and the horizontal bar between two word or number characters.
@@ -31,6 +33,14 @@ def abbreviation_cases() -> list[str]:
     return sorted(out)
 
 
+class TextKeepingTokenizer(Tokenizer):
+    """spaCy's tokenizer that also keeps the string each Doc was made from (`extensions.doc_text` reads it), so that
+    the components that work on the text do not rebuild it from the tokens."""
+
+    def __call__(self, text: str) -> Doc:
+        return keep_text(super().__call__(text), text)
+
+
 def build(nlp: Language) -> Tokenizer:
     """A tokenizer with spaCy's `nl` rules and Kroniek's fixes, built in one go (special cases are costly to load)."""
     defaults = Dutch.Defaults
@@ -38,7 +48,7 @@ def build(nlp: Language) -> Tokenizer:
     for abbr in abbreviation_cases():
         rules[abbr] = [{ORTH: abbr}]
     infixes = list(defaults.infixes or []) + [DASH_INFIX]
-    return Tokenizer(
+    return TextKeepingTokenizer(
         nlp.vocab, rules=rules,
         prefix_search=compile_prefix_regex(defaults.prefixes or []).search,
         suffix_search=compile_suffix_regex(defaults.suffixes or []).search,
