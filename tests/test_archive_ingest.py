@@ -363,3 +363,17 @@ def test_sender_writes_messages_in_order() -> None:
         sender.send(f"{i};".encode())
     sender.close()
     assert out.getvalue() == "".join(f"{i};" for i in range(50)).encode()
+
+
+def test_sender_writes_itself_once_closed_and_closes_twice() -> None:
+    import io
+
+    from kroniek.ingest.batches import _Sender
+
+    out = io.BytesIO()
+    sender = _Sender(out)
+    sender.send(b"een;")
+    sender.close()
+    sender.send(b"twee;")  # the thread has stopped: written here, nothing hangs
+    sender.close()
+    assert out.getvalue() == b"een;twee;"

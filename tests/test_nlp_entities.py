@@ -243,3 +243,19 @@ def test_nlp_entities_propagation_leaves_lower_case_words_and_taken_tokens_alone
     words = "Blok zei dat blok en Stef Blok".split()
     doc = propagate_entities(Doc(VOCAB, words=words, ents=["B-PER", "O", "O", "O", "O", "B-PER", "I-PER"]))
     assert ents(doc) == [("Blok", "PER"), ("Stef Blok", "PER")]
+
+
+@pytest.mark.parametrize("lead_in", ["Lees ook", "Ook interessant"])
+def test_nlp_entities_a_lead_in_taken_for_a_name_is_not_spread_over_the_article(lead_in: str) -> None:
+    from kroniek.ingest.structure import parse_structure
+    from kroniek.nlp.entities import kroniek_ner_fix
+
+    first = lead_in.split()[0]
+    text = (f"Rusland zwijgt.\n\n{lead_in}: Rusland aansprakelijk voor MH17\n\n"
+            f"{first} de minister zwijgt. Zo zei {first.lower()} de woordvoerder het.")
+    doc = spacy.blank("nl").make_doc(text)
+    start = text.index(lead_in)
+    doc.set_ents([doc.char_span(0, 7, label="LOC"), doc.char_span(start, start + len(first), label="MISC")])
+    doc._.structure = parse_structure(text)
+    # the model's MISC on the lead-in word goes, and is not copied to the same word further on
+    assert ents(kroniek_ner_fix(doc)) == [("Rusland", "LOC"), ("Rusland", "LOC")]

@@ -137,6 +137,9 @@ def test_nlp_doc_text_rebuilds_and_keeps_what_it_was_not_given(nlp: Language) ->
     stale = nlp.make_doc("Een andere, langere tekst dan die van deze Doc.")
     stale.user_data[TEXT_KEY] = "te kort"  # copied from elsewhere: not this Doc's text
     assert doc_text(stale) == stale.text
+    same_length = nlp.make_doc("Drie woorden hier.")
+    same_length.user_data[TEXT_KEY] = "Vier woorden daar."  # as long, but another text
+    assert doc_text(same_length) == "Drie woorden hier."
     assert doc_text(Doc(nlp.vocab, words=[])) == ""
 
 

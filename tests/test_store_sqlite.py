@@ -153,3 +153,14 @@ def test_insert_if_all_new_stores_nothing_when_one_row_is_not_new(tmp_path: Path
     # the ordinary path still works after the rollback
     store.insert(batch[:2], [])
     assert store.count() == 4
+
+
+def test_insert_if_all_new_leaves_it_to_the_look_up_on_an_old_sqlite(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(sqlite_store, "_UPSERT", False)  # a library before 3.24 has no ON CONFLICT DO NOTHING
+    store = SQLiteStore(tmp_path / "k.db")
+    assert not store.insert_if_all_new(_rows(3), [])
+    assert store.count() == 0
+    with Archive.open(tmp_path / "a.db") as archive:
+        report = archive.ingest([{"id": f"r{i}", "date": "2020-05", "text": f"Tekst nummer {i}."} for i in range(4)])
+        assert (report.new, archive.ingest([{"id": "r0", "date": "2020-05", "text": "Tekst nummer 0."}]).duplicates) \
+            == (4, 1)

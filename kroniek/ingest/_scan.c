@@ -2,7 +2,7 @@
  *
  * Ingest derives the structure of every article; in Python the scan splits the text into blocks and lines and
  * strips each one, about half the cost of the structure. This module reads the string's code points in place and
- * makes no substrings. kroniek/ingest/structure.py holds the same scan in Python (`_scan_lines`), used where this
+ * makes no substrings. kroniek/ingest/structure.py holds the same scan in Python (`_scan_python`), used where this
  * module is not built; the tests hold the two to the same output.
  *
  *   scan(text) -> (paragraphs, candidates)
@@ -54,6 +54,9 @@ static PyObject *scan(PyObject *self, PyObject *arg) {
         PyErr_SetString(PyExc_TypeError, "scan() needs a str");
         return NULL;
     }
+#if PY_VERSION_HEX < 0x030C0000
+    if (PyUnicode_READY(arg) < 0) return NULL;  /* a string from the old C API gets its canonical form first */
+#endif
     const int kind = PyUnicode_KIND(arg);
     const void *data = PyUnicode_DATA(arg);
     const Py_ssize_t n = PyUnicode_GET_LENGTH(arg);

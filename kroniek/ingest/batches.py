@@ -251,17 +251,23 @@ class _Sender:
             return self._pending > 0
 
     def send(self, message: bytes) -> None:
-        """Queue a message; waits while the one before it is still queued. Raises what an earlier write raised."""
+        """Queue a message; waits while the one before it is still queued. Raises what an earlier write raised.
+        Once the thread has stopped (after `close`), the message is written here."""
         if self.error is not None:
             raise self.error
+        if not self._thread.is_alive():
+            self._out.write(message)
+            self._out.flush()
+            return
         with self._lock:
             self._pending += 1
         self._queue.put(message)
 
     def close(self) -> None:
-        """Write what is queued and stop the thread; raises what a write raised."""
-        self._queue.put(None)
-        self._thread.join()
+        """Write what is queued and stop the thread; raises what a write raised. Safe to call again."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
         if self.error is not None:
             raise self.error
 

@@ -386,7 +386,10 @@ def propagate_entities(doc: Doc) -> Doc:
 
 @Language.component("kroniek_ner_fix", requires=["doc.ents"], assigns=["doc.ents"])
 def kroniek_ner_fix(doc: Doc) -> Doc:
-    """Rules over the NER output: punctuation off entity edges, surnames of named persons labelled PER, flight numbers
-    the article names labelled MISC, names found once tagged throughout, no names in reference lead-ins."""
-    doc = tag_flight_numbers(relabel_surnames(trim_entities(doc)))
-    return drop_reference_lead_ins(propagate_entities(doc))
+    """Rules over the NER output: punctuation off entity edges, no names in reference lead-ins, surnames of named
+    persons labelled PER, flight numbers the article names labelled MISC, names found once tagged throughout.
+
+    The lead-ins go first, so that a lead-in the model took for a name ("Lees", "Ook") is not spread over the
+    article, and once more last, in case a name found elsewhere stands in one."""
+    doc = relabel_surnames(drop_reference_lead_ins(trim_entities(doc)))
+    return drop_reference_lead_ins(propagate_entities(tag_flight_numbers(doc)))

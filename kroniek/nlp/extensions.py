@@ -33,7 +33,7 @@ register()
 def doc_text(doc: Doc) -> str:
     """The text `doc` was made from: as the tokenizer kept it, or rebuilt from the Doc's arrays once and kept."""
     text = doc.user_data.get(TEXT_KEY)
-    if text is not None and len(text) == _length(doc):
+    if text is not None and _fits(doc, text):
         return str(text)
     strings = doc.vocab.strings
     text = "".join([strings[orth] + " " if space else strings[orth]
@@ -48,9 +48,11 @@ def keep_text(doc: Doc, text: str) -> Doc:
     return doc
 
 
-def _length(doc: Doc) -> int:
-    """The length of the Doc's text, from its last token (a kept text of another length is not this Doc's)."""
+def _fits(doc: Doc, text: str) -> bool:
+    """Whether a kept text can be this Doc's: the same length, with the first and last tokens where the Doc has them
+    (a text copied over from another Doc is not taken for this one's)."""
     if not len(doc):
-        return 0
-    last = doc[-1]
-    return last.idx + len(last.text_with_ws)
+        return text == ""
+    first, last = doc[0], doc[-1]
+    return (len(text) == last.idx + len(last.text_with_ws) and text.startswith(first.text, first.idx)
+            and text.startswith(last.text, last.idx))

@@ -38,6 +38,7 @@ _AUTOCHECKPOINT = 1000  # SQLite's default: the committing connection checkpoint
 WAL_LIMIT_BYTES = 256 * 1024 * 1024
 
 log = logging.getLogger(__name__)
+_UPSERT = sqlite3.sqlite_version_info >= (3, 24, 0)
 
 
 class _Checkpointer(threading.Thread):
@@ -217,7 +218,8 @@ class SQLiteStore(Store):
         self._insert(rows, quarantine, only_if_all_new=False)
 
     def insert_if_all_new(self, rows: Sequence[ArticleRow], quarantine: Sequence[QuarantineRow]) -> bool:
-        return bool(rows) and self._insert(rows, quarantine, only_if_all_new=True)
+        # ON CONFLICT DO NOTHING needs SQLite 3.24; with an older library the archive looks rows up first
+        return bool(rows) and _UPSERT and self._insert(rows, quarantine, only_if_all_new=True)
 
     def _insert(self, rows: Sequence[ArticleRow], quarantine: Sequence[QuarantineRow], only_if_all_new: bool) -> bool:
         """One transaction of articles and quarantined records. With `only_if_all_new`, a row whose id or content
