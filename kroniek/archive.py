@@ -193,7 +193,7 @@ class Archive:
         if not rows and not quarantine:
             return
         if self.store.insert_if_all_new(rows, quarantine):  # the usual case: every article is new
-            fresh = list(rows)
+            fresh = rows
         else:
             fresh = self._fresh_rows(rows, quarantine, report)
             self.store.insert(fresh, quarantine)

@@ -13,14 +13,12 @@ on (start, end) tuples; `Structure` objects and their JSON are built from those.
 
 from __future__ import annotations
 
-import importlib
 import json
-import logging
 import re
-from types import ModuleType
 from typing import NamedTuple
 
 from kroniek.model import Reference, Span, Structure
+from kroniek.native import optional_module
 
 # Lead-ins of cross-reference lines in Dutch news sites; the reference text is what follows the colon.
 _LEAD_WORDS = r"(lees ook|lees meer|lees verder|zie ook|ook interessant|meer over dit onderwerp)"
@@ -47,16 +45,7 @@ class Layout(NamedTuple):
     references: list[tuple[int, int, str]]
 
 
-def _load_native() -> ModuleType | None:
-    """The C scan, where `make install` (or pip) built it; None otherwise, and the Python scan runs."""
-    try:
-        return importlib.import_module("kroniek.ingest._scan")
-    except ImportError:
-        logging.getLogger(__name__).debug("kroniek.ingest._scan not built: the structure scan runs in Python")
-        return None
-
-
-_native = _load_native()
+_native = optional_module("kroniek.ingest._scan")
 
 
 def _scan(text: str) -> tuple[list[Offsets], list[tuple[int, int, str]]]:

@@ -302,12 +302,9 @@ def drop_reference_lead_ins(doc: Doc) -> Doc:
 FLIGHT_NUMBER = re.compile(r"(?:[A-Z]{2}|[A-Z][0-9]|[0-9][A-Z])[0-9]{1,4}[A-Z]?")
 
 
-# The word shapes (spaCy's SHAPE: X a capital, d a digit) a flight number can have.
-_FLIGHT_SHAPES = [f"{head}{'d' * digits}{tail}" for head in ("XX", "Xd", "dX") for digits in range(1, 5)
-                  for tail in ("", "X")]
-
-
-_FLIGHT_SHAPE_IDS = frozenset(get_string_id(shape) for shape in _FLIGHT_SHAPES)
+# The ids of the word shapes (spaCy's SHAPE: X a capital, d a digit) a flight number can have.
+_FLIGHT_SHAPE_IDS = frozenset(get_string_id(f"{head}{'d' * digits}{tail}") for head in ("XX", "Xd", "dX")
+                              for digits in range(1, 5) for tail in ("", "X"))
 
 
 def _is_flight_noun(word: str) -> bool:
@@ -329,11 +326,7 @@ def tag_flight_numbers(doc: Doc) -> Doc:
                if FLIGHT_NUMBER.fullmatch(tok.text) and _is_flight_noun(doc[tok.i - 1].text)}
     if not numbers:
         return doc
-    spans: list[SpacySpan] = []
-    for ent in doc.ents:
-        if ent.text in numbers:
-            continue  # re-labelled below
-        spans.append(ent)
+    spans = [ent for ent in doc.ents if ent.text not in numbers]  # a number the model labelled is re-labelled
     taken = {i for s in spans for i in range(s.start, s.end)}
     for tok in doc:
         if tok.text in numbers and tok.i not in taken:

@@ -33,8 +33,8 @@ register()
 def doc_text(doc: Doc) -> str:
     """The text `doc` was made from: as the tokenizer kept it, or rebuilt from the Doc's arrays once and kept."""
     text = doc.user_data.get(TEXT_KEY)
-    if text is not None and _fits(doc, text):
-        return str(text)
+    if isinstance(text, str) and _fits(doc, text):
+        return text
     strings = doc.vocab.strings
     text = "".join([strings[orth] + " " if space else strings[orth]
                     for orth, space in doc.to_array([ORTH, SPACY]).tolist()])

@@ -15,9 +15,10 @@ bytes and asks the tokenizer only about words with characters beyond ASCII. Its 
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
 from types import ModuleType
+
+from kroniek.native import optional_module
 
 # Frequent Dutch words (function words and the commonest content words of newspaper text), written for this
 # index; their pairs make up the phrases that positions alone answer slowly. Changing the list changes what the
@@ -46,11 +47,9 @@ _COMMON_BYTES = frozenset(w.encode("ascii") for w in COMMON)
 
 def _load_native() -> ModuleType | None:
     """The C loop (kroniek/search/_pairs.c, built by `pip install` where a C compiler is at hand), or None."""
-    try:
-        module = importlib.import_module("kroniek.search._pairs")
-    except ImportError:
-        return None
-    module.set_common(sorted(_COMMON_BYTES))
+    module = optional_module("kroniek.search._pairs")
+    if module is not None:
+        module.set_common(sorted(_COMMON_BYTES))
     return module
 
 
