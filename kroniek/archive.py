@@ -7,7 +7,9 @@ the pipeline version, so it can be re-run per stage; the search index is derived
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from kroniek import __version__
-from kroniek.errors import InputError, NotFound, QueryError
+from kroniek.errors import ArchiveError, InputError, NotFound, QueryError
 from kroniek.ingest.batches import PreparedBatch, Source, background_batches, prepared_batches, wants_background
 from kroniek.ingest.readers import ReadOptions
 from kroniek.model import RawArticle, Span, Structure
@@ -25,6 +27,8 @@ from kroniek.search.index import SearchIndex, SearchResult
 from kroniek.settings import CoreSettings
 from kroniek.store.base import STAGES, ArticleRow, QuarantineRow, Store, StoredArticle
 from kroniek.store.sqlite import SQLiteStore
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -39,6 +43,8 @@ class IngestReport:
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
     new_ids: list[str] = field(default_factory=list)
+    analysed: int = 0  # articles analysed after the ingest (see `Archive.ingest_and_analyze`)
+    not_analysed: str | None = None  # why the analysis did not run (the model is missing), when it did not
 
     @property
     def read(self) -> int:
@@ -47,7 +53,7 @@ class IngestReport:
     def to_dict(self) -> dict[str, Any]:
         return {"new": self.new, "duplicates": self.duplicates, "quarantined": self.quarantined,
                 "not_dutch": self.not_dutch, "bytes": self.bytes, "seconds": round(self.seconds, 3),
-                "errors": list(self.errors)}
+                "analysed": self.analysed, "not_analysed": self.not_analysed, "errors": list(self.errors)}
 
 
 def structure_json(structure: Structure) -> str:
@@ -76,6 +82,9 @@ class Archive:
         self.store = store
         self.settings = settings or CoreSettings()
         self._index: SearchIndex | None = None
+        # what the archive has to tell its user about itself (a catch-up of the index, a wait for another writer);
+        # the CLI prints these, by default they are logged
+        self.on_notice: Callable[[str], None] = log.warning
 
     @classmethod
     def open(cls, path: str | Path | None = None, *, readonly: bool = False,
@@ -104,7 +113,8 @@ class Archive:
 
     def _on_articles_changed(self, ids: Sequence[str], *, annotated: bool = True,
                              rows: Sequence[ArticleRow] | None = None, commit: bool = True) -> None:
-        """Called after articles were added or re-analysed (in batches); the search index hooks in here.
+        """Called after articles were added or re-analysed (in batches, holding the writer lock); the search index
+        hooks in here.
 
         New articles have no annotations yet (`annotated=False`); when ingest hands over their rows, the index
         takes them as they are instead of reading them back. Ingest passes `commit=False` and commits with
@@ -121,12 +131,79 @@ class Archive:
             if docs:
                 self.index.add(docs)
         if commit:
-            self.index.commit()
+            self._commit_index()
 
     def _commit_index(self) -> None:
-        """Make what was added to the search index durable and searchable (nothing to do when it is not open)."""
+        """Make what was added to the search index durable and searchable, and record the store's last change as
+        the index's checkpoint (nothing to do when it is not open).
+
+        Called holding the writer lock, after every change this process made was handed to the index: so the index
+        then holds every change up to the store's last one (those before were caught up when it was opened).
+        """
         if self._index is not None:
-            self._index.commit()
+            self._index.commit(checkpoint=self.store.last_change())
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the archive's writer lock: a second writer (another ingest, an analysis, a reindex, in this process
+        or another) waits for the first, up to `settings.writer_wait` seconds, and says that it waits."""
+        with self.store.writer_lock(wait=False) as held:
+            if held:
+                yield
+                return
+        self.on_notice("Another process is writing to this archive; waiting for it to finish.")
+        with self.store.writer_lock(wait=True, timeout=self.settings.writer_wait) as held:
+            if not held:
+                raise ArchiveError(f"another process kept the archive busy for {self.settings.writer_wait:g} s",
+                                   hint="wait for the other ingest or analysis to finish, then run this again")
+            yield
+
+    def catch_up_index(self, *, wait: bool = True, progress: Callable[[int], None] | None = None) -> int:
+        """Index every article the store changed after the search index's checkpoint, that is, whatever a crashed
+        or interrupted writer stored but did not make searchable; return how many articles were indexed again.
+
+        Runs by itself when the index is opened; with `wait=False` it leaves the work to another process that is
+        writing now (it catches up when it commits).
+        """
+        index = self.index
+        with self.store.writer_lock(wait=wait, timeout=self.settings.writer_wait if wait else None) as held:
+            return self._catch_up(index, progress) if held else 0
+
+    def _catch_up(self, index: SearchIndex, progress: Callable[[int], None] | None = None) -> int:
+        last = self.store.last_change()
+        position = index.checkpoint
+        if position == last:
+            return 0
+        if position > last:  # the index is ahead of its store: it was built for another archive file
+            self.on_notice("The search index does not belong to this archive; rebuilding it from the store.")
+            return self.reindex(progress)
+        done = since_commit = 0
+        while True:
+            changes = self.store.changes_after(position, limit=1000)
+            if not changes:
+                break
+            docs: list[IndexDoc] = []
+            for article_id in dict.fromkeys(a for _, a in changes):
+                art = self.store.article(article_id)
+                if art is None:
+                    index.delete(article_id)
+                else:
+                    docs.append(from_stored(art))
+            index.add(docs, replace=True)
+            position = changes[-1][0]
+            done += len(docs)
+            since_commit += len(docs)
+            if since_commit >= self.settings.index_commit_every:
+                index.commit(checkpoint=position)
+                since_commit = 0
+            if progress:
+                progress(done)
+        index.commit(checkpoint=position)
+        self.store.forget_changes(position)
+        if done:
+            self.on_notice(f"Search index caught up: {done:,} stored article(s) were not searchable yet "
+                           "(an earlier run stopped before it indexed them); they are now.")
+        return done
 
     def _before_ingest(self) -> None:
         """Open the search index before the first batch is stored, so a new archive's index starts empty and is
@@ -153,10 +230,33 @@ class Archive:
         Files are read and prepared in a second process when the settings ask for it (`ingest_workers`; by
         default when the machine has two cores and the input is large), while this one writes.
         """
-        opts = options or self.read_options()
+        with self._writing():
+            return self._ingest(list(sources), options or self.read_options(), progress, collect_ids)
+
+    def ingest_and_analyze(self, sources: Iterable[Source], *, options: ReadOptions | None = None,
+                           analyze: bool = True, progress: Callable[[IngestReport], None] | None = None,
+                           analysis_progress: Callable[[int], None] | None = None,
+                           collect_ids: bool = True) -> IngestReport:
+        """Ingest, then analyse every stored Dutch article that has no analysis yet: the new ones, and those an
+        interrupted earlier run left behind. The one way the CLI, the API and the demo take in articles.
+
+        The count goes into `report.analysed`; when the Dutch model is missing the articles stay stored, and
+        `report.not_analysed` says why, with what to do.
+        """
+        report = self.ingest(sources, options=options, progress=progress, collect_ids=collect_ids)
+        if analyze and self.unanalysed():
+            from kroniek.errors import ModelError
+
+            try:
+                report.analysed = self.analyze(None, unanalysed=True, progress=analysis_progress)
+            except ModelError as err:
+                report.not_analysed = f"{err}" + (f"; {err.hint}" if err.hint else "")
+        return report
+
+    def _ingest(self, sources: list[Source], opts: ReadOptions, progress: Callable[[IngestReport], None] | None,
+                collect_ids: bool) -> IngestReport:
         report = IngestReport()
         started = time.perf_counter()
-        sources = list(sources)
         self._before_ingest()
         workers, size = self.settings.ingest_workers, self.settings.ingest_batch
         if wants_background(sources, workers):
@@ -180,6 +280,7 @@ class Archive:
             # what the store holds goes into the index, even when ingest stops on an error
             if uncommitted:
                 self._commit_index()
+        self.store.forget_changes(self.index.checkpoint)
         report.seconds = time.perf_counter() - started
         if progress:
             progress(report)
@@ -243,6 +344,14 @@ class Archive:
         if unknown:
             raise InputError(f"unknown analysis stage(s): {', '.join(unknown)}", hint=f"use {', '.join(STAGES)}")
         pipeline = nlp or get_nlp()
+        with self._writing():
+            _ = self.index  # opened (and caught up) before the first analysis is stored
+            done = self._analyze(ids, stages, progress, pipeline, unanalysed, analyze_many)
+            self.store.forget_changes(self.index.checkpoint)
+            return done
+
+    def _analyze(self, ids: Sequence[str] | None, stages: Sequence[str], progress: Callable[[int], None] | None,
+                 pipeline: Any, unanalysed: bool, analyze_many: Callable[..., Iterable[Any]]) -> int:
         version = f"kroniek-{__version__}/{pipeline.meta.get('name', 'model')}-{pipeline.meta.get('version', '0')}"
         done = 0
         batch: list[StoredArticle] = []
@@ -283,6 +392,10 @@ class Archive:
 
     def count(self) -> int:
         return self.store.count()
+
+    def unanalysed(self) -> int:
+        """How many stored Dutch articles have no analysis yet."""
+        return self.store.count(language="nl", unanalysed=True)
 
     def stats(self) -> dict[str, Any]:
         """Counts: articles, by month, by source and by language; quarantined; analysed; entities."""
@@ -353,10 +466,27 @@ class Archive:
             self._index = SearchIndex(path, writer_heap=self.settings.index_heap_mb * 1_000_000)
             if fresh and self.count():
                 self.reindex()
+            else:
+                self._catch_up_quietly()
         return self._index
+
+    def _catch_up_quietly(self) -> None:
+        """Catch the index up when it was opened behind the store, unless another writer is at work (it will) or
+        the index cannot be written here (then say how far behind it is and how to fix that)."""
+        try:
+            self.catch_up_index(wait=False)
+        except (ArchiveError, OSError, ValueError) as err:
+            behind = self.store.last_change() - (self._index.checkpoint if self._index else 0)
+            self.on_notice(f"The search index is behind the archive ({behind:,} change(s) not searchable) and "
+                           f"could not catch up here: {err}. Run `kroniek reindex` where the archive is writable.")
 
     def reindex(self, progress: Callable[[int], None] | None = None) -> int:
         """Rebuild the search index from the store (the store is the truth); return the number of articles."""
+        with self._writing():
+            return self._reindex(progress)
+
+    def _reindex(self, progress: Callable[[int], None] | None) -> int:
+        position = self.store.last_change()  # no other writer runs meanwhile: the rebuild holds up to here
         if self._index is not None:
             index = self._index
             index.clear()
@@ -377,7 +507,8 @@ class Archive:
                 if progress:
                     progress(done)
         done += index.add(batch, replace=False)
-        index.commit()
+        index.commit(checkpoint=position)
+        self.store.forget_changes(position)
         if progress:
             progress(done)
         return done

@@ -34,6 +34,14 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+def _open_archive(path: Path, **kwargs: Any) -> Archive:
+    """Open the archive for a command; what it has to say about itself (an index catch-up, a wait for another
+    writer) goes to standard error."""
+    archive = Archive.open(path, **kwargs)
+    archive.on_notice = lambda message: err.print(message, markup=False)
+    return archive
+
+
 class KroniekGroup(click.Group):
     """The one mapping from core errors to messages: no traceback, always a next step."""
 
@@ -137,7 +145,7 @@ def ingest(paths: tuple[str, ...], archive_path: Path, fmt: str | None, columns:
 
     Exit code 3 when records were quarantined (see `kroniek quarantine`); everything else went in.
     """
-    with Archive.open(archive_path, settings=CoreSettings(ingest_workers=workers)) as archive:
+    with _open_archive(archive_path, settings=CoreSettings(ingest_workers=workers)) as archive:
         opts = archive.read_options(**_read_options(fmt, columns, source, allow_undated, max_article_mb))
         with _progress("ingest", not quiet and err.is_terminal) as bar:
             def tick(report: IngestReport) -> None:
@@ -152,8 +160,8 @@ def ingest(paths: tuple[str, ...], archive_path: Path, fmt: str | None, columns:
         if report.quarantined:
             err.print(f"{report.quarantined} records quarantined; list them with "
                       f"`kroniek quarantine --archive {archive_path}`.")
-        dutch_new = report.new - report.not_dutch
-        if analyze and dutch_new:
+        # every Dutch article without an analysis: the new ones and those an interrupted run left
+        if analyze and archive.unanalysed():
             _analyze_archive(archive, None, STAGES, quiet, unanalysed=True)
     if report.errors:
         sys.exit(EXIT_ERROR)
@@ -189,7 +197,7 @@ def _analyze_archive(archive: Archive, ids: list[str] | None, stages: tuple[str,
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def reanalyze(archive_path: Path, stages: tuple[str, ...], ids: tuple[str, ...], quiet: bool) -> None:
     """Run the NLP analysis again over stored articles, without re-ingesting them."""
-    with Archive.open(archive_path) as archive:
+    with _open_archive(archive_path) as archive:
         _analyze_archive(archive, list(ids) or None, stages or STAGES, quiet)
 
 
@@ -261,7 +269,7 @@ def analyze(paths: tuple[str, ...], fmt: str | None, columns: tuple[str, ...], s
 @click.option("--json", "as_json", is_flag=True, help="Print the article and its annotations as JSON.")
 def show(article_id: str, archive_path: Path, as_json: bool) -> None:
     """Show one article: its date, source, structure, text and annotations."""
-    with Archive.open(archive_path, readonly=True) as archive:
+    with _open_archive(archive_path, readonly=True) as archive:
         art = archive.get_article(article_id)
     if as_json:
         out.print_json(json.dumps(art.to_dict(), ensure_ascii=False))
@@ -295,7 +303,7 @@ def show(article_id: str, archive_path: Path, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def stats(archive_path: Path, as_json: bool) -> None:
     """Articles by month and by source, and what is quarantined and analysed."""
-    with Archive.open(archive_path, readonly=True) as archive:
+    with _open_archive(archive_path, readonly=True) as archive:
         figures = archive.stats()
     if as_json:
         out.print_json(json.dumps(figures))
@@ -323,7 +331,7 @@ def stats(archive_path: Path, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON Lines.")
 def quarantine(archive_path: Path, limit: int, offset: int, raw: bool, as_json: bool) -> None:
     """List the records that could not be read: file, line, reason (and the raw record)."""
-    with Archive.open(archive_path, readonly=True) as archive:
+    with _open_archive(archive_path, readonly=True) as archive:
         rows = archive.quarantined(limit, offset)
         total = archive.stats()["quarantined"]
     if as_json:
@@ -364,7 +372,7 @@ def search(query: str, archive_path: Path, exact: bool, limit: int, offset: int,
     from kroniek.search.query import caret
     from kroniek.search.snippets import segments
 
-    with Archive.open(archive_path, readonly=True) as archive:
+    with _open_archive(archive_path, readonly=True) as archive:
         try:
             result = archive.search(query, limit=limit, offset=offset, sort=sort, facets=facets, exact=exact)
         except QueryError as e:
@@ -396,7 +404,7 @@ def search(query: str, archive_path: Path, exact: bool, limit: int, offset: int,
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def reindex(archive_path: Path, quiet: bool) -> None:
     """Rebuild the search index from the archive (it lives beside the archive file, as <archive>.index/)."""
-    with Archive.open(archive_path) as archive, _progress("reindexing", not quiet) as prog:
+    with _open_archive(archive_path) as archive, _progress("reindexing", not quiet) as prog:
         def tick(done: int) -> None:
             if prog:
                 prog[0].update(prog[1], completed=done)
@@ -420,7 +428,7 @@ def export(query: str, archive_path: Path, exact: bool, fmt: str, output: Path |
 
     from kroniek.export import export_lines
 
-    with Archive.open(archive_path, readonly=True) as archive:
+    with _open_archive(archive_path, readonly=True) as archive:
         if query.strip():
             rows = archive.export_rows(list(archive.search_ids(query, exact=exact, most=limit)))
         else:
@@ -459,7 +467,7 @@ def _ids_of(archive: Archive, query: str, exact: bool) -> list[str] | None:
 def quotes(query: str, archive_path: Path, exact: bool, speaker: str | None, limit: int, offset: int,
            as_json: bool) -> None:
     """Quotations in time order: who said what, optionally by one speaker and within the articles of QUERY."""
-    with Archive.open(archive_path, readonly=True) as archive:
+    with _open_archive(archive_path, readonly=True) as archive:
         rows = archive.quotes(speaker=speaker, query_ids=_ids_of(archive, query, exact), limit=limit, offset=offset)
     if as_json:
         for r in rows:
@@ -480,7 +488,7 @@ def quotes(query: str, archive_path: Path, exact: bool, speaker: str | None, lim
 @click.option("--json", "as_json", is_flag=True, help="Print JSON Lines.")
 def speakers(archive_path: Path, limit: int, offset: int, as_json: bool) -> None:
     """Speakers with their numbers of quotations and articles, most quoted first."""
-    with Archive.open(archive_path, readonly=True) as archive:
+    with _open_archive(archive_path, readonly=True) as archive:
         rows = archive.speakers(limit=limit, offset=offset)
     _print_rows(rows, ["speaker", "quotes", "articles"], as_json)
 
@@ -494,7 +502,7 @@ def speakers(archive_path: Path, limit: int, offset: int, as_json: bool) -> None
 @click.option("--json", "as_json", is_flag=True, help="Print JSON Lines.")
 def timeline(query: str, archive_path: Path, exact: bool, entity: str | None, limit: int, as_json: bool) -> None:
     """What happened when: sentences placed on the calendar by their time expressions, in time order."""
-    with Archive.open(archive_path, readonly=True) as archive:
+    with _open_archive(archive_path, readonly=True) as archive:
         events = archive.timeline(entity=entity, article_ids=_ids_of(archive, query, exact), limit=limit)
     if as_json:
         for e in events:
@@ -518,7 +526,7 @@ def timeline(query: str, archive_path: Path, exact: bool, entity: str | None, li
 def entities(archive_path: Path, label: str | None, name_query: str | None, limit: int, offset: int,
              as_json: bool) -> None:
     """Named entities merged across the archive, most mentioned first."""
-    with Archive.open(archive_path, readonly=True) as archive:
+    with _open_archive(archive_path, readonly=True) as archive:
         rows = archive.entities(label, limit, offset, name_query)
     _print_rows(rows, ["id", "canonical", "label", "mentions", "articles"], as_json)
 
@@ -529,7 +537,7 @@ def entities(archive_path: Path, label: str | None, name_query: str | None, limi
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def entity(key: str, archive_path: Path, as_json: bool) -> None:
     """One entity (by id, canonical name or variant): variants, mentions per month, co-occurring entities."""
-    with Archive.open(archive_path, readonly=True) as archive:
+    with _open_archive(archive_path, readonly=True) as archive:
         found = archive.entity(key)  # the store reads a number as an id
     if as_json:
         out.print(json.dumps(found, ensure_ascii=False), markup=False)

@@ -30,6 +30,8 @@ class CoreSettings:
     index_heap_mb: int = 1024
     # ingest makes new articles searchable (commits the search index) every so many articles, and at its end
     index_commit_every: int = 50_000
+    # how long an ingest, analysis or reindex waits for another process that is writing to the same archive
+    writer_wait: float = 3600.0
     analyze_batch: int = 64  # articles per analysis transaction (and per spaCy pipe call)
     max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES  # a longer article is quarantined
     require_date: bool = True  # an article without a date is quarantined unless this is False

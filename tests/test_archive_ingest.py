@@ -88,7 +88,7 @@ def test_archive_migrations_recorded_once_and_wal(tmp_path: Path) -> None:
     Archive.open(path).close()
     Archive.open(path).close()
     db = sqlite3.connect(path)
-    assert db.execute("SELECT name FROM migrations").fetchall() == [("0001_initial",)]
+    assert db.execute("SELECT name FROM migrations ORDER BY name").fetchall() == [("0001_initial",), ("0002_changes",)]
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 

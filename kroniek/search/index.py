@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -144,6 +145,8 @@ class SearchIndex:
         self._new_forms = NewForms(self._exact.analyze, _MAX_TOKEN - 1)
         self._word_cache: dict[str, tuple[str, ...]] = {}
         self._pool: ThreadPoolExecutor | None = None
+        # the position in the store's change log up to which this index holds every change (see `commit`)
+        self.checkpoint = 0
         self._index = self._open()
         self.vocabulary = Vocabulary(self.path, self._stem.analyze)
         self._read_vocabulary = False
@@ -157,8 +160,10 @@ class SearchIndex:
             meta = self.path / _META
             if self.path.exists() and any(self.path.iterdir()):
                 try:
-                    version = json.loads(meta.read_text()).get("schema_version")
-                except (OSError, ValueError):
+                    recorded = json.loads(meta.read_text())
+                    version = recorded.get("schema_version")
+                    self.checkpoint = int(recorded.get("checkpoint", 0))
+                except (OSError, ValueError, TypeError, AttributeError):
                     version = None
                 if version != SCHEMA_VERSION:
                     raise ArchiveError(f"the search index at {self.path} was built by another version of Kroniek",
@@ -169,11 +174,20 @@ class SearchIndex:
             except (OSError, ValueError) as err:
                 raise ArchiveError(f"cannot open the search index at {self.path}: {err}",
                                    hint="rebuild it with `kroniek reindex`") from err
-            meta.write_text(json.dumps({"schema_version": SCHEMA_VERSION}))
+            self._write_meta()
         index.register_tokenizer(STEM, self._stem)
         index.register_tokenizer(EXACT, self._exact)
         index.register_tokenizer(wp.PAIRS, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build())
         return index
+
+    def _write_meta(self) -> None:
+        """Record the schema version and the checkpoint beside the index, replacing the file in one step."""
+        if self.path is None:
+            return
+        meta = self.path / _META
+        tmp = meta.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"schema_version": SCHEMA_VERSION, "checkpoint": self.checkpoint}))
+        os.replace(tmp, meta)
 
     @property
     def writer(self) -> tantivy.IndexWriter:
@@ -253,8 +267,12 @@ class SearchIndex:
         for i in [ids] if isinstance(ids, str) else ids:
             self.writer.delete_documents_by_term("id", i)
 
-    def commit(self) -> None:
-        """Make every change since the last commit durable and visible to searches."""
+    def commit(self, checkpoint: int | None = None) -> None:
+        """Make every change since the last commit durable and visible to searches.
+
+        `checkpoint`: a position in the source of the documents (the store's change log) that the index now holds
+        everything up to; it is recorded only after the commit, so after a crash it may lag but never run ahead.
+        """
         if self._writer is not None:
             self._writer.commit()
             self._writer.wait_merging_threads()
@@ -266,12 +284,15 @@ class SearchIndex:
                 self.vocabulary.add(term for term, _ in searcher.terms_with_prefix(name, ""))
             self._read_vocabulary = False
         self.vocabulary.commit()
+        if checkpoint is not None and checkpoint != self.checkpoint:
+            self.checkpoint = checkpoint
+            self._write_meta()
 
     def clear(self) -> None:
-        """Remove every document (committed), keeping the index files in place."""
+        """Remove every document (committed), keeping the index files in place; the checkpoint goes back to 0."""
         self.writer.delete_all_documents()
         self.vocabulary.clear()
-        self.commit()
+        self.commit(checkpoint=0)
 
     def close(self) -> None:
         """Drop the writer without committing pending changes (and stop the facet thread)."""

@@ -111,6 +111,26 @@ class Store(ABC):
         thread inside it. Every insert is committed as usual; leaving the context tidies up."""
         return nullcontext()
 
+    # The change log: each transaction that stores an article or replaces its annotations gives it the next
+    # sequence number. The search index records the last number it holds, and catches up from there.
+
+    @abstractmethod
+    def last_change(self) -> int:
+        """The highest sequence number the change log has given out (0 for none); it never decreases."""
+
+    @abstractmethod
+    def changes_after(self, seq: int, limit: int = 1000) -> list[tuple[int, str]]:
+        """Up to `limit` (sequence number, article id) pairs logged after `seq`, in order."""
+
+    @abstractmethod
+    def forget_changes(self, through: int) -> None:
+        """Drop the log entries up to and including `through` (the index holds them); numbers are not reused."""
+
+    @abstractmethod
+    def writer_lock(self, *, wait: bool = True, timeout: float | None = None) -> AbstractContextManager[bool]:
+        """A context that holds the archive's one writer lock across processes; it yields False without the lock
+        when `wait` is False (or `timeout` passed) and another writer has it. Re-entrant within a process."""
+
     @abstractmethod
     def article(self, article_id: str, *, annotations: bool = True) -> StoredArticle | None: ...
 
@@ -121,7 +141,8 @@ class Store(ABC):
         `unanalysed` keeps only those with no stored analysis."""
 
     @abstractmethod
-    def count(self) -> int: ...
+    def count(self, *, language: str | None = None, unanalysed: bool = False) -> int:
+        """How many articles are stored (in one language; with no stored analysis)."""
 
     @abstractmethod
     def stats(self) -> dict[str, Any]: ...

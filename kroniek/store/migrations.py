@@ -96,6 +96,16 @@ CREATE TABLE timexes (
 CREATE INDEX timexes_article ON timexes(article_id);
 CREATE INDEX timexes_ref ON timexes(ref_start);
 """),
+    # The change log: every stored or re-analysed article gets the next sequence number in the transaction that
+    # changes it, so the search index (which records the last number it holds) can tell what it is missing after a
+    # crash and catch up. Articles stored before this migration are logged once, in storage order.
+    ("0002_changes", """
+CREATE TABLE changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    article_id TEXT NOT NULL
+);
+INSERT INTO changes (article_id) SELECT id FROM articles ORDER BY rowid;
+"""),
 ]
 
 

@@ -9,6 +9,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 from kroniek.errors import ArchiveError
 from kroniek.model import Analysis, ArticleDate, Structure
 from kroniek.store.base import ArticleRow, QuarantineRow, Store, StoredArticle, period_of
+from kroniek.store.locks import FileWriterLock
 from kroniek.store.migrations import migrate
 
 # WAL with synchronous=NORMAL is durable across application crashes and fast for bulk loads; a 64 MB page cache
@@ -129,6 +131,8 @@ class SQLiteStore(Store):
         self.readonly = readonly
         self._lock = threading.RLock()
         self._checkpointer: _Checkpointer | None = None
+        in_memory = str(path) == ":memory:"
+        self._writer = FileWriterLock(None if in_memory else self.path.with_name(self.path.name + ".lock"))
         try:
             if readonly:
                 if not self.path.exists():
@@ -241,6 +245,7 @@ class SQLiteStore(Store):
                         return False
                 else:
                     self._db.executemany(sql, values)
+                self._log_changes(r.id for r in rows)
                 self._db.executemany("INSERT INTO quarantine (file, line, reason, raw, at) VALUES (?, ?, ?, ?, ?)",
                                      [(q.file, q.line, q.reason, q.raw, at) for q in quarantine])
                 self._db.execute("COMMIT")
@@ -250,6 +255,31 @@ class SQLiteStore(Store):
                                    hint="check free disk space and that no other program holds the file") from None
             self._after_commit()
         return True
+
+    def _log_changes(self, ids: Iterable[str]) -> None:
+        """Give each changed article the next number of the change log (inside the caller's transaction)."""
+        self._db.executemany("INSERT INTO changes (article_id) VALUES (?)", ((i,) for i in ids))
+
+    # --- the change log and the writer lock ----------------------------------------------------------------------
+
+    def last_change(self) -> int:
+        row = self._q("SELECT seq FROM sqlite_sequence WHERE name = 'changes'")
+        return int(row[0][0]) if row else 0
+
+    def changes_after(self, seq: int, limit: int = 1000) -> list[tuple[int, str]]:
+        return [(int(r[0]), r[1]) for r in self._q(
+            "SELECT seq, article_id FROM changes WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit))]
+
+    def forget_changes(self, through: int) -> None:
+        if self.readonly:
+            return
+        with self._lock:
+            self._db.execute("DELETE FROM changes WHERE seq <= ?", (through,))
+
+    def writer_lock(self, *, wait: bool = True, timeout: float | None = None) -> AbstractContextManager[bool]:
+        """An exclusive lock on the file `<archive>.lock` beside the archive (flock: the kernel releases it when
+        the process dies, so a killed writer never leaves it taken)."""
+        return self._writer.hold(wait=wait, timeout=timeout)
 
     # --- reading articles --------------------------------------------------------------------------------------
 
@@ -277,13 +307,7 @@ class SQLiteStore(Store):
 
     def articles(self, ids: Iterable[str] | None = None, *, language: str | None = None,
                  unanalysed: bool = False, batch_size: int = 500) -> Iterator[StoredArticle]:
-        cond, params = [], []
-        if language:
-            cond.append("language = ?")
-            params.append(language)
-        if unanalysed:
-            cond.append("NOT EXISTS (SELECT 1 FROM analyses WHERE analyses.article_id = articles.id)")
-        extra = "".join(f" AND {c}" for c in cond)
+        extra, params = self._article_filter(language, unanalysed)
         if ids is None:
             last_rowid = -1
             while True:
@@ -300,8 +324,20 @@ class SQLiteStore(Store):
                 by_id = {r["id"]: r for r in rows}
                 yield from (_article(by_id[i]) for i in part if i in by_id)
 
-    def count(self) -> int:
-        return int(self._q("SELECT count(*) FROM articles")[0][0])
+    def count(self, *, language: str | None = None, unanalysed: bool = False) -> int:
+        cond, params = self._article_filter(language, unanalysed)
+        return int(self._q(f"SELECT count(*) FROM articles WHERE 1 = 1{cond}", params)[0][0])
+
+    @staticmethod
+    def _article_filter(language: str | None, unanalysed: bool) -> tuple[str, list[Any]]:
+        """The extra WHERE conditions (each starting with AND) and their parameters for `articles` and `count`."""
+        cond, params = "", []
+        if language:
+            cond += " AND language = ?"
+            params.append(language)
+        if unanalysed:
+            cond += " AND NOT EXISTS (SELECT 1 FROM analyses WHERE analyses.article_id = articles.id)"
+        return cond, params
 
     def stats(self) -> dict[str, Any]:
         by_month = [{"month": r[0], "articles": r[1]} for r in self._q(
@@ -376,6 +412,7 @@ class SQLiteStore(Store):
                                  period[1] if period else None, t.sentence_start, t.sentence_end))
                     self._db.executemany("INSERT OR REPLACE INTO analyses VALUES (?, ?, ?, ?)",
                                          [(a.id, s, version, at) for s in stages])
+                self._log_changes(a.id for a in analyses)
                 self._db.execute("COMMIT")
             except sqlite3.Error as e:
                 self._db.execute("ROLLBACK")
