@@ -21,11 +21,11 @@ from kroniek import __version__
 from kroniek.errors import ArchiveError, InputError, NotFound, QueryError
 from kroniek.ingest.batches import PreparedBatch, Source, background_batches, prepared_batches, wants_background
 from kroniek.ingest.readers import ReadOptions
-from kroniek.model import RawArticle, Span, Structure
+from kroniek.model import STAGES, ArticleRow, QuarantineRow, RawArticle, Span, StoredArticle, Structure
 from kroniek.search.documents import IndexDoc, from_stored
 from kroniek.search.index import SearchIndex, SearchResult
 from kroniek.settings import CoreSettings
-from kroniek.store.base import STAGES, ArticleRow, QuarantineRow, Store, StoredArticle
+from kroniek.store.base import Store
 from kroniek.store.sqlite import SQLiteStore
 
 log = logging.getLogger(__name__)

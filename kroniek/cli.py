@@ -24,9 +24,8 @@ from kroniek.archive import Archive, IngestReport
 from kroniek.errors import KroniekError, ModelError
 from kroniek.ingest.batches import article_id, content_hash
 from kroniek.ingest.readers import FORMATS, ReadOptions, Rejected, read_paths
-from kroniek.model import Analysis, RawArticle
+from kroniek.model import STAGES, Analysis, RawArticle
 from kroniek.settings import ARCHIVE_ENV, DEFAULT_ARCHIVE, CoreSettings
-from kroniek.store.base import STAGES
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_QUARANTINED = 0, 1, 2, 3
 

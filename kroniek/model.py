@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from kroniek.errors import DateError
 
@@ -209,6 +209,9 @@ class TimeExpression:
     value: str
     sentence_start: int | None = None
     sentence_end: int | None = None
+    # the calendar period the value names (first and last day), worked out once where the value is made (the NLP
+    # layer); None for durations, sets, vague references and values that name no fixed period
+    period: tuple[dt.date, dt.date] | None = None
 
 
 @dataclass
@@ -243,3 +246,77 @@ class Analysis:
             "subheadings": [{"start": s.start, "end": s.end, "text": s.of(self.text)}
                             for s in self.structure.subheadings],
         }
+
+
+# --- what the archive stores -----------------------------------------------------------------------------------
+
+# The analysis stages, stored and re-run separately.
+STAGES = ("entities", "quotes", "timexes")
+# The largest article (and largest input line) read by default; a longer one is quarantined.
+DEFAULT_MAX_ARTICLE_BYTES = 64 * 1024 * 1024
+
+
+class ArticleRow(NamedTuple):
+    """An article ready to be stored: the reader's record plus what ingest derived from it.
+
+    A named tuple, not a dataclass: ingest makes one for every article, and a tuple is made several times faster.
+    """
+
+    id: str
+    content_hash: str
+    date: ArticleDate | None
+    source: str | None
+    url: str | None
+    title: str | None
+    text: str
+    structure_json: str
+    language: str
+    meta_json: str
+    origin_file: str | None
+    origin_line: int | None
+
+
+@dataclass(frozen=True)
+class QuarantineRow:
+    """A record that could not be read, as the quarantine keeps it."""
+
+    file: str | None
+    line: int | None
+    reason: str
+    raw: str
+    at: str = ""
+    id: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class StoredArticle:
+    """An article as the archive holds it, with its annotations once analysed."""
+
+    id: str
+    date: ArticleDate | None
+    source: str | None
+    url: str | None
+    title: str | None
+    text: str
+    structure: Structure
+    language: str
+    meta: dict[str, Any]
+    content_hash: str
+    origin_file: str | None = None
+    origin_line: int | None = None
+    ingested_at: str = ""
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    quotes: list[dict[str, Any]] = field(default_factory=list)
+    timexes: list[dict[str, Any]] = field(default_factory=list)
+    analyses: dict[str, str] = field(default_factory=dict)  # stage -> pipeline version
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (dates as ISO strings, structure as offsets)."""
+        d = asdict(self)
+        d["date"] = self.date.isoformat() if self.date else None
+        d["date_precision"] = self.date.precision.value if self.date else None
+        d["structure"] = self.structure.to_dict()
+        return d

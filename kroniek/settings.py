@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kroniek.ingest.readers import DEFAULT_MAX_ARTICLE_BYTES
+from kroniek.model import DEFAULT_MAX_ARTICLE_BYTES
 
 ARCHIVE_ENV = "KRONIEK_ARCHIVE"
 DEFAULT_ARCHIVE = "kroniek.db"

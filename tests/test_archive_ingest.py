@@ -17,6 +17,7 @@ from kroniek.errors import NotFound
 from kroniek.ingest.batches import content_hash
 from kroniek.model import Quote, TimeExpression
 from kroniek.nlp import extensions
+from kroniek.nlp.timex_normalise import value_range
 from kroniek.settings import CoreSettings
 
 
@@ -111,7 +112,8 @@ def _fake_annotations(doc: Doc) -> Doc:
     k = text.find("in 2014")
     if k >= 0:
         sent = next(s for s in doc.sents if s.start_char <= k < s.end_char)
-        timexes.append(TimeExpression(k + 3, k + 7, "2014", "DATE", "2014", sent.start_char, sent.end_char))
+        timexes.append(TimeExpression(k + 3, k + 7, "2014", "DATE", "2014", sent.start_char, sent.end_char,
+                                          period=value_range("2014")))
     doc._.quotes, doc._.timexes = quotes, timexes
     doc._.canonical = {(e.start_char, e.end_char): ("Stef Blok" if e.text == "Blok" else e.text) for e in doc.ents}
     return doc

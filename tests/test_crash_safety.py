@@ -22,7 +22,7 @@ import pytest
 
 from kroniek.archive import Archive
 from kroniek.ingest.batches import content_hash
-from kroniek.store.base import ArticleRow
+from kroniek.model import ArticleRow
 from kroniek.store.locks import FileWriterLock
 
 WORDS = ("het kabinet wil de nieuwe wet snel invoeren maar de Tweede Kamer twijfelt nog over de kosten van het "

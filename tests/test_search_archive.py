@@ -15,6 +15,7 @@ from kroniek.archive import Archive, index_path
 from kroniek.cli import cli
 from kroniek.errors import QueryError
 from kroniek.model import Analysis, ArticleDate, EntityMention, Quote, TimeExpression
+from kroniek.nlp.timex_normalise import value_range
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def test_search_archive_after_analysis_entity_fields_work(archive: Archive):
     analysis = Analysis(id=seed_id, date=art.date, text=art.text,
                         entities=[EntityMention(blok, blok + 9, "Stef Blok", "PER", "Stef Blok")],
                         quotes=[Quote(0, 10, art.text[:10], "direct", speaker="Stef Blok")],
-                        timexes=[TimeExpression(0, 4, "2014", "DATE", "2014")])
+                        timexes=[TimeExpression(0, 4, "2014", "DATE", "2014", period=value_range("2014"))])
     archive.store.save_analyses([analysis], "test", ["entities", "quotes", "timexes"])
     assert archive.search("person:blok").total == 0
     archive._on_articles_changed([seed_id])

@@ -9,15 +9,19 @@ import pytest
 
 from kroniek.ingest.batches import prepare
 from kroniek.model import (
+    STAGES,
     Analysis,
     ArticleDate,
+    ArticleRow,
     EntityMention,
     Origin,
+    QuarantineRow,
     Quote,
     RawArticle,
     TimeExpression,
 )
-from kroniek.store.base import STAGES, ArticleRow, QuarantineRow, Store
+from kroniek.nlp.timex_normalise import value_range
+from kroniek.store.base import Store
 from kroniek.store.sqlite import SQLiteStore
 
 BACKENDS: dict[str, Callable[[Path], Store]] = {
@@ -52,7 +56,8 @@ def analysis_a() -> Analysis:
                   EntityMention(TEXT_A.rindex("Blok"), TEXT_A.rindex("Blok") + 4, "Blok", "PER", "Stef Blok")],
         quotes=[Quote(q, TEXT_A.index("”") + 1, TEXT_A[q:TEXT_A.index("”") + 1], "direct", "zegt", "Blok",
                       "Stef Blok")],
-        timexes=[TimeExpression(y, y + 4, "2014", "DATE", "2014", 0, TEXT_A.index(".") + 1)])
+        timexes=[TimeExpression(y, y + 4, "2014", "DATE", "2014", 0, TEXT_A.index(".") + 1,
+                                period=value_range("2014"))])
 
 
 def test_store_contract_insert_existing_and_read_back(store: Store) -> None:

@@ -1,4 +1,4 @@
-"""The SQLite store: periods of TIMEX3 values, stats, iteration, and errors on files that are not archives."""
+"""The SQLite store: the calendar periods it keeps for TIMEX3 values, stats, iteration, and errors on files that are not archives."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import pytest
 
 from kroniek.archive import Archive
 from kroniek.errors import ArchiveError
+from kroniek.model import ArticleRow, QuarantineRow
+from kroniek.nlp.timex_normalise import value_range
 from kroniek.store import sqlite as sqlite_store
-from kroniek.store.base import ArticleRow, QuarantineRow, period_of
 from kroniek.store.sqlite import SQLiteStore
 
 
@@ -30,13 +31,15 @@ from kroniek.store.sqlite import SQLiteStore
     ("2019-02-XXTEV", ("2019-02-01", "2019-02-28")),
 ])
 def test_store_period_of_calendar_values(value: str, period: tuple[str, str]) -> None:
-    assert period_of(value) == period
+    # the NLP layer works the period out once; the store keeps it as ISO days
+    found = value_range(value)
+    assert found is not None and (found[0].isoformat(), found[1].isoformat()) == period
 
 
 @pytest.mark.parametrize("value", ["FUTURE_REF", "PRESENT_REF", "PAST_REF", "P3Y", "XXXX-05",
                                    "2019-02-30", ""])
 def test_store_period_of_values_off_the_calendar(value: str) -> None:
-    assert period_of(value) is None
+    assert value_range(value) is None
 
 
 def test_store_stats_by_month_source_and_language(tmp_path: Path) -> None:

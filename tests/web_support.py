@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 from kroniek.api.app import create_app
 from kroniek.api.settings import Settings
 from kroniek.archive import Archive
-from kroniek.model import Analysis, ArticleDate, EntityMention, Quote, TimeExpression
-from kroniek.store.base import STAGES
+from kroniek.model import STAGES, Analysis, ArticleDate, EntityMention, Quote, TimeExpression
+from kroniek.nlp.timex_normalise import value_range
 
 REFERENCED_TITLE = "Rusland aansprakelijk stellen voor MH17 – wat betekent dat?"
 SCRIPT = "<script>alert('kroniek')</script>"
@@ -50,7 +50,8 @@ def gold_analysis(archive: Archive, gold_path: Path, article_id: str) -> Analysi
                               canonical(e["text"], e["label"])) for e in gold["entities"]]
     quotes = [Quote(q["start"], q["start"] + len(q["text"]), q["text"], q["kind"], q.get("cue", ""),
                     q.get("speaker_mention", ""), q.get("speaker", "")) for q in gold["quotes"]]
-    timexes = [TimeExpression(t["start"], t["start"] + len(t["text"]), t["text"], t["type"], t["value"])
+    timexes = [TimeExpression(t["start"], t["start"] + len(t["text"]), t["text"], t["type"], t["value"],
+                              period=value_range(t["value"]))
                for t in gold["timexes"]]
     for e in entities + quotes + timexes:  # the gold offsets index the stored text exactly
         assert art.text[e.start:e.end] == e.text, e

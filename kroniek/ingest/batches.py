@@ -30,8 +30,7 @@ from kroniek.errors import ArchiveError, InputError
 from kroniek.ingest.language import detect_language
 from kroniek.ingest.readers import STDIN, Item, ReadOptions, Rejected, read_path, read_records
 from kroniek.ingest.structure import layout, layout_json
-from kroniek.model import ArticleDate, RawArticle
-from kroniek.store.base import ArticleRow, QuarantineRow
+from kroniek.model import ArticleDate, ArticleRow, QuarantineRow, RawArticle
 
 Source = str | Path | Mapping[str, Any] | RawArticle
 

@@ -95,7 +95,8 @@ def find_timexes(text: str, dct: ArticleDate | None, sentences: Iterable[tuple[i
     out = []
     for f in kept:
         s, e = sentence_of(f.start)
-        out.append(TimeExpression(f.start, f.end, text[f.start:f.end], f.type, f.value, s, e))
+        out.append(TimeExpression(f.start, f.end, text[f.start:f.end], f.type, f.value, s, e,
+                                  period=tn.value_range(f.value)))
     return out
 
 

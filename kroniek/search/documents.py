@@ -9,14 +9,8 @@ from typing import Any
 
 from kroniek.errors import DateError
 from kroniek.model import Analysis, ArticleDate, EntityMention, Quote, TimeExpression
-from kroniek.nlp.timex_normalise import value_range
 
 ENTITY_LABELS = ("PER", "ORG", "LOC", "MISC")
-
-def timex_period(value: str) -> tuple[dt.date, dt.date] | None:
-    """The calendar period a TIMEX3 value names, or None (durations, sets, PRESENT_REF and the like)."""
-    return value_range(value.strip().upper())
-    return None
 
 
 @dataclass
@@ -69,7 +63,7 @@ class IndexDoc:
         mentions: list[tuple[dt.date, dt.date]] = []
         for t in timexes:
             if t.type.upper() in ("DATE", "TIME"):
-                period = timex_period(t.value)
+                period = t.period
                 if period and period not in mentions:
                     mentions.append(period)
         return cls(id=id, text=text, title=title or "", source=source, date=date, entities=by_label,
@@ -93,6 +87,17 @@ def from_stored(article: Any) -> IndexDoc:
                     speaker_mention=q.get("speaker_mention") or "", speaker=q.get("speaker") or "")
               for q in (article.quotes or [])]
     timexes = [TimeExpression(t.get("start", 0), t.get("end", 0), t.get("text") or "", t.get("type") or "",
-                              t.get("value") or "") for t in (article.timexes or [])]
+                              t.get("value") or "", period=_stored_period(t)) for t in (article.timexes or [])]
     return IndexDoc.build(article.id, article.text, title=article.title, source=article.source, date=article.date,
                           entities=entities, quotes=quotes, timexes=timexes)
+
+
+def _stored_period(timex: dict[str, Any]) -> tuple[dt.date, dt.date] | None:
+    """The period the store keeps for a time expression (ISO days `ref_start`, `ref_end`), as dates."""
+    start, end = timex.get("ref_start"), timex.get("ref_end")
+    if not start or not end:
+        return None
+    try:
+        return dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    except ValueError:
+        return None

@@ -1,4 +1,4 @@
-"""The storage interface of the archive, the rows it keeps, and the calendar periods of TIMEX3 values.
+"""The storage interface of the archive (the rows it keeps are shared types, in `kroniek.model`).
 
 A backend (SQLite now, PostgreSQL later) implements `Store`; the `Archive` facade is its only caller.
 """
@@ -8,79 +8,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import asdict, dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
-from kroniek.model import Analysis, ArticleDate, Structure
-from kroniek.nlp.timex_normalise import value_range
-
-STAGES = ("entities", "quotes", "timexes")
-
-
-class ArticleRow(NamedTuple):
-    """An article ready to be stored: the reader's record plus what ingest derived from it.
-
-    A named tuple, not a dataclass: ingest makes one for every article, and a tuple is made several times faster.
-    """
-
-    id: str
-    content_hash: str
-    date: ArticleDate | None
-    source: str | None
-    url: str | None
-    title: str | None
-    text: str
-    structure_json: str
-    language: str
-    meta_json: str
-    origin_file: str | None
-    origin_line: int | None
-
-
-@dataclass(frozen=True)
-class QuarantineRow:
-    """A record that could not be read, as the quarantine keeps it."""
-
-    file: str | None
-    line: int | None
-    reason: str
-    raw: str
-    at: str = ""
-    id: int | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass
-class StoredArticle:
-    """An article as the archive holds it, with its annotations once analysed."""
-
-    id: str
-    date: ArticleDate | None
-    source: str | None
-    url: str | None
-    title: str | None
-    text: str
-    structure: Structure
-    language: str
-    meta: dict[str, Any]
-    content_hash: str
-    origin_file: str | None = None
-    origin_line: int | None = None
-    ingested_at: str = ""
-    entities: list[dict[str, Any]] = field(default_factory=list)
-    quotes: list[dict[str, Any]] = field(default_factory=list)
-    timexes: list[dict[str, Any]] = field(default_factory=list)
-    analyses: dict[str, str] = field(default_factory=dict)  # stage -> pipeline version
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (dates as ISO strings, structure as offsets)."""
-        d = asdict(self)
-        d["date"] = self.date.isoformat() if self.date else None
-        d["date_precision"] = self.date.precision.value if self.date else None
-        d["structure"] = self.structure.to_dict()
-        return d
+from kroniek.model import Analysis, ArticleRow, QuarantineRow, StoredArticle
 
 
 class Store(ABC):
@@ -175,12 +105,3 @@ class Store(ABC):
 
     @abstractmethod
     def export_rows(self, article_ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]: ...
-
-
-# --- calendar periods of TIMEX3 values ---------------------------------------------------------------------------
-
-def period_of(value: str) -> tuple[str, str] | None:
-    """The first and last ISO day of the calendar period a TIMEX3 value names, or None when it names none."""
-    period = value_range(value)
-    return (period[0].isoformat(), period[1].isoformat()) if period else None
-    return None

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from kroniek.errors import ArchiveError
-from kroniek.model import Analysis, ArticleDate, Structure
-from kroniek.store.base import ArticleRow, QuarantineRow, Store, StoredArticle, period_of
+from kroniek.model import Analysis, ArticleDate, ArticleRow, QuarantineRow, StoredArticle, Structure
+from kroniek.store.base import Store
 from kroniek.store.locks import FileWriterLock
 from kroniek.store.migrations import migrate
 
@@ -404,7 +404,7 @@ class SQLiteStore(Store):
                     if "timexes" in stages:
                         self._db.execute("DELETE FROM timexes WHERE article_id = ?", (a.id,))
                         for t in a.timexes:
-                            period = period_of(t.value)
+                            period = (t.period[0].isoformat(), t.period[1].isoformat()) if t.period else None
                             self._db.execute(
                                 'INSERT INTO timexes (article_id, start, "end", text, type, value, ref_start, ref_end, '
                                 "sentence_start, sentence_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
