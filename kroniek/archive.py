@@ -14,6 +14,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +22,30 @@ from kroniek import __version__
 from kroniek.errors import ArchiveError, InputError, NotFound, QueryError
 from kroniek.ingest.batches import PreparedBatch, Source, background_batches, prepared_batches, wants_background
 from kroniek.ingest.readers import ReadOptions
-from kroniek.model import STAGES, ArticleRow, QuarantineRow, RawArticle, Span, StoredArticle, Structure
+from kroniek.model import (
+    STAGES,
+    ArticleRow,
+    EntityDetail,
+    QuarantineRow,
+    RawArticle,
+    Span,
+    SpeakerDetail,
+    StoredArticle,
+    Structure,
+    Timeline,
+    headline,
+)
 from kroniek.search.documents import IndexDoc, from_stored
 from kroniek.search.index import SearchIndex, SearchResult
+from kroniek.search.query import Filters, combined
 from kroniek.settings import CoreSettings
 from kroniek.store.base import Store
 from kroniek.store.sqlite import SQLiteStore
 
 log = logging.getLogger(__name__)
+
+# A query's timeline is drawn from at most this many matching articles (the newest).
+MAX_TIMELINE_ARTICLES = 500
 
 
 @dataclass
@@ -379,11 +396,15 @@ class Archive:
 
     # --- reading -----------------------------------------------------------------------------------------------
 
-    def get_article(self, article_id: str) -> StoredArticle:
-        """An article with its text, structure and all its annotations."""
+    def get_article(self, article_id: str, *, resolve_references: bool = True) -> StoredArticle:
+        """An article with its text, structure and all its annotations; each of its "Lees ook" references names
+        the archived article it points to, where there is one (`reference_targets`, by the reference's offset)."""
         art = self.store.article(article_id)
         if art is None:
             raise NotFound(f"no article with id {article_id!r}", hint="list articles with `kroniek stats` or search")
+        if resolve_references and art.structure.references:
+            found = self.resolve_references([r.text for r in art.structure.references])
+            art.reference_targets = {r.start: found[r.text] for r in art.structure.references if r.text in found}
         return art
 
     def articles(self, ids: Iterable[str] | None = None, *, language: str | None = None) -> Iterator[StoredArticle]:
@@ -409,22 +430,81 @@ class Archive:
         """Entities with their mention and article counts, most mentioned first."""
         return self.store.entities(label, limit, offset, query)
 
-    def entity(self, key: int | str) -> dict[str, Any]:
+    def entity(self, key: int | str) -> EntityDetail:
         """An entity (by id, canonical name or variant): variants, mentions per month, co-occurring entities."""
-        found = self.store.entity(key)
+        found = self.store.resolve_entity(key)
         if found is None:
             raise NotFound(f"no entity {key!r}", hint="list entities with `kroniek entities`")
-        return found
+        eid = found["id"]
+        mentions, articles = self.store.entity_counts(eid)
+        return EntityDetail(id=eid, canonical=found["canonical"], label=found["label"],
+                            variants=self.store.entity_variants(eid), mentions=mentions, articles=articles,
+                            by_month=self.store.entity_months(eid), co_occurring=self.store.co_occurring(eid))
 
     def quotes(self, speaker: str | None = None, query_ids: Sequence[str] | None = None,
                limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
         """Quotations in time order, optionally by one speaker or within some articles."""
-        return self.store.quotes(speaker, query_ids, limit, offset)
+        return self._with_headlines(self.store.quotes(speaker, query_ids, limit, offset))
 
-    def timeline(self, entity: int | str | None = None, article_ids: Sequence[str] | None = None,
-                 limit: int = 500) -> list[dict[str, Any]]:
-        """Time expressions on the calendar, in time order, with their sentence and the entities in it."""
-        return self.store.timeline(entity, article_ids, limit)
+    def speaker(self, name: str, limit: int = 100, offset: int = 0) -> SpeakerDetail:
+        """A speaker's quotations and, when the name is a known entity, that entity; NotFound when the archive
+        has neither."""
+        quotes = self.quotes(speaker=name, limit=limit, offset=offset)
+        try:
+            ent: EntityDetail | None = self.entity(name)
+        except NotFound:
+            ent = None
+        if not quotes and ent is None and offset == 0:
+            raise NotFound(f"no speaker {name!r}", hint="list speakers with `kroniek speakers`")
+        return SpeakerDetail(name=ent.canonical if ent else name, entity=ent, quotes=quotes)
+
+    def timeline(self, query: str = "", entity: int | str | None = None, limit: int = 500, offset: int = 0, *,
+                 exact: bool = False) -> Timeline:
+        """What happened when: time expressions on the calendar in the order of the time they name, each with its
+        sentence, article and the entities in that sentence.
+
+        `query` narrows it to the articles it matches (the first MAX_TIMELINE_ARTICLES, newest first); `entity`
+        to the sentences that name that entity, or, when no sentence does, to the articles that name it (the
+        timeline says it was widened). An entity the archive does not know is NotFound.
+        """
+        ids = list(self.search_ids(query, exact=exact, most=MAX_TIMELINE_ARTICLES)) if query.strip() else None
+        ent = self.entity(entity) if entity is not None and str(entity).strip() else None
+        eid = ent.id if ent else None
+        rows = self.store.calendar_timexes(entity_id=eid, article_ids=ids, limit=limit, offset=offset)
+        widened = False
+        if ent is not None and not rows and offset == 0:
+            rows = self.store.calendar_timexes(entity_id=eid, in_sentence=False, article_ids=ids, limit=limit)
+            widened = bool(rows)
+        return Timeline(events=self._events(rows), offset=offset, limit=limit, entity=ent, widened=widened)
+
+    def _events(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Timeline rows with the entities named in each event's sentence, and a headline for untitled articles."""
+        mentions: dict[str, list[dict[str, Any]]] = {}
+        for m in self.store.mentions_in(list(dict.fromkeys(r["article_id"] for r in rows))):
+            mentions.setdefault(m["article_id"], []).append(m)
+        events = []
+        for r in rows:
+            s = r["sentence_start"] if r["sentence_start"] is not None else r["start"]
+            e = r["sentence_end"] if r["sentence_end"] is not None else r["end"]
+            named: dict[int, dict[str, Any]] = {}
+            for m in mentions.get(r["article_id"], []):
+                if m["start"] >= s and m["end"] <= e:
+                    named.setdefault(m["id"], {"id": m["id"], "canonical": m["canonical"], "label": m["label"]})
+            events.append({"article_id": r["article_id"], "article_date": r["article_date"],
+                           "article_title": r["article_title"], "start": r["start"], "end": r["end"],
+                           "text": r["text"], "type": r["type"], "value": r["value"], "ref_start": r["ref_start"],
+                           "ref_end": r["ref_end"], "sentence": r["sentence"], "entities": list(named.values())})
+        return self._with_headlines(events)
+
+    def _with_headlines(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Rows naming an article (`article_id`, `article_title`): an untitled article gets its headline."""
+        untitled = list(dict.fromkeys(r["article_id"] for r in rows if not r.get("article_title")))
+        if untitled:
+            lines = {a.id: headline(a) for a in self.store.articles(untitled)}
+            for r in rows:
+                if not r.get("article_title"):
+                    r["article_title"] = lines.get(r["article_id"], "")
+        return rows
 
     def speakers(self, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
         """Resolved speakers with their quotation and article counts, most quoted first."""
@@ -454,6 +534,19 @@ class Archive:
     def export_rows(self, article_ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
         """Every article (or the given ones) with its annotations, as JSON-ready dicts."""
         return self.store.export_rows(article_ids)
+
+    def export(self, query: str = "", *, most: int | None = None, exact: bool = False) -> Iterator[dict[str, Any]]:
+        """The articles to export, with their annotations: those matching `query`, newest first, or every article
+        in storage order when the query is empty; at most `most`.
+
+        The query is run before the first row is yielded, so a query that cannot be read raises QueryError here
+        and not half-way through a stream.
+        """
+        if query.strip():
+            ids = list(self.search_ids(query, exact=exact, most=most))
+            return self.store.export_rows(ids)
+        rows = self.store.export_rows(None)
+        return rows if most is None else islice(rows, most)
 
     # --- search ------------------------------------------------------------------------------------------------
 
@@ -514,16 +607,27 @@ class Archive:
         return done
 
     def search(self, query: str, limit: int = 20, offset: int = 0, sort: str = "relevance", facets: bool = True,
-               *, exact: bool = False) -> SearchResult:
-        """Ranked search in the query language of docs/search.md: hits with snippets, total, and facets."""
-        return self.index.search(query, limit=limit, offset=offset, sort=sort, facets=facets, exact=exact)
+               *, exact: bool = False, filters: Filters | None = None) -> SearchResult:
+        """Ranked search in the query language of docs/search.md: hits with snippets, total, and facets.
+
+        `filters` (facet values the user picked) each narrow the query; a hit of an untitled article is headed by
+        the article's headline (its first sentence), never by its bare id.
+        """
+        result = self.index.search(combined(query, filters), limit=limit, offset=offset, sort=sort, facets=facets,
+                                   exact=exact)
+        untitled = [h for h in result.hits if not h.title.strip()]
+        if untitled:
+            lines = {a.id: headline(a) for a in self.store.articles([h.id for h in untitled])}
+            for h in untitled:
+                h.title = lines.get(h.id, "")
+        return result
 
     def search_ids(self, query: str, *, exact: bool = False, most: int | None = None) -> Iterator[str]:
         """The ids of every article matching `query` (or the first `most`), newest first, fetched page by page."""
         offset, page = 0, 1000
         while most is None or offset < most:
             size = page if most is None else min(page, most - offset)
-            result = self.search(query, limit=size, offset=offset, sort="date", facets=False, exact=exact)
+            result = self.index.search(query, limit=size, offset=offset, sort="date", facets=False, exact=exact)
             yield from (h.id for h in result.hits)
             if len(result.hits) < size:
                 return

@@ -312,11 +312,108 @@ class StoredArticle:
     quotes: list[dict[str, Any]] = field(default_factory=list)
     timexes: list[dict[str, Any]] = field(default_factory=list)
     analyses: dict[str, str] = field(default_factory=dict)  # stage -> pipeline version
+    # the archived article each "Lees ook" reference points to, by the reference's start offset (where resolved)
+    reference_targets: dict[int, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (dates as ISO strings, structure as offsets)."""
+        """A JSON-ready dict (dates as ISO strings, structure as offsets; each reference with the id of the
+        article it points to, or None)."""
         d = asdict(self)
+        d.pop("reference_targets")
         d["date"] = self.date.isoformat() if self.date else None
         d["date_precision"] = self.date.precision.value if self.date else None
         d["structure"] = self.structure.to_dict()
+        for ref in d["structure"].get("references", []):
+            ref["article_id"] = self.reference_targets.get(ref["start"])
+        d["headline"] = headline(self)
         return d
+
+
+# A headline longer than this is cut at a word and ends in an ellipsis.
+HEADLINE_CHARS = 120
+_FIRST_SENTENCE = re.compile(r"(?<=[.!?])[\"'”’]*\s+(?=[\"'“‘(]*[A-Z0-9À-Ý])|\n")
+
+
+def headline(article: StoredArticle) -> str:
+    """What heads an article wherever it is listed: its title, else the title line its structure found, else its
+    first sentence (at most HEADLINE_CHARS characters, cut at a word)."""
+    if article.title and article.title.strip():
+        return " ".join(article.title.split())
+    st, text = article.structure, article.text
+    if st.title is not None:
+        line = text[st.title.start:st.title.end]
+    else:
+        start = st.paragraphs[0].start if st.paragraphs else 0
+        body = text[start:start + 4 * HEADLINE_CHARS].lstrip()
+        cut = _FIRST_SENTENCE.search(body)
+        line = body[:cut.start()] if cut else body
+    line = " ".join(line.split())
+    if len(line) > HEADLINE_CHARS:
+        line = line[:HEADLINE_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+    return line
+
+
+# --- months ------------------------------------------------------------------------------------------------------
+
+def month_code(date: ArticleDate) -> int:
+    """The month an article falls in as one number, YYYYMM; an article dated only by its year has month 00.
+
+    The one month encoding of Kroniek: the index's month facet holds it, and `month_text` reads it back in the
+    form the store's counts per month use."""
+    return date.year * 100 + (date.month or 0)
+
+
+def month_text(code: int) -> str:
+    """"YYYY-MM" for a month code, "YYYY" for a year-only one."""
+    year, month = divmod(code, 100)
+    return f"{year:04d}-{month:02d}" if month else f"{year:04d}"
+
+
+# --- what the archive answers ------------------------------------------------------------------------------------
+
+@dataclass
+class EntityDetail:
+    """One entity across the archive: its names, how often and when it is mentioned, and who is named with it."""
+
+    id: int
+    canonical: str
+    label: str
+    variants: list[str]
+    mentions: int
+    articles: int
+    by_month: list[dict[str, Any]]  # month ("YYYY-MM" or "YYYY"), mentions, articles
+    co_occurring: list[dict[str, Any]]  # id, canonical, label, articles
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class SpeakerDetail:
+    """A speaker's quotations in time order, with the entity the name stands for when the archive knows it."""
+
+    name: str
+    entity: EntityDetail | None
+    quotes: list[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "speaker": self.entity.to_dict() if self.entity else None,
+                "quotes": list(self.quotes)}
+
+
+@dataclass
+class Timeline:
+    """Time expressions on the calendar in the order of the time they name, one page of them.
+
+    For an entity, an event is a time expression in a sentence that names it; when no sentence does, the
+    timeline widens to the time expressions of the articles that name it (`widened`)."""
+
+    events: list[dict[str, Any]]
+    offset: int
+    limit: int
+    entity: EntityDetail | None = None
+    widened: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"events": self.events, "offset": self.offset, "limit": self.limit, "widened": self.widened,
+                "entity": self.entity.to_dict() if self.entity else None}

@@ -24,6 +24,7 @@ import orjson
 import tantivy
 
 from kroniek.errors import ArchiveError, QueryError
+from kroniek.model import month_code, month_text
 from kroniek.search import pairs as wp
 from kroniek.search import query as q
 from kroniek.search.documents import ENTITY_LABELS, IndexDoc
@@ -214,7 +215,7 @@ class SearchIndex:
             doc["date_start"] = d.date.first_day.toordinal()
             doc["date_end"] = d.date.last_day.toordinal()
             # one facet column for years and months: an article dated only by a year counts in month 00
-            doc["month"] = d.date.year * 100 + (d.date.month or 0)
+            doc["month"] = month_code(d.date)
         if d.entities:
             entity, facet = doc["entity"], doc["entity_facet"] = [], []
             for label, names in d.entities.items():
@@ -600,7 +601,7 @@ class SearchIndex:
             key, count = int(b["key"]), int(b["doc_count"])
             years[key // 100] = years.get(key // 100, 0) + count
             if key % 100:
-                months.append(FacetCount(f"{key // 100:04d}-{key % 100:02d}", count))
+                months.append(FacetCount(month_text(key), count))
         out["year"] = [FacetCount(f"{y:04d}", c) for y, c in sorted(years.items())]
         out["month"] = sorted(months, key=lambda f: f.value)
         out["source"] = [FacetCount(str(b["key"]), int(b["doc_count"])) for b in buckets("source")]

@@ -325,3 +325,43 @@ def caret(query: str, err: QueryError) -> str:
     if err.position is None:
         return query
     return f"{query}\n{' ' * err.position}^"
+
+
+# --- facet filters -----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Filters:
+    """Facet filters chosen by the user: each narrows the query to one value."""
+
+    source: str | None = None
+    entity: str | None = None
+    speaker: str | None = None
+    month: str | None = None
+
+    def items(self) -> list[tuple[str, str]]:
+        return [(k, v) for k, v in (("source", self.source), ("entity", self.entity),
+                                    ("speaker", self.speaker), ("month", self.month)) if v]
+
+
+def _filter_phrase(value: str) -> str:
+    # The query language has no escape inside a phrase; a double quote in a facet value cannot be meant.
+    return '"' + " ".join(value.replace('"', " ").replace("“", " ").replace("”", " ").split()) + '"'
+
+
+def combined(query: str, filters: Filters | None) -> str:
+    """The user's query with one clause per filter, so every filter narrows what the query found."""
+    if filters is None:
+        return query
+    clauses = []
+    if filters.source:
+        clauses.append(f"source:{_filter_phrase(filters.source)}")
+    if filters.entity:
+        clauses.append(f"entity:{_filter_phrase(filters.entity)}")
+    if filters.speaker:
+        clauses.append(f"speaker:{_filter_phrase(filters.speaker)}")
+    if filters.month:
+        clauses.append(f"date:{filters.month}")
+    if not clauses:
+        return query
+    base = f"({query}) " if query.strip() else ""
+    return base + " ".join(clauses)

@@ -89,15 +89,44 @@ class Store(ABC):
                  query: str | None = None) -> list[dict[str, Any]]: ...
 
     @abstractmethod
-    def entity(self, key: int | str) -> dict[str, Any] | None: ...
+    def resolve_entity(self, key: int | str) -> dict[str, Any] | None:
+        """The entity (`id`, `canonical`, `label`) a key names: an id, else a canonical name (the most mentioned
+        of that name), else a variant; None when none does."""
+
+    @abstractmethod
+    def entity_variants(self, entity_id: int) -> list[str]:
+        """The surface forms an entity was mentioned by, sorted."""
+
+    @abstractmethod
+    def entity_counts(self, entity_id: int) -> tuple[int, int]:
+        """Mentions of an entity and the articles they are in."""
+
+    @abstractmethod
+    def entity_months(self, entity_id: int) -> list[dict[str, Any]]:
+        """Per month of publication ("YYYY-MM", or "YYYY" for year-dated articles): `month`, `mentions`,
+        `articles`, in month order."""
+
+    @abstractmethod
+    def co_occurring(self, entity_id: int, limit: int = 20) -> list[dict[str, Any]]:
+        """The entities named in the same articles (`id`, `canonical`, `label`, `articles`), most shared first."""
 
     @abstractmethod
     def quotes(self, speaker: str | None = None, article_ids: Sequence[str] | None = None,
                limit: int = 100, offset: int = 0) -> list[dict[str, Any]]: ...
 
     @abstractmethod
-    def timeline(self, entity: int | str | None = None, article_ids: Sequence[str] | None = None,
-                 limit: int = 500) -> list[dict[str, Any]]: ...
+    def calendar_timexes(self, *, entity_id: int | None = None, in_sentence: bool = True,
+                         article_ids: Sequence[str] | None = None, limit: int = 500,
+                         offset: int = 0) -> list[dict[str, Any]]:
+        """Time expressions on the calendar, in the order of the periods they name (then article date, article,
+        offset): each with its article's `article_date`, `article_title`, `article_structure` (JSON) and its
+        `sentence` text. `entity_id`: only those whose sentence names the entity (`in_sentence`) or whose
+        article does; `article_ids`: only in these articles (any number of them)."""
+
+    @abstractmethod
+    def mentions_in(self, article_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The entity mentions of the given articles (`article_id`, `start`, `end`, `id`, `canonical`, `label`),
+        by article and offset."""
 
     @abstractmethod
     def speakers(self, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:

@@ -119,6 +119,10 @@ def _article(row: sqlite3.Row) -> StoredArticle:
         origin_line=row["origin_line"], ingested_at=row["ingested_at"])
 
 
+# The month an article falls in, as "YYYY-MM", or "YYYY" for an article dated only by its year (model.month_text).
+_MONTH_SQL = ("CASE WHEN {t}.date_precision = 'year' THEN substr({t}.date_start, 1, 4) "
+              "ELSE substr({t}.date_start, 1, 7) END")
+
 # The largest integer SQLite stores (a larger id names no entity).
 _MAX_INTEGER = 2**63 - 1
 
@@ -341,7 +345,8 @@ class SQLiteStore(Store):
 
     def stats(self) -> dict[str, Any]:
         by_month = [{"month": r[0], "articles": r[1]} for r in self._q(
-            "SELECT substr(date_start, 1, 7) AS month, count(*) FROM articles GROUP BY month ORDER BY month")]
+            f"SELECT {_MONTH_SQL.format(t='articles')} AS month, count(*) FROM articles GROUP BY month "
+            "ORDER BY month")]
         by_source = [{"source": r[0], "articles": r[1]} for r in self._q(
             "SELECT source, count(*) AS n FROM articles GROUP BY source ORDER BY n DESC, source")]
         by_language = [{"language": r[0], "articles": r[1]} for r in self._q(
@@ -436,8 +441,7 @@ class SQLiteStore(Store):
             f"FROM entities e JOIN mentions m ON m.entity_id = e.id {where} GROUP BY e.id "
             f"ORDER BY mentions DESC, e.canonical LIMIT ? OFFSET ?", (*params, limit, offset))]
 
-    def _resolve_entity(self, key: int | str) -> sqlite3.Row | None:
-        """An entity by id (a number in SQLite's range), else by canonical name, else by variant."""
+    def resolve_entity(self, key: int | str) -> dict[str, Any] | None:
         number = key if isinstance(key, int) else int(key) if key.isascii() and key.isdigit() else None
         if number is not None and 0 <= number <= _MAX_INTEGER:
             rows = self._q("SELECT id, canonical, label FROM entities WHERE id = ?", (number,))
@@ -449,26 +453,29 @@ class SQLiteStore(Store):
             if not rows:
                 rows = self._q("SELECT e.id, e.canonical, e.label FROM entity_variants v JOIN entities e ON "
                                "e.id = v.entity_id WHERE v.variant = ? LIMIT 1", (key,))
-        return rows[0] if rows else None
+        return dict(rows[0]) if rows else None
 
-    def entity(self, key: int | str) -> dict[str, Any] | None:
-        row = self._resolve_entity(key)
-        if row is None:
-            return None
-        eid = row["id"]
-        variants = [r[0] for r in self._q("SELECT variant FROM entity_variants WHERE entity_id = ? ORDER BY variant",
-                                          (eid,))]
-        months = [{"month": r[0], "mentions": r[1], "articles": r[2]} for r in self._q(
-            "SELECT substr(a.date_start, 1, 7) AS month, count(*), count(DISTINCT a.id) FROM mentions m "
-            "JOIN articles a ON a.id = m.article_id WHERE m.entity_id = ? GROUP BY month ORDER BY month", (eid,))]
-        co = [dict(r) for r in self._q(
+    def entity_variants(self, entity_id: int) -> list[str]:
+        return [r[0] for r in self._q("SELECT variant FROM entity_variants WHERE entity_id = ? ORDER BY variant",
+                                      (entity_id,))]
+
+    def entity_counts(self, entity_id: int) -> tuple[int, int]:
+        row = self._q("SELECT count(*), count(DISTINCT article_id) FROM mentions WHERE entity_id = ?",
+                      (entity_id,))[0]
+        return int(row[0]), int(row[1])
+
+    def entity_months(self, entity_id: int) -> list[dict[str, Any]]:
+        return [{"month": r[0], "mentions": r[1], "articles": r[2]} for r in self._q(
+            f"SELECT {_MONTH_SQL.format(t='a')} AS month, count(*), count(DISTINCT a.id) FROM mentions m "
+            "JOIN articles a ON a.id = m.article_id WHERE m.entity_id = ? GROUP BY month ORDER BY month",
+            (entity_id,))]
+
+    def co_occurring(self, entity_id: int, limit: int = 20) -> list[dict[str, Any]]:
+        return [dict(r) for r in self._q(
             "SELECT e.id, e.canonical, e.label, count(DISTINCT m2.article_id) AS articles FROM mentions m1 "
             "JOIN mentions m2 ON m2.article_id = m1.article_id AND m2.entity_id != m1.entity_id "
             "JOIN entities e ON e.id = m2.entity_id WHERE m1.entity_id = ? GROUP BY e.id "
-            "ORDER BY articles DESC, e.canonical LIMIT 20", (eid,))]
-        counts = self._q("SELECT count(*), count(DISTINCT article_id) FROM mentions WHERE entity_id = ?", (eid,))[0]
-        return {"id": eid, "canonical": row["canonical"], "label": row["label"], "variants": variants,
-                "mentions": counts[0], "articles": counts[1], "by_month": months, "co_occurring": co}
+            "ORDER BY articles DESC, e.canonical LIMIT ?", (entity_id, limit))]
 
     def quotes(self, speaker: str | None = None, article_ids: Sequence[str] | None = None,
                limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
@@ -478,10 +485,8 @@ class SQLiteStore(Store):
                         "WHERE variant = ?) OR q.speaker_entity_id IN (SELECT id FROM entities WHERE canonical = ?))")
             params += [speaker, speaker, speaker]
         if article_ids is not None:
-            if not article_ids:
-                return []
-            cond.append(f"q.article_id IN ({_marks(len(article_ids))})")
-            params += list(article_ids)
+            cond.append("q.article_id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(list(article_ids)))
         where = f"WHERE {' AND '.join(cond)}" if cond else ""
         return [dict(r) for r in self._q(
             f'SELECT q.article_id, a.date AS article_date, a.title AS article_title, q.start, q."end", q.text, '
@@ -489,46 +494,36 @@ class SQLiteStore(Store):
             f"JOIN articles a ON a.id = q.article_id {where} ORDER BY a.date_start, q.article_id, q.start "
             f"LIMIT ? OFFSET ?", (*params, limit, offset))]
 
-    def timeline(self, entity: int | str | None = None, article_ids: Sequence[str] | None = None,
-                 limit: int = 500) -> list[dict[str, Any]]:
+    def calendar_timexes(self, *, entity_id: int | None = None, in_sentence: bool = True,
+                         article_ids: Sequence[str] | None = None, limit: int = 500,
+                         offset: int = 0) -> list[dict[str, Any]]:
         cond, params = ["t.ref_start IS NOT NULL"], []
-        if entity is not None:
-            row = self._resolve_entity(entity)
-            if row is None:
-                return []
-            cond.append("EXISTS (SELECT 1 FROM mentions m WHERE m.article_id = t.article_id AND m.entity_id = ? "
-                        "AND m.start >= coalesce(t.sentence_start, 0) AND m.\"end\" <= coalesce(t.sentence_end, "
-                        "length(a.text)))")
-            params.append(row["id"])
+        if entity_id is not None:
+            if in_sentence:
+                cond.append("EXISTS (SELECT 1 FROM mentions m WHERE m.article_id = t.article_id AND m.entity_id = ? "
+                            "AND m.start >= coalesce(t.sentence_start, t.start) "
+                            'AND m."end" <= coalesce(t.sentence_end, t."end"))')
+            else:
+                cond.append("EXISTS (SELECT 1 FROM mentions m WHERE m.article_id = t.article_id AND m.entity_id = ?)")
+            params.append(entity_id)
         if article_ids is not None:
-            if not article_ids:
-                return []
-            cond.append(f"t.article_id IN ({_marks(len(article_ids))})")
-            params += list(article_ids)
-        rows = self._q(
+            cond.append("t.article_id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(list(article_ids)))
+        return [dict(r) for r in self._q(
             f'SELECT t.article_id, t.start, t."end", t.text, t.type, t.value, t.ref_start, t.ref_end, '
-            f"t.sentence_start, t.sentence_end, a.date AS article_date, a.title AS article_title, a.text AS body "
+            f"t.sentence_start, t.sentence_end, a.date AS article_date, a.title AS article_title, "
+            f"a.structure AS article_structure, "
+            f"substr(a.text, coalesce(t.sentence_start, t.start) + 1, "
+            f'coalesce(t.sentence_end, t."end") - coalesce(t.sentence_start, t.start)) AS sentence '
             f"FROM timexes t JOIN articles a ON a.id = t.article_id WHERE {' AND '.join(cond)} "
-            f"ORDER BY t.ref_start, t.ref_end, a.date_start, t.start LIMIT ?", (*params, limit))
-        events = []
-        by_article: dict[str, list[sqlite3.Row]] = {r["article_id"]: [] for r in rows}
-        for part in _chunks(list(by_article)):
-            for m in self._q(f'SELECT m.article_id, m.start, m."end", e.id, e.canonical, e.label FROM mentions m '
-                             f"JOIN entities e ON e.id = m.entity_id WHERE m.article_id IN ({_marks(len(part))}) "
-                             f"ORDER BY m.start", part):
-                by_article[m["article_id"]].append(m)
-        for r in rows:
-            s = r["sentence_start"] if r["sentence_start"] is not None else r["start"]
-            e = r["sentence_end"] if r["sentence_end"] is not None else r["end"]
-            seen: dict[int, dict[str, Any]] = {}
-            for m in by_article[r["article_id"]]:
-                if m["start"] >= s and m["end"] <= e:
-                    seen.setdefault(m["id"], {"id": m["id"], "canonical": m["canonical"], "label": m["label"]})
-            events.append({"article_id": r["article_id"], "article_date": r["article_date"],
-                           "article_title": r["article_title"], "start": r["start"], "end": r["end"],
-                           "text": r["text"], "type": r["type"], "value": r["value"], "ref_start": r["ref_start"],
-                           "ref_end": r["ref_end"], "sentence": r["body"][s:e], "entities": list(seen.values())})
-        return events
+            f"ORDER BY t.ref_start, t.ref_end, a.date_start, t.article_id, t.start LIMIT ? OFFSET ?",
+            (*params, limit, offset))]
+
+    def mentions_in(self, article_ids: Sequence[str]) -> list[dict[str, Any]]:
+        return [dict(r) for r in self._q(
+            'SELECT m.article_id, m.start, m."end", e.id, e.canonical, e.label FROM mentions m '
+            "JOIN entities e ON e.id = m.entity_id WHERE m.article_id IN (SELECT value FROM json_each(?)) "
+            "ORDER BY m.article_id, m.start", (json.dumps(list(article_ids)),))]
 
     def speakers(self, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
         return [dict(r) for r in self._q(
