@@ -18,16 +18,16 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from kroniek import __version__
-from kroniek.errors import ArchiveError, InputError, NotFound, QueryError
+from kroniek.analysis import analyze_stored, load_pipeline, pipeline_version
+from kroniek.errors import ArchiveError, InputError, ModelError, NotFound, QueryError
 from kroniek.ingest.batches import PreparedBatch, Source, background_batches, prepared_batches, wants_background
 from kroniek.ingest.readers import ReadOptions
 from kroniek.model import (
     STAGES,
     ArticleRow,
     EntityDetail,
+    Filters,
     QuarantineRow,
-    RawArticle,
     Span,
     SpeakerDetail,
     StoredArticle,
@@ -37,7 +37,7 @@ from kroniek.model import (
 )
 from kroniek.search.documents import IndexDoc, from_stored
 from kroniek.search.index import SearchIndex, SearchResult
-from kroniek.search.query import Filters, combined
+from kroniek.search.query import combined
 from kroniek.settings import CoreSettings
 from kroniek.store.base import Store
 from kroniek.store.sqlite import SQLiteStore
@@ -85,11 +85,6 @@ def structure_json(structure: Structure) -> str:
         "references": [{"start": r.start, "end": r.end, "text": r.text, "kind": r.kind}
                        for r in structure.references],
     }, ensure_ascii=False)
-
-
-def _to_raw(art: StoredArticle) -> RawArticle:
-    return RawArticle(text=art.text, date=art.date, id=art.id, title=art.title, source=art.source, url=art.url,
-                      meta=art.meta)
 
 
 class Archive:
@@ -262,8 +257,6 @@ class Archive:
         """
         report = self.ingest(sources, options=options, progress=progress, collect_ids=collect_ids)
         if analyze and self.unanalysed():
-            from kroniek.errors import ModelError
-
             try:
                 report.analysed = self.analyze(None, unanalysed=True, progress=analysis_progress)
             except ModelError as err:
@@ -355,30 +348,25 @@ class Archive:
 
         Articles in another language are left alone. Raises ModelError when the Dutch model is missing.
         """
-        from kroniek.nlp.pipeline import analyze_many, get_nlp
-
         unknown = [s for s in stages if s not in STAGES]
         if unknown:
             raise InputError(f"unknown analysis stage(s): {', '.join(unknown)}", hint=f"use {', '.join(STAGES)}")
-        pipeline = nlp or get_nlp()
+        pipeline = nlp or load_pipeline()
         with self._writing():
             _ = self.index  # opened (and caught up) before the first analysis is stored
-            done = self._analyze(ids, stages, progress, pipeline, unanalysed, analyze_many)
+            done = self._analyze(ids, stages, progress, pipeline, unanalysed)
             self.store.forget_changes(self.index.checkpoint)
             return done
 
     def _analyze(self, ids: Sequence[str] | None, stages: Sequence[str], progress: Callable[[int], None] | None,
-                 pipeline: Any, unanalysed: bool, analyze_many: Callable[..., Iterable[Any]]) -> int:
-        version = f"kroniek-{__version__}/{pipeline.meta.get('name', 'model')}-{pipeline.meta.get('version', '0')}"
+                 pipeline: Any, unanalysed: bool) -> int:
+        version = pipeline_version(pipeline)
         done = 0
         batch: list[StoredArticle] = []
 
         def flush() -> None:
             nonlocal done
-            results = list(analyze_many([_to_raw(a) for a in batch], ids=[a.id for a in batch],
-                                        structures=[a.structure for a in batch],
-                                        languages=[a.language for a in batch], nlp=pipeline,
-                                        batch_size=self.settings.analyze_batch))
+            results = analyze_stored(batch, pipeline, self.settings.analyze_batch)
             self.store.save_analyses(results, version, stages)
             done += len(results)
             self._on_articles_changed([a.id for a in batch])
@@ -441,10 +429,12 @@ class Archive:
                             variants=self.store.entity_variants(eid), mentions=mentions, articles=articles,
                             by_month=self.store.entity_months(eid), co_occurring=self.store.co_occurring(eid))
 
-    def quotes(self, speaker: str | None = None, query_ids: Sequence[str] | None = None,
-               limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
-        """Quotations in time order, optionally by one speaker or within some articles."""
-        return self._with_headlines(self.store.quotes(speaker, query_ids, limit, offset))
+    def quotes(self, speaker: str | None = None, query: str = "", limit: int = 100, offset: int = 0, *,
+               exact: bool = False) -> list[dict[str, Any]]:
+        """Quotations in time order, optionally by one speaker (a name or a variant of it) and within the articles
+        a query matches (all of them)."""
+        ids = list(self.search_ids(query, exact=exact)) if query.strip() else None
+        return self._with_headlines(self.store.quotes(speaker, ids, limit, offset))
 
     def speaker(self, name: str, limit: int = 100, offset: int = 0) -> SpeakerDetail:
         """A speaker's quotations and, when the name is a known entity, that entity; NotFound when the archive

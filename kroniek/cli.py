@@ -20,11 +20,10 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kroniek import __version__
+from kroniek.analysis import ReadOptions, Rejected, analyze_paths, load_pipeline, tag_conll
 from kroniek.archive import Archive, IngestReport
 from kroniek.errors import KroniekError, ModelError
-from kroniek.ingest.batches import article_id, content_hash
-from kroniek.ingest.readers import FORMATS, ReadOptions, Rejected, read_paths
-from kroniek.model import STAGES, Analysis, RawArticle
+from kroniek.model import INPUT_FORMATS, STAGES
 from kroniek.settings import ARCHIVE_ENV, DEFAULT_ARCHIVE, CoreSettings
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_QUARANTINED = 0, 1, 2, 3
@@ -85,7 +84,7 @@ def _read_options(fmt: str | None, columns: tuple[str, ...], source: str | None,
 def reader_options(f: Any) -> Any:
     """The options every command that reads input takes."""
     for opt in reversed([
-        click.option("--format", "fmt", type=click.Choice(FORMATS), help="Input format (default: by extension; "
+        click.option("--format", "fmt", type=click.Choice(INPUT_FORMATS), help="Input format (default: by extension; "
                      "standard input: JSON Lines when it starts with '{', else dated lines)."),
         click.option("--column", "columns", multiple=True, metavar="FIELD=COLUMN",
                      help="CSV: read FIELD (text, id, date, title, source, url) from COLUMN. Repeatable."),
@@ -147,21 +146,34 @@ def ingest(paths: tuple[str, ...], archive_path: Path, fmt: str | None, columns:
     with _open_archive(archive_path, settings=CoreSettings(ingest_workers=workers)) as archive:
         opts = archive.read_options(**_read_options(fmt, columns, source, allow_undated, max_article_mb))
         with _progress("ingest", not quiet and err.is_terminal) as bar:
+            analysing: list[Any] = []
+
             def tick(report: IngestReport) -> None:
                 if bar:
                     rate = report.read / report.seconds if report.seconds else 0
                     bar[0].update(bar[1], completed=report.read, rate=f"{rate:,.0f} articles/s")
 
-            report = archive.ingest(paths, options=opts, progress=tick, collect_ids=False)
+            def analysed(done: int) -> None:
+                if bar:
+                    if not analysing:
+                        analysing.append(bar[0].add_task("analyse", total=None, rate=""))
+                    bar[0].update(analysing[0], completed=done)
+
+            # then every Dutch article without an analysis: the new ones and those an interrupted run left
+            report = archive.ingest_and_analyze(paths, options=opts, analyze=analyze, progress=tick,
+                                                analysis_progress=analysed, collect_ids=False)
         out.print(_summary(report))
         for message in report.errors:
             err.print(f"[bold red]Error:[/] {message}", markup=True)
         if report.quarantined:
             err.print(f"{report.quarantined} records quarantined; list them with "
                       f"`kroniek quarantine --archive {archive_path}`.")
-        # every Dutch article without an analysis: the new ones and those an interrupted run left
-        if analyze and archive.unanalysed():
-            _analyze_archive(archive, None, STAGES, quiet, unanalysed=True)
+        if report.not_analysed:
+            err.print(f"[yellow]Not analysed:[/] {report.not_analysed}. The articles are stored; entities, quotes "
+                      "and time expressions stay empty until the model is there; then run `kroniek reanalyze`.",
+                      markup=True)
+        elif report.analysed:
+            out.print(f"Analysed {report.analysed} Dutch articles that were not analysed yet ({', '.join(STAGES)}).")
     if report.errors:
         sys.exit(EXIT_ERROR)
     if report.quarantined:
@@ -202,19 +214,6 @@ def reanalyze(archive_path: Path, stages: tuple[str, ...], ids: tuple[str, ...],
 
 # --- analyze files to the analysis format ----------------------------------------------------------------------
 
-def _analyses(items: list[RawArticle], nlp: Any) -> list[Analysis]:
-    from kroniek.ingest.language import detect_language
-    from kroniek.ingest.structure import parse_structure
-
-    ids = [article_id(a, content_hash(a.text)) for a in items]
-    if nlp is None:
-        return [Analysis(id=i, date=a.date, text=a.text, language=detect_language(a.text),
-                         structure=parse_structure(a.text, title=a.title)) for i, a in zip(ids, items, strict=True)]
-    from kroniek.nlp.pipeline import analyze_many
-
-    return list(analyze_many(items, ids=ids, nlp=nlp))
-
-
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @reader_options
@@ -228,31 +227,21 @@ def analyze(paths: tuple[str, ...], fmt: str | None, columns: tuple[str, ...], s
                                                           max_article_mb).items() if v is not None})
     nlp = None
     try:
-        from kroniek.nlp.pipeline import get_nlp
-
-        nlp = get_nlp()
+        nlp = load_pipeline()
     except ModelError as e:
         err.print(f"[yellow]Warning:[/] {e}: entities, time expressions and quotations are empty; "
                   f"structure and references are written.", markup=True)
     rejected = 0
+
+    def skipped(item: Rejected) -> None:
+        nonlocal rejected
+        rejected += 1
+        err.print(f"[yellow]Skipped[/] {item.origin}: {item.reason}", markup=True)
+
     sink: IO[str] = output.open("w", encoding="utf-8") if output else sys.stdout
     try:
-        pending: list[RawArticle] = []
-
-        def flush() -> None:
-            for a in _analyses(pending, nlp):
-                sink.write(json.dumps(a.to_format(), ensure_ascii=False) + "\n")
-            pending.clear()
-
-        for item in read_paths(paths, opts):
-            if isinstance(item, Rejected):
-                rejected += 1
-                err.print(f"[yellow]Skipped[/] {item.origin}: {item.reason}", markup=True)
-                continue
-            pending.append(item)
-            if len(pending) >= batch:
-                flush()
-        flush()
+        for a in analyze_paths(paths, opts, nlp, batch=batch, on_rejected=skipped):
+            sink.write(json.dumps(a.to_format(), ensure_ascii=False) + "\n")
     finally:
         if output:
             sink.close()
@@ -368,14 +357,12 @@ def search(query: str, archive_path: Path, exact: bool, limit: int, offset: int,
     from rich.text import Text
 
     from kroniek.errors import QueryError
-    from kroniek.search.query import caret
-    from kroniek.search.snippets import segments
 
     with _open_archive(archive_path, readonly=True) as archive:
         try:
             result = archive.search(query, limit=limit, offset=offset, sort=sort, facets=facets, exact=exact)
         except QueryError as e:
-            err.print(caret(query, e), markup=False)
+            err.print(e.pointer(query), markup=False)
             raise
     if as_json:
         out.print(json.dumps(result.to_dict(), ensure_ascii=False), markup=False)
@@ -388,7 +375,7 @@ def search(query: str, archive_path: Path, exact: bool, limit: int, offset: int,
         line.append(f"  {h.date or 'undated'}  {h.source or ''}  {h.title}")
         out.print(line)
         snippet = Text("    ")
-        for piece, marked in segments(h.snippet):
+        for piece, marked in h.segments():
             snippet.append(piece, style="bold yellow" if marked else None)
         out.print(snippet)
     for name, buckets in result.facets.items():
@@ -423,15 +410,10 @@ def reindex(archive_path: Path, quiet: bool) -> None:
 @click.option("--limit", type=click.IntRange(1), help="At most this many articles.")
 def export(query: str, archive_path: Path, exact: bool, fmt: str, output: Path | None, limit: int | None) -> None:
     """Export the articles matching QUERY (all when empty; newest first) with their annotations."""
-    from itertools import islice
-
     from kroniek.export import export_lines
 
     with _open_archive(archive_path, readonly=True) as archive:
-        if query.strip():
-            rows = archive.export_rows(list(archive.search_ids(query, exact=exact, most=limit)))
-        else:
-            rows = islice(archive.export_rows(None), limit)
+        rows = archive.export(query, most=limit, exact=exact)
         fh: IO[str] = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
         n = 0
 
@@ -450,11 +432,6 @@ def export(query: str, archive_path: Path, exact: bool, fmt: str, output: Path |
         err.print(f"Exported {n:,} articles to {output}.")
 
 
-def _ids_of(archive: Archive, query: str, exact: bool) -> list[str] | None:
-    """The articles a query selects, or None for no query (everything)."""
-    return list(archive.search_ids(query, exact=exact)) if query.strip() else None
-
-
 @cli.command()
 @click.argument("query", default="")
 @archive_option
@@ -467,7 +444,7 @@ def quotes(query: str, archive_path: Path, exact: bool, speaker: str | None, lim
            as_json: bool) -> None:
     """Quotations in time order: who said what, optionally by one speaker and within the articles of QUERY."""
     with _open_archive(archive_path, readonly=True) as archive:
-        rows = archive.quotes(speaker=speaker, query_ids=_ids_of(archive, query, exact), limit=limit, offset=offset)
+        rows = archive.quotes(speaker=speaker, query=query, limit=limit, offset=offset, exact=exact)
     if as_json:
         for r in rows:
             out.print(json.dumps(r, ensure_ascii=False), markup=False)
@@ -496,19 +473,26 @@ def speakers(archive_path: Path, limit: int, offset: int, as_json: bool) -> None
 @click.argument("query", default="")
 @archive_option
 @_query_options
-@click.option("--entity", help="Only events whose article names this entity (name, variant or id).")
+@click.option("--entity", help="Only events in sentences that name this entity (name, variant or id); when no "
+                                "sentence does, those of the articles that name it.")
 @click.option("--limit", default=200, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(0))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON Lines.")
-def timeline(query: str, archive_path: Path, exact: bool, entity: str | None, limit: int, as_json: bool) -> None:
+def timeline(query: str, archive_path: Path, exact: bool, entity: str | None, limit: int, offset: int,
+             as_json: bool) -> None:
     """What happened when: sentences placed on the calendar by their time expressions, in time order."""
     with _open_archive(archive_path, readonly=True) as archive:
-        events = archive.timeline(entity=entity, article_ids=_ids_of(archive, query, exact), limit=limit)
+        found = archive.timeline(query, entity, limit, offset, exact=exact)
+    events = found.events
     if as_json:
         for e in events:
             out.print(json.dumps(e, ensure_ascii=False), markup=False)
         return
     if not events:
         out.print("No events found.")
+    elif found.widened and found.entity:
+        out.print(f"No sentence names {found.entity.canonical} beside a time expression; these are the events of "
+                  "the articles that name it.", markup=False)
     for e in events:
         out.print(f"[bold]{e['value']}[/]  ({e['text']}; reported {e['article_date'] or 'undated'}, "
                   f"{e['article_id']})", markup=True)
@@ -537,7 +521,7 @@ def entities(archive_path: Path, label: str | None, name_query: str | None, limi
 def entity(key: str, archive_path: Path, as_json: bool) -> None:
     """One entity (by id, canonical name or variant): variants, mentions per month, co-occurring entities."""
     with _open_archive(archive_path, readonly=True) as archive:
-        found = archive.entity(key)  # the store reads a number as an id
+        found = archive.entity(key).to_dict()  # the store reads a number as an id
     if as_json:
         out.print(json.dumps(found, ensure_ascii=False), markup=False)
         return
@@ -568,8 +552,6 @@ def _print_rows(rows: list[dict[str, Any]], columns: list[str], as_json: bool) -
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: stdout).")
 def tag(conll_path: Path, output: Path | None) -> None:
     """Tag a CoNLL-2002 file with the Dutch model: each line plus its predicted IOB2 tag as a last column."""
-    from kroniek.nlp.conll import tag_conll
-
     n = tag_conll(conll_path, output)
     if output:
         err.print(f"Tagged {n:,} tokens into {output}.")

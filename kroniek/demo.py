@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from kroniek.archive import Archive
-from kroniek.errors import KroniekError, ModelError
+from kroniek.errors import KroniekError
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 SAMPLE = Path(__file__).resolve().parent / "sample" / "fictief-nieuws.txt"
@@ -30,14 +30,13 @@ def sample_inputs(shared: Path = SHARED) -> tuple[list[Path], str | None, str]:
 def build(archive: Archive, shared: Path = SHARED) -> str:
     """Ingest the sample into `archive` (and analyse it when the model is there); return the demo query."""
     paths, source, query = sample_inputs(shared)
-    report = archive.ingest(paths, options=archive.read_options(source=source))
+    report = archive.ingest_and_analyze(paths, options=archive.read_options(source=source))
     print(f"Ingested from {', '.join(str(p) for p in paths)}: {report.new} new, {report.duplicates} duplicates, "
           f"{report.quarantined} quarantined ({report.seconds:.1f} s).")
-    try:
-        done = archive.analyze(report.new_ids) if report.new_ids else 0
-        print(f"Analysed {done} new Dutch articles.")
-    except ModelError as e:
-        print(f"Not analysed: {e} (entities, quotes and time expressions stay empty).")
+    if report.not_analysed:
+        print(f"Not analysed: {report.not_analysed} (entities, quotes and time expressions stay empty).")
+    else:
+        print(f"Analysed {report.analysed} Dutch articles that were not analysed yet.")
     return query
 
 

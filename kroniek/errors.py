@@ -58,6 +58,12 @@ class QueryError(KroniekError):
         super().__init__(message, hint=hint)
         self.position = position
 
+    def pointer(self, query: str) -> str:
+        """The query with a caret under the position of the problem, for terminals."""
+        if self.position is None:
+            return query
+        return f"{query}\n{' ' * self.position}^"
+
 
 class NotFound(KroniekError):
     """An article, entity or story that is not in the archive."""

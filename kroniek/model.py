@@ -250,6 +250,8 @@ class Analysis:
 
 # --- what the archive stores -----------------------------------------------------------------------------------
 
+# The input formats the readers take (kroniek.ingest.readers).
+INPUT_FORMATS = ("dated", "jsonl", "csv")
 # The analysis stages, stored and re-run separately.
 STAGES = ("entities", "quotes", "timexes")
 # The largest article (and largest input line) read by default; a longer one is quarantined.
@@ -369,7 +371,21 @@ def month_text(code: int) -> str:
     return f"{year:04d}-{month:02d}" if month else f"{year:04d}"
 
 
-# --- what the archive answers ------------------------------------------------------------------------------------
+# --- what the archive is asked and answers ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Filters:
+    """Facet filters chosen by the user: each narrows a search to one value (see `search.query.combined`)."""
+
+    source: str | None = None
+    entity: str | None = None
+    speaker: str | None = None
+    month: str | None = None
+
+    def items(self) -> list[tuple[str, str]]:
+        return [(k, v) for k, v in (("source", self.source), ("entity", self.entity),
+                                    ("speaker", self.speaker), ("month", self.month)) if v]
+
 
 @dataclass
 class EntityDetail:

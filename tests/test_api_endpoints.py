@@ -97,7 +97,7 @@ def test_api_timeline_in_calendar_order_and_for_an_entity(client: TestClient) ->
         assert e["text"] in e["sentence"]
     blok = client.get("/api/timeline", params={"entity": "Stef Blok"}).json()
     assert blok and {(e["article_id"], e["start"]) for e in blok} <= {(e["article_id"], e["start"]) for e in events}
-    assert client.get("/api/timeline", params={"entity": "Niemand Bekend"}).json() == []
+    assert client.get("/api/timeline", params={"entity": "Niemand Bekend"}).status_code == 404
 
 
 def test_api_search_ranks_highlights_and_counts_facets(client: TestClient) -> None:

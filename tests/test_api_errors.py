@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from web_support import TOKEN, annotated, client, writable_client  # noqa: F401
 
-from kroniek.api.errors import core_status
 from kroniek.errors import ArchiveError, DateError, InputError, KroniekError, ModelError, NotFound, QueryError
+from kroniek.server.errors import core_status
 
 
 def assert_shape(body: dict[str, Any], status: int, code: str | None = None) -> None:

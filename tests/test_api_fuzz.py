@@ -18,8 +18,8 @@ from schemathesis.specs.openapi.checks import (
 )
 from web_support import TOKEN, annotated  # noqa: F401
 
-from kroniek.api.app import create_app
-from kroniek.api.settings import Settings
+from kroniek.server.app import create_app
+from kroniek.server.settings import Settings
 
 # The schema is read when the module loads; the archive behind the app is built by the fixture below, before any
 # call, so the app is made now over a path that the fixture fills.

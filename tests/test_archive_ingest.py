@@ -144,16 +144,16 @@ def test_archive_analysis_stored_merged_and_rerunnable(archive: Archive) -> None
     assert archive.get_article("en").analyses == {}
 
     blok = archive.entity("Stef Blok")
-    assert blok["variants"] == ["Blok", "Stef Blok"] and blok["articles"] == 2
-    assert [m["month"] for m in blok["by_month"]] == ["2019-01", "2019-02"]
-    assert {c["canonical"] for c in blok["co_occurring"]} == {"Rusland", "MH17"}
-    assert archive.entity("Blok")["id"] == blok["id"]  # found by variant
+    assert blok.variants == ["Blok", "Stef Blok"] and blok.articles == 2
+    assert [m["month"] for m in blok.by_month] == ["2019-01", "2019-02"]
+    assert {c["canonical"] for c in blok.co_occurring} == {"Rusland", "MH17"}
+    assert archive.entity("Blok").id == blok.id  # found by variant
     top = archive.entities(label="PER")
     assert [(e["canonical"], e["mentions"]) for e in top] == [("Stef Blok", 3)]
 
     quotes = archive.quotes(speaker="Stef Blok")
     assert [q["article_id"] for q in quotes] == ["a0"]
-    events = archive.timeline(entity="MH17")
+    events = archive.timeline(entity="MH17").events
     assert [(e["article_id"], e["ref_start"], e["ref_end"]) for e in events] == [
         ("a0", "2014-01-01", "2014-12-31"), ("a1", "2014-01-01", "2014-12-31")]
     assert events[1]["sentence"] == "Daar sprak hij over MH17 in 2014."

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kroniek.errors import QueryError
-from kroniek.search.query import And, DateRange, MatchAll, Not, Or, Phrase, Term, caret, parse
+from kroniek.search.query import And, DateRange, MatchAll, Not, Or, Phrase, Term, parse
 
 
 def test_query_words_are_anded_by_default():
@@ -143,7 +143,7 @@ def test_query_error_dangling_parts(query, position):
 def test_query_caret_points_at_the_problem():
     query = 'a "b'
     err = _error(query)
-    assert caret(query, err).splitlines() == ['a "b', "  ^"]
+    assert err.pointer(query).splitlines() == ['a "b', "  ^"]
 
 
 @settings(max_examples=300, deadline=None)

@@ -86,14 +86,28 @@ def test_store_contract_analyses_entities_quotes_timeline(store: Store) -> None:
     store.save_analyses([analysis_a()], "v1", STAGES)
     ents = store.entities()
     assert [(e["canonical"], e["mentions"], e["articles"]) for e in ents] == [("Stef Blok", 2, 1), ("Rusland", 1, 1)]
-    blok = store.entity("Stef Blok")
-    assert blok is not None and blok["variants"] == ["Blok", "Stef Blok"] and blok["by_month"][0]["month"] == "2019-02"
-    assert store.entity(blok["id"])["canonical"] == "Stef Blok"  # type: ignore[index]
+    blok = store.resolve_entity("Stef Blok")
+    assert blok is not None and blok["label"] == "PER"
+    assert store.resolve_entity("Blok") == blok  # by variant
+    assert store.resolve_entity(blok["id"]) == blok and store.resolve_entity(str(blok["id"])) == blok  # by id
+    assert store.resolve_entity("Niemand") is None and store.resolve_entity(2**70) is None
+    assert store.entity_variants(blok["id"]) == ["Blok", "Stef Blok"]
+    assert store.entity_counts(blok["id"]) == (2, 1)
+    assert store.entity_months(blok["id"]) == [{"month": "2019-02", "mentions": 2, "articles": 1}]
+    assert [c["canonical"] for c in store.co_occurring(blok["id"])] == ["Rusland"]
     quotes = store.quotes(speaker="Stef Blok")
     assert len(quotes) == 1 and quotes[0]["speaker_entity_id"] == blok["id"]
-    events = store.timeline(entity="Rusland")
+    rusland = store.resolve_entity("Rusland")
+    assert rusland is not None
+    events = store.calendar_timexes(entity_id=rusland["id"])
     assert [(e["ref_start"], e["ref_end"], e["value"]) for e in events] == [("2014-01-01", "2014-12-31", "2014")]
-    assert {e["canonical"] for e in events[0]["entities"]} == {"Stef Blok", "Rusland"}
+    assert events[0]["sentence"] == TEXT_A[:TEXT_A.index(".") + 1]
+    assert store.calendar_timexes(entity_id=rusland["id"], article_ids=["b"]) == []
+    # a broad selection: more ids than any backend binds as parameters
+    many = [f"x{i}" for i in range(40_000)] + ["a"]
+    assert len(store.calendar_timexes(article_ids=many)) == 1
+    assert len(store.quotes(article_ids=many)) == 1
+    assert {m["canonical"] for m in store.mentions_in(many)} == {"Stef Blok", "Rusland"}
     art = store.article("a")
     assert art is not None and art.analyses == {s: "v1" for s in STAGES}
     # a stage re-run replaces only that stage

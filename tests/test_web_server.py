@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kroniek.api.settings import TOKEN_ENV, Settings
 from kroniek.cli import cli
 from kroniek.errors import ArchiveError
 from kroniek.server import DEFAULT_HOST, DEFAULT_PORT, serve
+from kroniek.server.settings import TOKEN_ENV, Settings
 
 
 def test_web_serve_refuses_a_missing_archive(tmp_path: Path) -> None:

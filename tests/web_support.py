@@ -14,11 +14,11 @@ import pytest
 from conftest import ALPINO_JSONL, EVAL, SEED
 from fastapi.testclient import TestClient
 
-from kroniek.api.app import create_app
-from kroniek.api.settings import Settings
 from kroniek.archive import Archive
 from kroniek.model import STAGES, Analysis, ArticleDate, EntityMention, Quote, TimeExpression
 from kroniek.nlp.timex_normalise import value_range
+from kroniek.server.app import create_app
+from kroniek.server.settings import Settings
 
 REFERENCED_TITLE = "Rusland aansprakelijk stellen voor MH17 – wat betekent dat?"
 SCRIPT = "<script>alert('kroniek')</script>"

@@ -27,9 +27,9 @@ from typing import IO, Any
 import orjson
 
 from kroniek.errors import DateError, InputError
-from kroniek.model import DEFAULT_MAX_ARTICLE_BYTES, ArticleDate, Origin, RawArticle
+from kroniek.model import DEFAULT_MAX_ARTICLE_BYTES, INPUT_FORMATS, ArticleDate, Origin, RawArticle
 
-FORMATS = ("dated", "jsonl", "csv")
+FORMATS = INPUT_FORMATS
 EXTENSIONS = {".txt": "dated", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
 FIELDS = ("id", "date", "title", "source", "url", "text")
 STDIN = "-"

@@ -65,18 +65,6 @@ def get_nlp() -> Language:
     return _nlp
 
 
-def _structure_of(article: RawArticle) -> Structure:
-    from kroniek.ingest.structure import parse_structure
-
-    return parse_structure(article.text, title=article.title)
-
-
-def _language_of(article: RawArticle) -> str:
-    from kroniek.ingest.language import detect_language
-
-    return detect_language(article.text)
-
-
 def _prepare(nlp: Language, article: RawArticle, structure: Structure) -> Doc:
     doc = keep_text(nlp.make_doc(article.text), article.text)  # whatever tokenizer the pipeline has
     doc._.dct = article.date
@@ -95,28 +83,26 @@ def _fill(analysis: Analysis, doc: Doc) -> Analysis:
     return analysis
 
 
-def analyze(article: RawArticle, *, article_id: str | None = None, structure: Structure | None = None,
-            language: str | None = None, nlp: Language | None = None) -> Analysis:
-    """Analyse one article. A non-Dutch article keeps its structure but does not go through the Dutch pipeline."""
+def analyze(article: RawArticle, *, article_id: str, structure: Structure, language: str,
+            nlp: Language | None = None) -> Analysis:
+    """Analyse one article whose structure and language are known (kroniek.analysis derives them as ingest does).
+    A non-Dutch article keeps its structure but does not go through the Dutch pipeline."""
     return next(analyze_many([article], ids=[article_id], structures=[structure], languages=[language], nlp=nlp))
 
 
-def analyze_many(articles: Iterable[RawArticle], *, ids: Iterable[str | None] | None = None,
-                 structures: Iterable[Structure | None] | None = None,
-                 languages: Iterable[str | None] | None = None, nlp: Language | None = None,
-                 batch_size: int = 32) -> Iterator[Analysis]:
-    """Analyse articles in input order, batching the Dutch ones through `nlp.pipe`."""
+def analyze_many(articles: Iterable[RawArticle], *, ids: Iterable[str | None], structures: Iterable[Structure],
+                 languages: Iterable[str], nlp: Language | None = None, batch_size: int = 32) -> Iterator[Analysis]:
+    """Analyse articles in input order, batching the Dutch ones through `nlp.pipe`; each article's structure and
+    language are given (ingest derives them; see kroniek.analysis)."""
     articles = list(articles)
-    n = len(articles)
-    ids_l = list(ids) if ids is not None else [None] * n
-    structs = list(structures) if structures is not None else [None] * n
-    langs = list(languages) if languages is not None else [None] * n
+    ids_l, structs, langs = list(ids), list(structures), list(languages)
+    if not len(ids_l) == len(structs) == len(langs) == len(articles):
+        raise ValueError("analyze_many needs one id, structure and language per article")
     results: list[Analysis] = []
     dutch: list[tuple[int, Doc]] = []
     pipeline = nlp
     for i, art in enumerate(articles):
-        struct = structs[i] or _structure_of(art)
-        lang = langs[i] or _language_of(art)
+        struct, lang = structs[i], langs[i]
         aid = ids_l[i] or art.id or f"article-{i + 1}"
         results.append(Analysis(id=aid, date=art.date, text=art.text, language=lang, structure=struct))
         if lang == "nl" and art.text.strip():

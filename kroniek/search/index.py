@@ -28,7 +28,7 @@ from kroniek.model import month_code, month_text
 from kroniek.search import pairs as wp
 from kroniek.search import query as q
 from kroniek.search.documents import ENTITY_LABELS, IndexDoc
-from kroniek.search.snippets import Highlighter, render_fragment
+from kroniek.search.snippets import Highlighter, render_fragment, segments
 from kroniek.search.vocabulary import NewForms, Vocabulary
 
 SCHEMA_VERSION = 4
@@ -107,6 +107,10 @@ class Hit:
     source: str | None
     snippet: str  # HTML: escaped text with <mark> around matched words
     title_html: str = ""
+
+    def segments(self) -> list[tuple[str, bool]]:
+        """The snippet as plain-text pieces, each flagged when it was marked (for terminals)."""
+        return segments(self.snippet)
 
 
 @dataclass

@@ -20,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from kroniek.errors import DateError, QueryError
-from kroniek.model import ArticleDate
+from kroniek.model import ArticleDate, Filters
 
 # Text fields a user may name, and what they search.
 TEXT_FIELDS = ("title", "text", "source", "entity", "person", "org", "loc", "misc", "speaker")
@@ -320,28 +320,7 @@ def parse(query: str, *, exact: bool = False) -> Node:
     return _Parser(query, exact).parse()
 
 
-def caret(query: str, err: QueryError) -> str:
-    """The query with a caret under the position of the error, for terminals."""
-    if err.position is None:
-        return query
-    return f"{query}\n{' ' * err.position}^"
-
-
 # --- facet filters -----------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Filters:
-    """Facet filters chosen by the user: each narrows the query to one value."""
-
-    source: str | None = None
-    entity: str | None = None
-    speaker: str | None = None
-    month: str | None = None
-
-    def items(self) -> list[tuple[str, str]]:
-        return [(k, v) for k, v in (("source", self.source), ("entity", self.entity),
-                                    ("speaker", self.speaker), ("month", self.month)) if v]
-
 
 def _filter_phrase(value: str) -> str:
     # The query language has no escape inside a phrase; a double quote in a facet value cannot be meant.

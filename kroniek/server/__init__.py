@@ -15,8 +15,8 @@ def serve(archive_path: str | Path, host: str = DEFAULT_HOST, port: int = DEFAUL
     """Serve the archive at `archive_path` on host:port until stopped, printing the address first."""
     import uvicorn
 
-    from kroniek.api.app import create_app
-    from kroniek.api.settings import Settings
+    from kroniek.server.app import create_app
+    from kroniek.server.settings import Settings
 
     path = Path(archive_path)
     settings = Settings.from_env(path, token=token)

@@ -10,11 +10,11 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from kroniek import __version__
-from kroniek.api import errors
-from kroniek.api.limits import BodyLimit
 from kroniek.api.routers import articles, entities, export, health, ingest, search, speakers, stories, timeline
 from kroniek.api.schemas import ErrorResponse
-from kroniek.api.settings import Settings
+from kroniek.server import errors
+from kroniek.server.limits import BodyLimit
+from kroniek.server.settings import Settings
 
 DESCRIPTION = """Kroniek's archive over HTTP: search with facets, articles with their annotations, names and
 speakers, the timeline, stories and exports. Every error has one shape: `{"error": {"status", "code", "message",

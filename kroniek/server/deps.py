@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from kroniek.api.errors import ApiError
-from kroniek.api.settings import Settings
+from kroniek.server.errors import ApiError
+from kroniek.server.settings import Settings
 
 # Hard ceilings stated in the OpenAPI schema; the settings may only lower what a request gets.
 MAX_PAGE = 100

@@ -497,7 +497,8 @@ class SQLiteStore(Store):
     def calendar_timexes(self, *, entity_id: int | None = None, in_sentence: bool = True,
                          article_ids: Sequence[str] | None = None, limit: int = 500,
                          offset: int = 0) -> list[dict[str, Any]]:
-        cond, params = ["t.ref_start IS NOT NULL"], []
+        cond: list[str] = ["t.ref_start IS NOT NULL"]
+        params: list[Any] = []
         if entity_id is not None:
             if in_sentence:
                 cond.append("EXISTS (SELECT 1 FROM mentions m WHERE m.article_id = t.article_id AND m.entity_id = ? "

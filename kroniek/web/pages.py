@@ -7,14 +7,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
-from kroniek.api.deps import MAX_NAME, MAX_OFFSET, ArchiveDep, QueryDep, SettingsDep
-from kroniek.api.routers.articles import article_out
-from kroniek.api.routers.speakers import speaker_detail
-from kroniek.api.routers.timeline import timeline_events
-from kroniek.api.schemas import EntityDetail, EntityOut
-from kroniek.api.search_query import Filters, combined, run_search
 from kroniek.errors import NotFound
-from kroniek.model import EntityMention, Quote, TimeExpression
+from kroniek.model import EntityDetail, EntityMention, Filters, Quote, TimeExpression, headline
+from kroniek.server.deps import MAX_NAME, MAX_OFFSET, ArchiveDep, QueryDep
 from kroniek.web import charts
 from kroniek.web.markup import Links, marks_for, render
 from kroniek.web.render import article_url, entity_url, page, search_url, speaker_url, text_for
@@ -33,7 +28,7 @@ def search_page(request: Request, archive: ArchiveDep, q: QueryDep, source: Name
                 sort: Literal["relevance", "date", "date-asc"] = "relevance", offset: Offset = 0) -> HTMLResponse:
     """Search with facets (a chart of articles per month, sources, entities, speakers) and highlighted snippets."""
     filters = Filters(source=source, entity=entity, speaker=speaker, month=month)
-    result = run_search(archive, combined(q, filters), limit=PAGE, offset=offset, sort=sort, facets=True)
+    result = archive.search(q, limit=PAGE, offset=offset, sort=sort, facets=True, filters=filters)
     state = {"q": q, **dict(filters.items()), "sort": sort if sort != "relevance" else None}
 
     def narrowed(**change: Any) -> str:
@@ -50,12 +45,13 @@ def search_page(request: Request, archive: ArchiveDep, q: QueryDep, source: Name
 def article_page(request: Request, archive: ArchiveDep,
                  article_id: Annotated[str, Path(min_length=1, max_length=200)]) -> HTMLResponse:
     """An article with its entities, quotations (with speakers) and time expressions (with values) marked."""
-    art = article_out(archive, article_id)
+    art = archive.get_article(article_id)
     text = art.text
-    marks = marks_for([EntityMention(e.start, e.end, e.text, e.label, e.canonical) for e in art.entities],
-                      [Quote(q.start, q.end, q.text, q.kind, q.cue or "", q.speaker_mention or "", q.speaker or "")
-                       for q in art.quotes],
-                      [TimeExpression(t.start, t.end, t.text, t.type, t.value) for t in art.timexes],
+    marks = marks_for([EntityMention(e["start"], e["end"], e["text"], e["label"], e["canonical"])
+                       for e in art.entities],
+                      [Quote(q["start"], q["end"], q["text"], q["kind"], q["cue"] or "", q["speaker_mention"] or "",
+                             q["speaker"] or "") for q in art.quotes],
+                      [TimeExpression(t["start"], t["end"], t["text"], t["type"], t["value"]) for t in art.timexes],
                       Links(entity=entity_url, speaker=speaker_url),
                       said_by=text_for(request, "article.said_by"))
     blocks: list[tuple[int, str, Any, Any]] = []
@@ -68,23 +64,17 @@ def article_page(request: Request, archive: ArchiveDep,
         # The line's lead-in ("Lees ook:") is not part of the reference but belongs on the page.
         line_start = text.rfind("\n", 0, r.start) + 1
         lead = text[line_start:r.start] if r.start - line_start <= 40 else ""
-        blocks.append((r.start, "ref", render(text, marks, r.start, r.end), (lead, r)))
+        blocks.append((r.start, "ref", render(text, marks, r.start, r.end), (lead, art.reference_targets.get(r.start))))
     if not blocks:
         blocks.append((0, "p", render(text, marks, 0, len(text)), None))
     blocks.sort(key=lambda b: b[0])
-    title = render(text, marks, st.title.start, st.title.end) if st.title else (art.title or _opening(text))
+    title = render(text, marks, st.title.start, st.title.end) if st.title else headline(art)
     entities: dict[tuple[str, str], int] = {}
     for e in art.entities:
-        key = (e.canonical or e.text, e.label)
+        key = (e["canonical"] or e["text"], e["label"])
         entities[key] = entities.get(key, 0) + 1
-    return page(request, "article.html", art=art, title=title, blocks=blocks,
+    return page(request, "article.html", art=art, title=title, headline=headline(art), blocks=blocks,
                 entities=sorted(entities.items(), key=lambda kv: (-kv[1], kv[0])))
-
-
-def _opening(text: str, words: int = 10) -> str:
-    """The first words of an untitled article, to head its page."""
-    head = text.split()
-    return " ".join(head[:words]) + (" …" if len(head) > words else "")
 
 
 @router.get("/entities")
@@ -92,14 +82,13 @@ def entities_page(request: Request, archive: ArchiveDep,
                   label: Literal["PER", "ORG", "LOC", "MISC"] | None = None, q: Name = None,
                   offset: Offset = 0) -> HTMLResponse:
     """The archive's entities, most mentioned first."""
-    rows = [EntityOut.model_validate(r) for r in archive.entities(label=label, limit=50, offset=offset,
-                                                                    query=q or None)]
+    rows = archive.entities(label=label, limit=50, offset=offset, query=q or None)
     return page(request, "entities.html", rows=rows, label=label, q=q or "", offset=offset, page_size=50)
 
 
 def _entity_page(request: Request, archive: Any, ent: EntityDetail | None, name: str, quotes: list[Any],
                  speaker_view: bool) -> HTMLResponse:
-    months = {m.month: m.mentions for m in ent.by_month if m.month} if ent else {}
+    months = {m["month"]: m["mentions"] for m in ent.by_month if m["month"]} if ent else {}
     chart = charts.bar_chart(charts.month_bars(months, lambda m: search_url(entity=name, month=m)),
                              title=text_for(request, "entity.per_month"))
     return page(request, "entity.html", ent=ent, name=name, quotes=quotes, chart=chart, speaker_view=speaker_view)
@@ -109,7 +98,7 @@ def _entity_page(request: Request, archive: Any, ent: EntityDetail | None, name:
 def entity_page(request: Request, archive: ArchiveDep,
                 key: Annotated[str, Path(min_length=1, max_length=MAX_NAME)]) -> HTMLResponse:
     """An entity: quotations over time (when it speaks), co-occurring entities, mentions per month."""
-    ent = EntityDetail.model_validate(archive.entity(key))
+    ent = archive.entity(key)
     quotes = archive.quotes(speaker=ent.canonical, limit=100) if ent.label == "PER" else []
     return _entity_page(request, archive, ent, ent.canonical, quotes, speaker_view=False)
 
@@ -125,27 +114,21 @@ def speaker_page(request: Request, archive: ArchiveDep,
                  name: Annotated[str, Path(min_length=1, max_length=MAX_NAME)],
                  offset: Offset = 0) -> HTMLResponse:
     """A speaker: quotations over time, co-occurring entities, mentions per month."""
-    detail = speaker_detail(archive, name, 100, offset)
-    return _entity_page(request, archive, detail.speaker, detail.name, detail.quotes, speaker_view=True)
+    detail = archive.speaker(name, 100, offset)
+    return _entity_page(request, archive, detail.entity, detail.name, detail.quotes, speaker_view=True)
 
 
 @router.get("/timeline")
-def timeline_page(request: Request, archive: ArchiveDep, settings: SettingsDep, q: QueryDep,
-                  entity: Name = None) -> HTMLResponse:
-    """What happened when, for a query or an entity."""
-    what = None
-    if entity:
-        try:
-            what = EntityDetail.model_validate(archive.entity(entity)).canonical
-        except NotFound:
-            what = entity
-    events = timeline_events(archive, q, entity, 300)
-    widened = False
-    if entity and what and not events:
-        # No time expression shares a sentence with the name: show those of the articles that name it.
-        events = timeline_events(archive, combined(q, Filters(entity=what)), None, 300)
-        widened = bool(events)
-    return page(request, "timeline.html", events=events, q=q, entity=entity or "", what=what or q, widened=widened)
+def timeline_page(request: Request, archive: ArchiveDep, q: QueryDep, entity: Name = None) -> HTMLResponse:
+    """What happened when, for a query or an entity (the archive's one rule: the sentences that name the entity,
+    else the articles that do)."""
+    try:
+        timeline = archive.timeline(q, entity or None, 300)
+    except NotFound:  # a name the archive does not know: an empty timeline, headed by that name
+        return page(request, "timeline.html", events=[], q=q, entity=entity or "", what=entity, widened=False)
+    what = timeline.entity.canonical if timeline.entity else q
+    return page(request, "timeline.html", events=timeline.events, q=q, entity=entity or "", what=what,
+                widened=timeline.widened)
 
 
 @router.get("/stories")

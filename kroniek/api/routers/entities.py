@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
-from kroniek.api.deps import MAX_NAME, ArchiveDep, PageDep
 from kroniek.api.schemas import EntityDetail, EntityOut, ErrorResponse
+from kroniek.server.deps import MAX_NAME, ArchiveDep, PageDep
 
 router = APIRouter(tags=["entities"])
 
@@ -27,4 +27,4 @@ def entities(archive: ArchiveDep, page: PageDep, label: Label | None = None,
 @router.get("/entities/{key}", response_model=EntityDetail, responses={404: {"model": ErrorResponse}})
 def entity(archive: ArchiveDep, key: EntityKey) -> EntityDetail:
     """One entity: its variants, mentions per month and the entities that appear in the same articles."""
-    return EntityDetail.model_validate(archive.entity(key))
+    return EntityDetail.model_validate(archive.entity(key).to_dict())

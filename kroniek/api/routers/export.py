@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from itertools import islice
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from kroniek.api.deps import ArchiveDep, QueryDep, SettingsDep
 from kroniek.api.schemas import ErrorResponse
-from kroniek.api.search_query import matching_ids
 from kroniek.export import export_lines
+from kroniek.server.deps import ArchiveDep, QueryDep, SettingsDep
 
 router = APIRouter(tags=["export"])
 
@@ -25,12 +22,7 @@ def export(archive: ArchiveDep, settings: SettingsDep, q: QueryDep,
            ) -> StreamingResponse:
     """Articles matching `q` (all when empty), newest first for a query, with their annotations."""
     most = min(limit or settings.max_export_rows, settings.max_export_rows)
-    if q.strip():
-        # Run the first page now, so that a bad query is an error response and not a broken stream.
-        ids = list(matching_ids(archive, q, most))
-        rows: Iterator[dict[str, Any]] = archive.export_rows(ids)
-    else:
-        rows = islice(archive.export_rows(None), most)
+    rows = archive.export(q, most=most)  # a bad query is an error response here, not a broken stream
     body = (line.encode() for line in export_lines(rows, format))
     media = "application/x-ndjson" if format == "jsonl" else "text/csv; charset=utf-8"
     name = "kroniek-export." + format

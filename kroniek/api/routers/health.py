@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from kroniek import __version__
-from kroniek.api.deps import ArchiveDep, SettingsDep
 from kroniek.api.schemas import Health
+from kroniek.server.deps import ArchiveDep, SettingsDep
 
 router = APIRouter(tags=["health"])
 

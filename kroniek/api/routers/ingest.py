@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from kroniek.api.deps import ArchiveDep, SettingsDep, require_token
-from kroniek.api.errors import ApiError
 from kroniek.api.schemas import ErrorResponse, IngestOut, IngestRequest
-from kroniek.errors import ModelError
+from kroniek.server.deps import ArchiveDep, SettingsDep, require_token
+from kroniek.server.errors import ApiError
 
 router = APIRouter(tags=["ingest"])
 
@@ -20,13 +19,9 @@ def ingest(archive: ArchiveDep, settings: SettingsDep, body: IngestRequest) -> I
     if len(body.articles) > settings.max_ingest_articles:
         raise ApiError(413, "too_large", f"at most {settings.max_ingest_articles} articles per request")
     records = [a.model_dump(exclude_none=True) for a in body.articles]
-    report = archive.ingest(records)
-    analysed = 0
+    report = archive.ingest_and_analyze(records, analyze=body.analyze)
     errors = list(report.errors)
-    if body.analyze and report.new_ids:
-        try:
-            analysed = archive.analyze(report.new_ids)
-        except ModelError as err:
-            errors.append(f"stored but not analysed: {err}")
+    if report.not_analysed:
+        errors.append(f"stored but not analysed: {report.not_analysed}")
     return IngestOut(new=report.new, duplicates=report.duplicates, quarantined=report.quarantined,
-                     not_dutch=report.not_dutch, analysed=analysed, new_ids=report.new_ids, errors=errors)
+                     not_dutch=report.not_dutch, analysed=report.analysed, new_ids=report.new_ids, errors=errors)

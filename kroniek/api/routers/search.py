@@ -6,9 +6,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from kroniek.api.deps import MAX_NAME, ArchiveDep, PageDep, QueryDep
 from kroniek.api.schemas import ErrorResponse, SearchOut
-from kroniek.api.search_query import Filters, combined, run_search
+from kroniek.model import Filters
+from kroniek.server.deps import MAX_NAME, ArchiveDep, PageDep, QueryDep
 
 router = APIRouter(tags=["search"])
 
@@ -27,6 +27,5 @@ def search(archive: ArchiveDep, page: PageDep, q: QueryDep,
            facets: bool = True) -> SearchOut:
     """Ranked search with highlighted snippets; facets count every match by month, source, entity and speaker."""
     filters = Filters(source=source, entity=entity, speaker=speaker, month=month)
-    result = run_search(archive, combined(q, filters), limit=page.limit, offset=page.offset, sort=sort,
-                        facets=facets)
+    result = archive.search(q, limit=page.limit, offset=page.offset, sort=sort, facets=facets, filters=filters)
     return SearchOut.model_validate(result, from_attributes=True)

@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from kroniek.api.deps import MAX_NAME, ArchiveDep, PageDep
-from kroniek.api.schemas import EntityDetail, ErrorResponse, QuoteInArticle, SpeakerDetail, SpeakerOut
-from kroniek.errors import NotFound
+from kroniek.api.schemas import ErrorResponse, QuoteInArticle, SpeakerDetail, SpeakerOut
+from kroniek.server.deps import MAX_NAME, ArchiveDep, PageDep
 
 router = APIRouter(tags=["speakers"])
 
 SpeakerName = Annotated[str, Path(min_length=1, max_length=MAX_NAME, description="a speaker's name")]
-
-
-def speaker_detail(archive: Any, name: str, limit: int, offset: int) -> SpeakerDetail:
-    """A speaker's quotations and, when the speaker is a known entity, that entity (shared with the web page)."""
-    quotes = archive.quotes(speaker=name, limit=limit, offset=offset)
-    try:
-        ent = EntityDetail.model_validate(archive.entity(name))
-    except NotFound:
-        ent = None
-    if not quotes and ent is None and offset == 0:
-        raise NotFound(f"no speaker {name!r}", hint="list speakers at /api/speakers")
-    return SpeakerDetail(name=ent.canonical if ent else name, speaker=ent,
-                         quotes=[QuoteInArticle.model_validate(q) for q in quotes])
 
 
 @router.get("/speakers", response_model=list[SpeakerOut])
@@ -37,7 +23,7 @@ def speakers(archive: ArchiveDep, page: PageDep) -> list[SpeakerOut]:
 @router.get("/speakers/{name}", response_model=SpeakerDetail, responses={404: {"model": ErrorResponse}})
 def speaker(archive: ArchiveDep, name: SpeakerName, page: PageDep) -> SpeakerDetail:
     """One speaker's quotations over time."""
-    return speaker_detail(archive, name, page.limit, page.offset)
+    return SpeakerDetail.model_validate(archive.speaker(name, page.limit, page.offset).to_dict())
 
 
 @router.get("/quotes", response_model=list[QuoteInArticle])

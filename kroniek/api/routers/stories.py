@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from kroniek.api.deps import ArchiveDep, PageDep
+from kroniek.server.deps import ArchiveDep, PageDep
 
 router = APIRouter(tags=["stories"])
 
