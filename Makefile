@@ -20,7 +20,9 @@ $(STAMP): pyproject.toml kroniek/search/_pairs.c kroniek/ingest/_scan.c
 demo: install
 	$(BIN)/python -m kroniek.demo --archive $(ARCHIVE) --host $(HOST) --port $(PORT)
 
+# The suite drives Debian's Chromium; scripts/system-packages.sh installs it (and a font) when missing.
 test: install
+	@bash scripts/system-packages.sh
 	$(BIN)/python -m pytest -q
 
 test-fast: install

@@ -92,3 +92,24 @@ def test_word_alternation_as_trie_matches_like_a_flat_list(words: list[str], tex
 def test_word_alternation_trie_form() -> None:
     assert tr._alt(["jan", "januari", "juni"]) == "(?:j(?:an(?:uari)?|uni))"
     assert re.fullmatch(tr._alt(["de afgelopen"]), "de \n afgelopen")
+
+
+def test_without_pythons_regex_parser_every_answer_is_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kroniek.nlp import regex_start
+
+    monkeypatch.setattr(regex_start, "_P", None)
+    assert regex_start.first_class(r"\bmaart") is None
+    assert regex_start.first_two_classes(r"\bmaart") is None
+
+
+def test_a_parser_of_another_shape_gives_unknown_not_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kroniek.nlp import regex_start
+
+    class Odd:
+        @staticmethod
+        def parse(pattern: str, flags: int) -> object:
+            return type("Parsed", (), {"data": [("opcode", object())]})()
+
+    monkeypatch.setattr(regex_start, "_P", Odd)
+    assert regex_start.first_class("abc") is None
+    assert regex_start.first_two_classes("abc") is None

@@ -1,15 +1,45 @@
 """What a regular expression's matches can start with, read from Python's own parse of the pattern.
 
-Used to skip the positions of a text where a pattern cannot match before the regex engine tries it there.
+Used to skip the positions of a text where a pattern cannot match before the regex engine tries it there. The
+parse is CPython's internal one (`re._parser`, `re._constants` since 3.11; `sre_parse` before): where neither is
+there, or its shape is not the one read here, every function answers None ("unknown"), and the callers then try
+every position, as the regex engine would by itself: slower, never different.
 """
 
 from __future__ import annotations
 
 import re
-import re._constants as _C  # the parsed-regex opcodes (Python 3.11+)
-import re._parser as _P
+from types import ModuleType
+from typing import Any
 
-__all__ = ["first_class"]
+__all__ = ["first_class", "first_two_classes"]
+
+
+def _internals() -> tuple[ModuleType, ModuleType] | tuple[None, None]:
+    try:
+        import re._constants as constants  # the parsed-regex opcodes (Python 3.11+)
+        import re._parser as parser
+        return parser, constants
+    except ImportError:
+        pass
+    try:
+        import sre_constants as constants  # Python 3.10 and older
+        import sre_parse as parser
+        return parser, constants
+    except ImportError:
+        return None, None
+
+
+_P: Any
+_C: Any
+_P, _C = _internals()
+
+
+def _parsed(pattern: str) -> list[tuple[object, object]] | None:
+    """The parsed items of a pattern, or None where Python's parser is not available."""
+    if _P is None:
+        return None
+    return list(_P.parse(pattern, re.IGNORECASE).data)
 
 
 def _first_chars(items: list[tuple[object, object]]) -> tuple[list[str] | None, bool]:
@@ -54,7 +84,13 @@ def _first_chars(items: list[tuple[object, object]]) -> tuple[list[str] | None, 
 
 def first_class(pattern: str) -> str | None:
     """A character class holding every character a match of the pattern can start with; None where unknown."""
-    first, nullable = _first_chars(_P.parse(pattern, re.IGNORECASE).data)
+    try:
+        items = _parsed(pattern)
+        if items is None:
+            return None
+        first, nullable = _first_chars(items)
+    except (AttributeError, TypeError, ValueError, IndexError):  # a parser whose shape this does not know
+        return None
     if first is None or nullable:
         return None
     return "[" + "".join(dict.fromkeys(first)) + "]"
@@ -121,9 +157,14 @@ def first_two_classes(pattern: str) -> str | None:
 
     None where a match may be shorter than two characters or the pattern is beyond this reading.
     """
-    items = _P.parse(pattern, re.IGNORECASE).data
-    first, nullable = _first_chars(items)
-    second = _second_chars(items, None)
+    try:
+        items = _parsed(pattern)
+        if items is None:
+            return None
+        first, nullable = _first_chars(items)
+        second = _second_chars(items, None)
+    except (AttributeError, TypeError, ValueError, IndexError):  # a parser whose shape this does not know
+        return None
     if first is None or nullable or second is None:
         return None
     return "[" + "".join(dict.fromkeys(first)) + "][" + "".join(dict.fromkeys(second)) + "]"

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suite needs when they are missing: Chromium for the browser tests
+# (Playwright drives Debian's build; nothing is downloaded at test time) and a font for its screenshots.
+# Idempotent: with everything in place it installs nothing and says nothing.
+set -euo pipefail
+
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+[ ${#need[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+  run=()
+elif command -v sudo >/dev/null 2>&1; then
+  run=(sudo)
+else
+  echo "The tests need the Debian package(s) ${need[*]}; install them as root (apt-get install ${need[*]})," >&2
+  echo "then run make test again." >&2
+  exit 1
+fi
+echo "Installing ${need[*]} (Debian) for the browser tests..."
+export DEBIAN_FRONTEND=noninteractive
+"${run[@]}" apt-get update -qq
+"${run[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
