@@ -272,3 +272,40 @@ def test_timex_sentence_bounds_are_filled() -> None:
     (t,) = timexes(text)
     assert (t.sentence_start, t.sentence_end) == (14, len(text))
     assert text[t.start:t.end] == t.text == "Gisteren"
+
+
+def test_timex_present_clause_does_not_take_the_tense_of_its_neighbour() -> None:
+    # the clause after the colon is in the present tense: the coming June, not the last one
+    assert values("Zaterdag ging de partij akkoord: in juni komt ze voor de kiezer.", THU)[-1] == "2019-06"
+    assert values("Vorige week was het rustig, maar maandag is de vergadering.", THU)[-1] == "2019-02-18"
+    # a past cue in the same clause still wins over a present form
+    assert values("Het bedrijf heeft in juni minder verkocht.", THU) == ["2018-06"]
+
+
+@pytest.mark.parametrize("low, lemma, tense", [
+    ("speelden", "spelen", "past"), ("werkten", "werken", "past"), ("worden", "worden", None),
+    ("kranten", "krant", None), ("trekt", "trekken", "present"), ("maakt", "maken", "present"),
+    ("leeft", "leven", "present"), ("vindt", "vinden", "present"), ("staat", "staan", "present"),
+    ("verkocht", "verkopen", None), ("gemaakt", "maken", None),
+])
+def test_timex_verb_tense_from_the_lemma(low: str, lemma: str, tense: str | None) -> None:
+    from kroniek.nlp.timex_normalise import verb_tense
+
+    assert verb_tense(low, lemma) == tense
+
+
+def test_timex_component_reads_the_tense_of_plural_past_verbs_from_the_lemmas() -> None:
+    import spacy
+
+    from kroniek.nlp.time_expressions import TimexComponent  # noqa: F401  (registers the factory)
+
+    nlp = spacy.blank("nl")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("kroniek_timex")
+    lemmas = {"speelden": "spelen", "spelers": "speler"}
+    doc = nlp.make_doc("De spelers speelden zaterdag een wedstrijd.")
+    for t in doc:
+        t.lemma_ = lemmas.get(t.lower_, t.lower_)
+    doc._.dct = THU
+    doc = nlp(doc)
+    assert [t.value for t in doc._.timexes] == ["2019-02-09"]

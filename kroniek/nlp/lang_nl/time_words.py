@@ -197,4 +197,10 @@ bepaalde bedoelde genoemde beoogde gewenste zelfde dezelfde hetzelfde gezondheid
 ministerie eeuwigheid
 nieuwe vele lange korte hoge lage witte zwarte verte boete route rente sekte
 """.split())
+# Frequent irregular present-tense finite forms, all singular (a plural present looks like an infinitive: "zal komen"): a
+# clause with one of these and no past or future cue is in the present tense.
+PRESENT_FORMS = frozenset({
+    "is", "wordt", "heeft", "hebt", "kan", "kunt", "moet", "wil", "wilt", "mag", "komt", "staat", "blijft", "ligt",
+    "zit", "houdt", "krijgt", "doet",
+})
 PERFECT_AUXILIARIES = frozenset({"heeft", "hebben", "heb", "hebt", "is", "zijn", "ben", "bent", "had", "hadden"})
