@@ -309,3 +309,59 @@ def test_timex_component_reads_the_tense_of_plural_past_verbs_from_the_lemmas() 
     doc._.dct = THU
     doc = nlp(doc)
     assert [t.value for t in doc._.timexes] == ["2019-02-09"]
+
+
+JUL = ArticleDate(2006, 7, 27)  # a Thursday in the third quarter
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Het bedrijf heeft in het tweede kwartaal minder verkocht.", ("het tweede kwartaal", "DATE", "2006-Q2")),
+    ("Het bedrijf verkocht in het derde kwartaal meer.", ("het derde kwartaal", "DATE", "2006-Q3")),
+    ("In het vierde kwartaal komt de nieuwe fabriek.", ("het vierde kwartaal", "DATE", "2006-Q4")),
+    ("In het eerste kwartaal opent de fabriek.", ("het eerste kwartaal", "DATE", "2007-Q1")),
+    ("Het eerste kwartaal was slecht.", ("Het eerste kwartaal", "DATE", "2006-Q1")),
+    ("Het eerste halfjaar van Bellaart was moeilijk.", ("Het eerste halfjaar", "DURATION", "P6M")),
+])
+def test_timex_ordinal_quarter_is_a_quarter_in_the_direction_of_the_tense(text: str,
+                                                                          expected: tuple[str, str, str]) -> None:
+    assert one(text, JUL) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("De werken duren driekwart jaar.", ("driekwart jaar", "DURATION", "P9M")),
+    ("Het gezelschap bestaat driekwart eeuw.", ("driekwart eeuw", "DURATION", "P75Y")),
+    ("De cursus duurt een volle dag.", ("een volle dag", "DURATION", "P1D")),
+    ("Krap drieënhalf uur later landden we.", ("Krap drieënhalf uur", "DURATION", "PT3H30M")),
+    ("Sinds twee jaar wordt hij gevolgd.", ("twee jaar", "DURATION", "P2Y")),
+])
+def test_timex_more_durations(text: str, expected: tuple[str, str, str]) -> None:
+    assert one(text, JUL) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Hij verdient 100 euro per uur.", ("per uur", "SET", "PT1H")),
+    ("De krant krijgt zes stroken per week.", ("per week", "SET", "P1W")),
+    ("Sabena organiseert om de maand een cursus.", ("om de maand", "SET", "P1M")),
+    ("Ze keren om de drie maanden terug.", ("om de drie maanden", "SET", "P3M")),
+    ("Ze zag hem eenmaal per jaar.", ("eenmaal per jaar", "SET", "P1Y")),
+    ("Het plein loopt elk weekend vol.", ("elk weekend", "SET", "XXXX-WXX-WE")),
+])
+def test_timex_more_sets(text: str, expected: tuple[str, str, str]) -> None:
+    assert one(text, JUL) == expected
+
+
+def test_timex_a_speed_is_not_a_set() -> None:
+    assert timexes("Windstoten van 120 kilometer per uur.", JUL) == []
+
+
+def test_timex_past_and_present_nouns() -> None:
+    assert one("Ze blikt terug op een bewogen verleden.", JUL) == ("verleden", "DATE", "PAST_REF")
+    assert one("Heden is alles anders.", JUL) == ("Heden", "DATE", "PRESENT_REF")
+    assert one("Verleden week was het feest.", JUL) == ("Verleden week", "DATE", "2006-W29")
+    assert timexes("Het gaat over de toekomst van de archipel.", JUL) == []
+
+
+def test_timex_half_month_follows_the_tense() -> None:
+    assert one("Hij verwacht dat de testritten half december plaatsvinden.", JUL) == ("half december", "DATE",
+                                                                                       "2006-12")
+    assert one("Half december was het koud.", JUL) == ("Half december", "DATE", "2005-12")

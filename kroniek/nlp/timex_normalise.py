@@ -220,9 +220,12 @@ def duration(amount: float | None, unit: str) -> str:
         return "PXM" if amount is None else "P" + _num(amount * 3) + "M"
     time_unit = unit.startswith("T")
     code = unit[1:] if time_unit else unit
+    if unit == "TH" and amount is not None and amount > 1 and amount * 2 == int(amount * 2) and amount != int(amount):
+        return f"PT{int(amount)}H30M"  # drieënhalf uur: PT3H30M
     if amount is not None and amount != int(amount):  # halves: go one unit down where that is exact
         smaller: dict[str, tuple[int, str, bool]] = {"Y": (12, "M", False), "TH": (60, "M", True),
-                                                     "D": (24, "H", True)}
+                                                     "D": (24, "H", True), "CE": (100, "Y", False),
+                                                     "DE": (10, "Y", False)}
         if unit in smaller:
             factor, code, time_unit = smaller[unit]
             amount = amount * factor
