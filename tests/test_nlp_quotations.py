@@ -346,3 +346,23 @@ def test_nlp_quotations_pipeline_end_to_end_on_the_seed(shared) -> None:
     assert by_text["in positieve sfeer"].kind == "partial" and by_text["in positieve sfeer"].speaker == "Stef Blok"
     assert by_text["bevestigen noch ontkennen"].speaker == "een woordvoerder van het ministerie"
     assert all(text[q.start:q.end] == q.text for q in doc._.quotes)
+
+
+# -- speakers named by a role or a nationality -------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Directeur-generaal Fabio Giombini legde een plan voor. Volgens de topman maakt het huis in 2002 weer winst.",
+     "Fabio Giombini"),
+    ("Paul De Grauwe is hoogleraar in Leuven. Volgens de econoom zal de taks de crisissen niet voorkomen.",
+     "Paul De Grauwe"),
+    ("Wim Van Gansbeke schreef jaren over theater. Het theater zal hij niet missen, zegt de oud-recensent.",
+     "Wim Van Gansbeke"),
+])
+def test_nlp_quotations_a_role_nobody_bears_by_name_points_back_to_the_person(text: str, speaker: str) -> None:
+    assert only(text, "indirect").speaker == speaker
+
+
+def test_nlp_quotations_a_nationality_points_back_to_the_person() -> None:
+    text = ("Rubens Barrichello won gisteren in Hockenheim. “Ik wil nu enkel aan deze zege denken”, zei de "
+            "Braziliaan.")
+    assert only(text, "direct").speaker == "Rubens Barrichello"
