@@ -366,3 +366,22 @@ def test_nlp_quotations_a_nationality_points_back_to_the_person() -> None:
     text = ("Rubens Barrichello won gisteren in Hockenheim. “Ik wil nu enkel aan deze zege denken”, zei de "
             "Braziliaan.")
     assert only(text, "direct").speaker == "Rubens Barrichello"
+
+
+def test_nlp_quotations_inverted_cue_after_a_clause_that_opens_with_a_preposition() -> None:
+    q = only("Benoît Verhaeghen is historicus. In Ghana was de onafhankelijkheid zes jaar voorbereid, stelt "
+             "Verhaeghen.", "indirect")
+    assert (q.text, q.speaker) == ("In Ghana was de onafhankelijkheid zes jaar voorbereid", "Benoît Verhaeghen")
+    # an adverbial or a question before the comma is still no reported clause
+    assert [x for x in quotes("Op de vraag of ze blij is, antwoordt Carmen Bolivar kort.") if x.kind == "indirect"] \
+        == []
+
+
+def test_nlp_quotations_admission_with_an_infinitive() -> None:
+    q = only("De burgemeester geeft toe enigszins met de zaak verveeld te zitten.", "indirect")
+    assert (q.text, q.cue) == ("enigszins met de zaak verveeld te zitten", "geeft")
+
+
+def test_nlp_quotations_strong_past_of_klagen_reports() -> None:
+    q = only("“De kinderen konden er niet van slapen”, kloegen de overburen.")
+    assert (q.cue, q.speaker) == ("kloegen", "de overburen")

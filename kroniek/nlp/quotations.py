@@ -491,9 +491,13 @@ class _Finder:
             if words[k + 1].lower in {"dat", "te", "om", "of"} or (
                     lemma in NEEDS_PARTICLE and not self._has_particle(lemma, w.end, end)):
                 continue
-            opener = self.words[self.widx(self._clause_start(ss, w.start))].lower
-            if opener in _SUBORDINATE_OPENERS:
-                continue  # "Na de aanval, liet hij ...": the comma closes an adverbial, not a reported clause
+            cs = self._clause_start(ss, w.start)
+            opener = self.words[self.widx(cs)].lower
+            if opener in _SUBORDINATE_OPENERS and not (
+                    opener in _PREPOSITION_OPENERS and self._main_verb_in([x for x in words[:k - 1] if x.start >= cs])):
+                # "Na de aanval, liet hij ...": the comma closes an adverbial, not a reported clause; but "In Ghana
+                # was de onafhankelijkheid voorbereid, stelt X" opens with a preposition and has its own verb
+                continue
             subj = self.subject_after(w.end, end)
             if subj is None or self.widx(subj.start) > self.widx(w.start) + 2:
                 continue
@@ -507,6 +511,17 @@ class _Finder:
                 return [first, Found(tail[1].start, end, "indirect", w.text, subj)]
             return [first]
         return []
+
+    @staticmethod
+    def _main_verb_in(stretch: list[Word]) -> bool:
+        """Whether a stretch that opens with a preposition has a finite verb of its own before any subordinate
+        clause ("In Ghana was ..." yes; "Op de vraag of ze blij is" no)."""
+        for x in stretch[1:]:
+            if x.lower in _STRETCH_SUBORDINATORS:
+                return False
+            if x.lower in _CLAUSE_VERBS:
+                return True
+        return False
 
     def _by_verb(self, si: int, ss: int, end: int, words: list[Word]) -> list[Found]:
         """X zegt dat ... / Dat bevestigde X / X heeft dat gemeld / adviseerde te ... / wijst op ..."""
@@ -634,12 +649,22 @@ class _Finder:
 _TE_CUES = frozenset({
     "zeggen", "beweren", "ontkennen", "beloven", "dreigen", "eisen", "oproepen", "vragen", "verzoeken",
     "adviseren", "aanraden", "aansporen", "aanbieden", "aandringen", "aanbevelen", "verklaren", "toezeggen",
+    "toegeven", "erkennen", "bekennen", "volhouden",
 })
 # First words of a clause that is not itself a statement (a preposition or a subordinating conjunction).
 _SUBORDINATE_OPENERS = frozenset({
     "op", "na", "bij", "met", "in", "toen", "als", "nadat", "zodra", "omdat", "hoewel", "terwijl", "voordat",
     "door", "tijdens", "ondanks", "sinds", "voor",
 })
+_PREPOSITION_OPENERS = frozenset({"op", "na", "bij", "met", "in", "door", "tijdens", "ondanks", "sinds", "voor"})
+# Finite verbs that make a stretch before a comma a clause of its own.
+_CLAUSE_VERBS = frozenset({
+    "is", "was", "zijn", "waren", "wordt", "werd", "worden", "werden", "heeft", "had", "hebben", "hadden", "moet",
+    "moest", "moeten", "kan", "kon", "kunnen", "zal", "zou", "zullen", "wil", "wilde", "mag", "mocht", "blijft",
+    "bleef", "gaat", "ging", "komt", "kwam", "staat", "stond", "ligt", "lag",
+})
+_STRETCH_SUBORDINATORS = frozenset({"of", "dat", "die", "wat", "als", "omdat", "toen", "waar", "wie", "hoe",
+                                    "waarom", "terwijl", "nadat", "zodat", "wanneer"})
 _PRONOUN_E = frozenset({"ze", "die", "deze", "we", "je", "jullie", "welke", "sommige", "beide", "alle", "vele"})
 _AUX = frozenset({"heeft", "hebben", "had", "hadden", "is", "zijn", "was", "waren"})
 _NOUN_DETERMINERS = frozenset({"het", "de", "zijn", "haar", "hun", "een"})
