@@ -385,3 +385,14 @@ def test_nlp_quotations_admission_with_an_infinitive() -> None:
 def test_nlp_quotations_strong_past_of_klagen_reports() -> None:
     q = only("“De kinderen konden er niet van slapen”, kloegen de overburen.")
     assert (q.cue, q.speaker) == ("kloegen", "de overburen")
+
+
+def test_nlp_quotations_names_in_apposition_to_the_subject_are_the_speakers() -> None:
+    q = only("Twee parlementsleden, Jan Van Dessel en Karel De Clercq, vinden dat de partij haar ziel verkoopt.",
+             "indirect")
+    assert (q.text, q.speaker) == ("de partij haar ziel verkoopt", "Jan Van Dessel en Karel De Clercq")
+
+
+def test_nlp_quotations_a_time_that_opens_the_sentence_is_not_the_speaker() -> None:
+    q = only("Een jaar later adviseerde haar vriend haar om de strookjes op te sturen naar DeMix.", "indirect")
+    assert q.speaker == "haar vriend"

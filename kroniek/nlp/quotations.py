@@ -32,6 +32,7 @@ from kroniek.nlp.lang_nl.speech_verbs import (
     SOURCE_PREPOSITIONS,
     STATEMENT_NOUNS,
 )
+from kroniek.nlp.lang_nl.time_words import UNITS
 from kroniek.nlp.quote_marks import QuotePair, find_quote_pairs, paragraphs_of, split_sentences
 from kroniek.nlp.speakers import ArticleText, Mention, Word
 
@@ -55,7 +56,7 @@ class Found:
 
 # Mentions that can be the speaker of a cue; "thing" (a name the article does not treat as a person) too, since
 # countries and media speak ("Rusland ontkent", "zo meldde het NOS-journaal"), unless NER calls it MISC.
-_SPEAKER_KINDS = {"name", "org", "pronoun", "role", "group", "description", "thing"}
+_SPEAKER_KINDS = {"name", "org", "pronoun", "role", "group", "description", "thing", "group_names"}
 _PERSON_KINDS = {"name", "pronoun", "role"}
 _NOT_CUE_AFTER = {"en", "of", "maar", "want", "dat", "die", "de", "het", "een", "is", "was", "als", "in",
                   "op", "met", "voor", "van", "tot", "om", "ook", "nog", "zo"}
@@ -106,9 +107,35 @@ class _Finder:
             i += 1
         if i < len(self.words) and self.words[i].start < pos:
             m = self.art.mention_at(i, limit=self.widx(pos))
+            if m is not None and m.kind in {"description", "role", "group"}:
+                if any(w in UNITS for w in m.text.lower().split()):
+                    return None  # "Een jaar later adviseerde haar vriend ...": a time, the subject follows the verb
+                return self._apposed_names(m, pos) or m
             if m is not None and m.kind in _SPEAKER_KINDS:
                 return m
         return None
+
+    def _apposed_names(self, m: Mention, pos: int) -> Mention | None:
+        """The names set off by commas after a description ("Twee parlementsleden, Jan Van Dessel en Karel De
+        Clercq, vinden ..."; "De ploegmaat van Pantani, Stefano Garzelli, liet ..."), as one mention."""
+        j = self.widx(m.end)
+        if j + 1 >= len(self.words) or self.words[j].text != ",":
+            return None
+        first = self.art.name_at(self.words[j + 1].start)
+        if first is None or first.start != self.words[j + 1].start or first.kind != "name":
+            return None
+        last = first
+        k = self.widx(first.end)
+        if k + 1 < len(self.words) and self.words[k].lower == "en":
+            nxt = self.art.name_at(self.words[k + 1].start)
+            if nxt is not None and nxt.start == self.words[k + 1].start and nxt.kind == "name":
+                last = nxt
+                k = self.widx(nxt.end)
+        if k >= len(self.words) or self.words[k].text != "," or self.words[k].start >= pos:
+            return None
+        if last is first:
+            return first
+        return Mention(first.start, last.end, self.text[first.start:last.end], "group_names")
 
     def speaker_from_context(self, q_start: int, q_end: int, prev: Found | None) -> tuple[Mention | None, bool]:
         """The speaker of a quotation without a cue: the previous speaker when nothing intervenes, else the

@@ -608,9 +608,18 @@ class ArticleText:
             if person is not None and person.kind == "role":
                 return self.resolve(person, depth + 1) if depth < 3 else person.text
             return self.canonical_name(person) if person is not None else mention.text
+        if mention.kind == "group_names":
+            # several people named as one speaker ("Jan Van Dessel en Karel De Clercq"): each in its fullest form
+            parts = [m for m in self.names if mention.start <= m.start and m.end <= mention.end and m.kind == "name"]
+            if len(parts) >= 2:
+                full = [self.canonical_name(m) for m in parts]
+                return ", ".join(full[:-1]) + " en " + full[-1]
+            return mention.text
         if mention.kind == "name" and _is_demonym_phrase(mention.text):
             # "de Braziliaan", "de Tadzjiek": a nationality that points back to the person the text is about
             person = self.person_before(mention.start, max_sentences=3)
+            if person is not None and person.kind == "role" and depth < 3:
+                return self.resolve(person, depth + 1)
             if person is not None and person.kind == "name" and not _is_demonym_phrase(person.text):
                 return self.canonical_name(person)
             return mention.text
