@@ -187,6 +187,7 @@ def _lemma_tense_offsets(doc: Doc) -> tuple[set[int], set[int]] | None:
     if not len(doc) or not doc.has_annotation("LEMMA"):
         return None
     rows = doc.to_array([LOWER, LEMMA, IDX])
+    rows = rows[rows[:, 0] != rows[:, 1]]  # a word that is its own lemma is no inflected verb
     strings = doc.vocab.strings
     past: set[int] = set()
     present: set[int] = set()
@@ -195,7 +196,7 @@ def _lemma_tense_offsets(doc: Doc) -> tuple[set[int], set[int]] | None:
         key = (low, lemma)
         kind = cache.get(key, "")
         if kind == "":
-            kind = cache[key] = tn.verb_tense(strings[low], strings[lemma]) if low != lemma else None
+            kind = cache[key] = tn.verb_tense(strings[low], strings[lemma])
         if kind == "past":
             past.add(idx)
         elif kind == "present":
