@@ -346,3 +346,53 @@ def test_nlp_quotations_pipeline_end_to_end_on_the_seed(shared) -> None:
     assert by_text["in positieve sfeer"].kind == "partial" and by_text["in positieve sfeer"].speaker == "Stef Blok"
     assert by_text["bevestigen noch ontkennen"].speaker == "een woordvoerder van het ministerie"
     assert all(text[q.start:q.end] == q.text for q in doc._.quotes)
+
+
+# -- speakers named by a role or a nationality -------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Directeur-generaal Fabio Giombini legde een plan voor. Volgens de topman maakt het huis in 2002 weer winst.",
+     "Fabio Giombini"),
+    ("Paul De Grauwe is hoogleraar in Leuven. Volgens de econoom zal de taks de crisissen niet voorkomen.",
+     "Paul De Grauwe"),
+    ("Wim Van Gansbeke schreef jaren over theater. Het theater zal hij niet missen, zegt de oud-recensent.",
+     "Wim Van Gansbeke"),
+])
+def test_nlp_quotations_a_role_nobody_bears_by_name_points_back_to_the_person(text: str, speaker: str) -> None:
+    assert only(text, "indirect").speaker == speaker
+
+
+def test_nlp_quotations_a_nationality_points_back_to_the_person() -> None:
+    text = ("Rubens Barrichello won gisteren in Hockenheim. “Ik wil nu enkel aan deze zege denken”, zei de "
+            "Braziliaan.")
+    assert only(text, "direct").speaker == "Rubens Barrichello"
+
+
+def test_nlp_quotations_inverted_cue_after_a_clause_that_opens_with_a_preposition() -> None:
+    q = only("Benoît Verhaeghen is historicus. In Ghana was de onafhankelijkheid zes jaar voorbereid, stelt "
+             "Verhaeghen.", "indirect")
+    assert (q.text, q.speaker) == ("In Ghana was de onafhankelijkheid zes jaar voorbereid", "Benoît Verhaeghen")
+    # an adverbial or a question before the comma is still no reported clause
+    assert [x for x in quotes("Op de vraag of ze blij is, antwoordt Carmen Bolivar kort.") if x.kind == "indirect"] \
+        == []
+
+
+def test_nlp_quotations_admission_with_an_infinitive() -> None:
+    q = only("De burgemeester geeft toe enigszins met de zaak verveeld te zitten.", "indirect")
+    assert (q.text, q.cue) == ("enigszins met de zaak verveeld te zitten", "geeft")
+
+
+def test_nlp_quotations_strong_past_of_klagen_reports() -> None:
+    q = only("“De kinderen konden er niet van slapen”, kloegen de overburen.")
+    assert (q.cue, q.speaker) == ("kloegen", "de overburen")
+
+
+def test_nlp_quotations_names_in_apposition_to_the_subject_are_the_speakers() -> None:
+    q = only("Twee parlementsleden, Jan Van Dessel en Karel De Clercq, vinden dat de partij haar ziel verkoopt.",
+             "indirect")
+    assert (q.text, q.speaker) == ("de partij haar ziel verkoopt", "Jan Van Dessel en Karel De Clercq")
+
+
+def test_nlp_quotations_a_time_that_opens_the_sentence_is_not_the_speaker() -> None:
+    q = only("Een jaar later adviseerde haar vriend haar om de strookjes op te sturen naar DeMix.", "indirect")
+    assert q.speaker == "haar vriend"

@@ -272,3 +272,96 @@ def test_timex_sentence_bounds_are_filled() -> None:
     (t,) = timexes(text)
     assert (t.sentence_start, t.sentence_end) == (14, len(text))
     assert text[t.start:t.end] == t.text == "Gisteren"
+
+
+def test_timex_present_clause_does_not_take_the_tense_of_its_neighbour() -> None:
+    # the clause after the colon is in the present tense: the coming June, not the last one
+    assert values("Zaterdag ging de partij akkoord: in juni komt ze voor de kiezer.", THU)[-1] == "2019-06"
+    assert values("Vorige week was het rustig, maar maandag is de vergadering.", THU)[-1] == "2019-02-18"
+    # a past cue in the same clause still wins over a present form
+    assert values("Het bedrijf heeft in juni minder verkocht.", THU) == ["2018-06"]
+
+
+@pytest.mark.parametrize("low, lemma, tense", [
+    ("speelden", "spelen", "past"), ("werkten", "werken", "past"), ("worden", "worden", None),
+    ("kranten", "krant", None), ("trekt", "trekken", "present"), ("maakt", "maken", "present"),
+    ("leeft", "leven", "present"), ("vindt", "vinden", "present"), ("staat", "staan", "present"),
+    ("verkocht", "verkopen", None), ("gemaakt", "maken", None),
+])
+def test_timex_verb_tense_from_the_lemma(low: str, lemma: str, tense: str | None) -> None:
+    from kroniek.nlp.timex_normalise import verb_tense
+
+    assert verb_tense(low, lemma) == tense
+
+
+def test_timex_component_reads_the_tense_of_plural_past_verbs_from_the_lemmas() -> None:
+    import spacy
+
+    from kroniek.nlp.time_expressions import TimexComponent  # noqa: F401  (registers the factory)
+
+    nlp = spacy.blank("nl")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("kroniek_timex")
+    lemmas = {"speelden": "spelen", "spelers": "speler"}
+    doc = nlp.make_doc("De spelers speelden zaterdag een wedstrijd.")
+    for t in doc:
+        t.lemma_ = lemmas.get(t.lower_, t.lower_)
+    doc._.dct = THU
+    doc = nlp(doc)
+    assert [t.value for t in doc._.timexes] == ["2019-02-09"]
+
+
+JUL = ArticleDate(2006, 7, 27)  # a Thursday in the third quarter
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Het bedrijf heeft in het tweede kwartaal minder verkocht.", ("het tweede kwartaal", "DATE", "2006-Q2")),
+    ("Het bedrijf verkocht in het derde kwartaal meer.", ("het derde kwartaal", "DATE", "2006-Q3")),
+    ("In het vierde kwartaal komt de nieuwe fabriek.", ("het vierde kwartaal", "DATE", "2006-Q4")),
+    ("In het eerste kwartaal opent de fabriek.", ("het eerste kwartaal", "DATE", "2007-Q1")),
+    ("Het eerste kwartaal was slecht.", ("Het eerste kwartaal", "DATE", "2006-Q1")),
+    ("Het eerste halfjaar van Bellaart was moeilijk.", ("Het eerste halfjaar", "DURATION", "P6M")),
+])
+def test_timex_ordinal_quarter_is_a_quarter_in_the_direction_of_the_tense(text: str,
+                                                                          expected: tuple[str, str, str]) -> None:
+    assert one(text, JUL) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("De werken duren driekwart jaar.", ("driekwart jaar", "DURATION", "P9M")),
+    ("Het gezelschap bestaat driekwart eeuw.", ("driekwart eeuw", "DURATION", "P75Y")),
+    ("De cursus duurt een volle dag.", ("een volle dag", "DURATION", "P1D")),
+    ("Krap drieënhalf uur later landden we.", ("Krap drieënhalf uur", "DURATION", "PT3H30M")),
+    ("Sinds twee jaar wordt hij gevolgd.", ("twee jaar", "DURATION", "P2Y")),
+])
+def test_timex_more_durations(text: str, expected: tuple[str, str, str]) -> None:
+    assert one(text, JUL) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Hij verdient 100 euro per uur.", ("per uur", "SET", "PT1H")),
+    ("De krant krijgt zes stroken per week.", ("per week", "SET", "P1W")),
+    ("Sabena organiseert om de maand een cursus.", ("om de maand", "SET", "P1M")),
+    ("Ze keren om de drie maanden terug.", ("om de drie maanden", "SET", "P3M")),
+    ("Ze zag hem eenmaal per jaar.", ("eenmaal per jaar", "SET", "P1Y")),
+    ("Het plein loopt elk weekend vol.", ("elk weekend", "SET", "XXXX-WXX-WE")),
+])
+def test_timex_more_sets(text: str, expected: tuple[str, str, str]) -> None:
+    assert one(text, JUL) == expected
+
+
+def test_timex_a_speed_is_not_a_set() -> None:
+    assert timexes("Windstoten van 120 kilometer per uur.", JUL) == []
+
+
+def test_timex_past_and_present_nouns() -> None:
+    assert one("Ze blikt terug op een bewogen verleden.", JUL) == ("verleden", "DATE", "PAST_REF")
+    assert one("Heden is alles anders.", JUL) == ("Heden", "DATE", "PRESENT_REF")
+    assert one("Verleden week was het feest.", JUL) == ("Verleden week", "DATE", "2006-W29")
+    assert timexes("Het gaat over de toekomst van de archipel.", JUL) == []
+
+
+def test_timex_half_month_follows_the_tense() -> None:
+    assert one("Hij verwacht dat de testritten half december plaatsvinden.", JUL) == ("half december", "DATE",
+                                                                                       "2006-12")
+    assert one("Half december was het koud.", JUL) == ("Half december", "DATE", "2005-12")

@@ -32,6 +32,7 @@ from kroniek.nlp.lang_nl.speech_verbs import (
     SOURCE_PREPOSITIONS,
     STATEMENT_NOUNS,
 )
+from kroniek.nlp.lang_nl.time_words import UNITS
 from kroniek.nlp.quote_marks import QuotePair, find_quote_pairs, paragraphs_of, split_sentences
 from kroniek.nlp.speakers import ArticleText, Mention, Word
 
@@ -55,7 +56,7 @@ class Found:
 
 # Mentions that can be the speaker of a cue; "thing" (a name the article does not treat as a person) too, since
 # countries and media speak ("Rusland ontkent", "zo meldde het NOS-journaal"), unless NER calls it MISC.
-_SPEAKER_KINDS = {"name", "org", "pronoun", "role", "group", "description", "thing"}
+_SPEAKER_KINDS = {"name", "org", "pronoun", "role", "group", "description", "thing", "group_names"}
 _PERSON_KINDS = {"name", "pronoun", "role"}
 _NOT_CUE_AFTER = {"en", "of", "maar", "want", "dat", "die", "de", "het", "een", "is", "was", "als", "in",
                   "op", "met", "voor", "van", "tot", "om", "ook", "nog", "zo"}
@@ -106,9 +107,35 @@ class _Finder:
             i += 1
         if i < len(self.words) and self.words[i].start < pos:
             m = self.art.mention_at(i, limit=self.widx(pos))
+            if m is not None and m.kind in {"description", "role", "group"}:
+                if any(w in UNITS for w in m.text.lower().split()):
+                    return None  # "Een jaar later adviseerde haar vriend ...": a time, the subject follows the verb
+                return self._apposed_names(m, pos) or m
             if m is not None and m.kind in _SPEAKER_KINDS:
                 return m
         return None
+
+    def _apposed_names(self, m: Mention, pos: int) -> Mention | None:
+        """The names set off by commas after a description ("Twee parlementsleden, Jan Van Dessel en Karel De
+        Clercq, vinden ..."; "De ploegmaat van Pantani, Stefano Garzelli, liet ..."), as one mention."""
+        j = self.widx(m.end)
+        if j + 1 >= len(self.words) or self.words[j].text != ",":
+            return None
+        first = self.art.name_at(self.words[j + 1].start)
+        if first is None or first.start != self.words[j + 1].start or first.kind != "name":
+            return None
+        last = first
+        k = self.widx(first.end)
+        if k + 1 < len(self.words) and self.words[k].lower == "en":
+            nxt = self.art.name_at(self.words[k + 1].start)
+            if nxt is not None and nxt.start == self.words[k + 1].start and nxt.kind == "name":
+                last = nxt
+                k = self.widx(nxt.end)
+        if k >= len(self.words) or self.words[k].text != "," or self.words[k].start >= pos:
+            return None
+        if last is first:
+            return first
+        return Mention(first.start, last.end, self.text[first.start:last.end], "group_names")
 
     def speaker_from_context(self, q_start: int, q_end: int, prev: Found | None) -> tuple[Mention | None, bool]:
         """The speaker of a quotation without a cue: the previous speaker when nothing intervenes, else the
@@ -491,9 +518,13 @@ class _Finder:
             if words[k + 1].lower in {"dat", "te", "om", "of"} or (
                     lemma in NEEDS_PARTICLE and not self._has_particle(lemma, w.end, end)):
                 continue
-            opener = self.words[self.widx(self._clause_start(ss, w.start))].lower
-            if opener in _SUBORDINATE_OPENERS:
-                continue  # "Na de aanval, liet hij ...": the comma closes an adverbial, not a reported clause
+            cs = self._clause_start(ss, w.start)
+            opener = self.words[self.widx(cs)].lower
+            if opener in _SUBORDINATE_OPENERS and not (
+                    opener in _PREPOSITION_OPENERS and self._main_verb_in([x for x in words[:k - 1] if x.start >= cs])):
+                # "Na de aanval, liet hij ...": the comma closes an adverbial, not a reported clause; but "In Ghana
+                # was de onafhankelijkheid voorbereid, stelt X" opens with a preposition and has its own verb
+                continue
             subj = self.subject_after(w.end, end)
             if subj is None or self.widx(subj.start) > self.widx(w.start) + 2:
                 continue
@@ -507,6 +538,17 @@ class _Finder:
                 return [first, Found(tail[1].start, end, "indirect", w.text, subj)]
             return [first]
         return []
+
+    @staticmethod
+    def _main_verb_in(stretch: list[Word]) -> bool:
+        """Whether a stretch that opens with a preposition has a finite verb of its own before any subordinate
+        clause ("In Ghana was ..." yes; "Op de vraag of ze blij is" no)."""
+        for x in stretch[1:]:
+            if x.lower in _STRETCH_SUBORDINATORS:
+                return False
+            if x.lower in _CLAUSE_VERBS:
+                return True
+        return False
 
     def _by_verb(self, si: int, ss: int, end: int, words: list[Word]) -> list[Found]:
         """X zegt dat ... / Dat bevestigde X / X heeft dat gemeld / adviseerde te ... / wijst op ..."""
@@ -634,12 +676,22 @@ class _Finder:
 _TE_CUES = frozenset({
     "zeggen", "beweren", "ontkennen", "beloven", "dreigen", "eisen", "oproepen", "vragen", "verzoeken",
     "adviseren", "aanraden", "aansporen", "aanbieden", "aandringen", "aanbevelen", "verklaren", "toezeggen",
+    "toegeven", "erkennen", "bekennen", "volhouden",
 })
 # First words of a clause that is not itself a statement (a preposition or a subordinating conjunction).
 _SUBORDINATE_OPENERS = frozenset({
     "op", "na", "bij", "met", "in", "toen", "als", "nadat", "zodra", "omdat", "hoewel", "terwijl", "voordat",
     "door", "tijdens", "ondanks", "sinds", "voor",
 })
+_PREPOSITION_OPENERS = frozenset({"op", "na", "bij", "met", "in", "door", "tijdens", "ondanks", "sinds", "voor"})
+# Finite verbs that make a stretch before a comma a clause of its own.
+_CLAUSE_VERBS = frozenset({
+    "is", "was", "zijn", "waren", "wordt", "werd", "worden", "werden", "heeft", "had", "hebben", "hadden", "moet",
+    "moest", "moeten", "kan", "kon", "kunnen", "zal", "zou", "zullen", "wil", "wilde", "mag", "mocht", "blijft",
+    "bleef", "gaat", "ging", "komt", "kwam", "staat", "stond", "ligt", "lag",
+})
+_STRETCH_SUBORDINATORS = frozenset({"of", "dat", "die", "wat", "als", "omdat", "toen", "waar", "wie", "hoe",
+                                    "waarom", "terwijl", "nadat", "zodat", "wanneer"})
 _PRONOUN_E = frozenset({"ze", "die", "deze", "we", "je", "jullie", "welke", "sommige", "beide", "alle", "vele"})
 _AUX = frozenset({"heeft", "hebben", "had", "hadden", "is", "zijn", "was", "waren"})
 _NOUN_DETERMINERS = frozenset({"het", "de", "zijn", "haar", "hun", "een"})

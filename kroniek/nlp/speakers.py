@@ -608,6 +608,21 @@ class ArticleText:
             if person is not None and person.kind == "role":
                 return self.resolve(person, depth + 1) if depth < 3 else person.text
             return self.canonical_name(person) if person is not None else mention.text
+        if mention.kind == "group_names":
+            # several people named as one speaker ("Jan Van Dessel en Karel De Clercq"): each in its fullest form
+            parts = [m for m in self.names if mention.start <= m.start and m.end <= mention.end and m.kind == "name"]
+            if len(parts) >= 2:
+                full = [self.canonical_name(m) for m in parts]
+                return ", ".join(full[:-1]) + " en " + full[-1]
+            return mention.text
+        if mention.kind == "name" and _is_demonym_phrase(mention.text):
+            # "de Braziliaan", "de Tadzjiek": a nationality that points back to the person the text is about
+            person = self.person_before(mention.start, max_sentences=3)
+            if person is not None and person.kind == "role" and depth < 3:
+                return self.resolve(person, depth + 1)
+            if person is not None and person.kind == "name" and not _is_demonym_phrase(person.text):
+                return self.canonical_name(person)
+            return mention.text
         if mention.kind in {"name", "org"}:
             return self.canonical_name(mention)
         head = _head_noun(mention.text)
@@ -621,11 +636,10 @@ class ArticleText:
             if person is not None:
                 return self.canonical_name(person)
         fullest = self._fullest_description(head, mention)
-        opens_sentence = self.sentences[self.sentence_of(mention.start)][0] == mention.start if self.sentences else False
         if mention.kind == "role" and definite and not possessive and fullest.lower() == mention.text.lower() \
-                and head not in _UNNAMED_ROLES and depth == 0 and opens_sentence:
-            # "De rechtshander uit Buenos Aires klom ...": a definite role nobody bears by name, as the subject that
-            # opens a sentence, points back to the person the text is about
+                and head not in _UNNAMED_ROLES and depth == 0:
+            # "De rechtshander uit Buenos Aires klom ...", "volgens de econoom", "zegt de topman": a definite role
+            # nobody in the article bears by name points back to the person the text is about
             person = self.person_before(mention.start, max_sentences=2)
             if person is not None and person.kind != "role":
                 return self.canonical_name(person)
@@ -690,6 +704,22 @@ _PLURAL_AUX = frozenset({"hebben", "zijn", "waren", "hadden", "zullen", "zouden"
 # Roles that usually stand for someone the article never names ("de woordvoerster", "de politie").
 _UNNAMED_ROLES = frozenset({"woordvoerder", "woordvoerster", "zegsman", "zegsvrouw", "voorlichter", "voorlichtster",
                             "agent", "getuige", "arts", "deskundige"})
+
+
+# Demonyms too short or irregular for the endings below.
+_DEMONYMS = frozenset({"belg", "brit", "ier", "rus", "turk", "pool", "zweed", "fin", "deen", "fransman",
+                       "engelsman", "schot", "noor", "griek", "cubaan", "chileen", "peruaan", "thai"})
+_DEMONYM_END = re.compile(r"(?:aan|aanse|ees|ese|ijn|ijnse|iër|ische|iek|ieke|ard|er|se|oen|ner|ier)$")
+
+
+def _is_demonym_phrase(text: str) -> bool:
+    """"de Braziliaan", "de Duitser", "de Tadzjiek": a definite article and one capitalised nationality noun."""
+    parts = text.split()
+    if len(parts) != 2 or parts[0].lower() not in {"de", "het"} or not parts[1][:1].isupper():
+        return False
+    word = parts[1].lower()
+    return word in _DEMONYMS or (len(word) >= 5 and _DEMONYM_END.search(word) is not None
+                                 and not word.endswith(("straat", "laan")))
 
 
 def _key(name: str) -> str:

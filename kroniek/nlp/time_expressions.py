@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
+from spacy.attrs import IDX, LEMMA, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -46,11 +47,12 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 
 def find_timexes(text: str, dct: ArticleDate | None, sentences: Iterable[tuple[int, int]] | None = None,
-                 past_words: set[int] | None = None) -> list[TimeExpression]:
+                 past_words: set[int] | None = None, present_words: set[int] | None = None) -> list[TimeExpression]:
     """All time expressions in a text, in text order, normalised against the article date `dct`.
 
-    `sentences` are (start, end) offsets (default: `split_sentences`); `past_words` optionally holds the start
-    offsets of words a tagger marked as past tense.
+    `sentences` are (start, end) offsets (default: `split_sentences`); `past_words` and `present_words`
+    optionally hold the start offsets of words known to be past or present finite verbs (from a tagger or the
+    lemmas, see `TimexComponent`).
     """
     bounds = sorted(sentences) if sentences is not None else split_sentences(text)
     if not bounds:
@@ -71,7 +73,7 @@ def find_timexes(text: str, dct: ArticleDate | None, sentences: Iterable[tuple[i
     def direction(pos: int) -> tn.Direction:
         s, e = sentence_of(pos)
         if s not in cues:
-            cues[s] = (tn.tense_cues(text[s:e], s, past_words), tn.clause_starts(text[s:e], s))
+            cues[s] = (tn.tense_cues(text[s:e], s, past_words, present_words), tn.clause_starts(text[s:e], s))
         return tn.direction_at(cues[s][0], pos, cues[s][1])
 
     ctx = tr.Context(text, anchor, direction)
@@ -177,6 +179,32 @@ def _past_word_offsets(doc: Doc) -> set[int] | None:
     return {t.idx for t in doc if "Past" in t.morph.get("Tense", [])}
 
 
+_VERB_TENSE: dict[tuple[int, int], tn.Direction | None] = {}  # (LOWER, LEMMA) hashes -> tn.verb_tense
+
+
+def _lemma_tense_offsets(doc: Doc) -> tuple[set[int], set[int]] | None:
+    """The offsets of the past and of the present finite verbs that the lemmas show (see `tn.verb_tense`), or
+    None for a Doc without lemmas. Each pair of word and lemma is judged once per process."""
+    if not len(doc) or not doc.has_annotation("LEMMA"):
+        return None
+    rows = doc.to_array([LOWER, LEMMA, IDX])
+    rows = rows[rows[:, 0] != rows[:, 1]]  # a word that is its own lemma is no inflected verb
+    strings = doc.vocab.strings
+    past: set[int] = set()
+    present: set[int] = set()
+    cache = _VERB_TENSE
+    for low, lemma, idx in rows.tolist():
+        key = (low, lemma)
+        kind = cache.get(key, "")
+        if kind == "":
+            kind = cache[key] = tn.verb_tense(strings[low], strings[lemma])
+        if kind == "past":
+            past.add(idx)
+        elif kind == "present":
+            present.add(idx)
+    return past, present
+
+
 class TimexComponent:
     """Finds and normalises the time expressions of a Doc against `doc._.dct`; writes `doc._.timexes`."""
 
@@ -185,7 +213,13 @@ class TimexComponent:
         extensions.register()
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.timexes = find_timexes(doc_text(doc), doc._.dct, sentence_bounds(doc), _past_word_offsets(doc))
+        past = _past_word_offsets(doc)
+        lemma_tense = _lemma_tense_offsets(doc)
+        present = None
+        if lemma_tense is not None:
+            past = (past or set()) | lemma_tense[0]
+            present = lemma_tense[1]
+        doc._.timexes = find_timexes(doc_text(doc), doc._.dct, sentence_bounds(doc), past, present)
         return doc
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -219,9 +220,12 @@ def duration(amount: float | None, unit: str) -> str:
         return "PXM" if amount is None else "P" + _num(amount * 3) + "M"
     time_unit = unit.startswith("T")
     code = unit[1:] if time_unit else unit
+    if unit == "TH" and amount is not None and amount > 1 and amount * 2 == int(amount * 2) and amount != int(amount):
+        return f"PT{int(amount)}H30M"  # drieënhalf uur: PT3H30M
     if amount is not None and amount != int(amount):  # halves: go one unit down where that is exact
         smaller: dict[str, tuple[int, str, bool]] = {"Y": (12, "M", False), "TH": (60, "M", True),
-                                                     "D": (24, "H", True)}
+                                                     "D": (24, "H", True), "CE": (100, "Y", False),
+                                                     "DE": (10, "Y", False)}
         if unit in smaller:
             factor, code, time_unit = smaller[unit]
             amount = amount * factor
@@ -294,14 +298,51 @@ def _is_weak_past(word: str, low: str, prev_word: str, first: bool, next_word: s
     return False
 
 
-def tense_cues(sentence: str, offset: int = 0, past_words: set[int] | None = None) -> list[Cue]:
-    """Past and future cues in a sentence, found from word forms alone (no parser).
+def verb_tense(low: str, lemma: str) -> Direction | None:
+    """Whether a word is a past or a present finite verb, judged from its lemma (the lemma table's infinitive).
+
+    Past: a weak past plural (speelden, werkten: -den/-ten) whose lemma is another word ending in -en (spelen);
+    an infinitive (worden, wachten) or a plural noun (kranten -> krant) is not one. Present: the second or third
+    person singular, the stem of the infinitive plus -t (trekt: trekken, maakt: maken, leeft: leven, vindt:
+    vinden); a participle that ends in -t but has another stem (verkocht: verkopen) is not one.
+    """
+    if not lemma.endswith("n") or lemma == low or len(low) < 4 or low.startswith("ge"):
+        return None
+    if _WEAK_PAST_PLURAL.match(low):
+        return "past" if lemma.endswith("en") and lemma[:3] == low[:3] else None
+    if low.endswith("t"):
+        stems = _stems(lemma)
+        return "present" if low[:-1] in stems or (low in stems and low.endswith("t")) else None
+    return None
+
+
+@functools.lru_cache(maxsize=16384)
+def _stems(infinitive: str) -> frozenset[str]:
+    """The present stems an infinitive may have in writing: trekken -> trek, maken -> maak, leven -> leef, lezen ->
+    lees, vinden -> vind, staan -> sta / staa."""
+    x = infinitive[:-1] if infinitive.endswith(("aan", "oen", "ien")) else infinitive[:-2]
+    out = {x}
+    if len(x) >= 2 and x[-1] == x[-2]:
+        out.add(x[:-1])  # trekk -> trek
+    if len(x) >= 3 and x[-2] in "aeou" and x[-3] not in "aeiou":
+        doubled = x[:-1] + x[-2] + x[-1]  # mak -> maak, won -> woon
+        out.add(doubled)
+        out.update(v[:-1] + {"v": "f", "z": "s"}[v[-1]] for v in (doubled,) if v[-1] in "vz")
+    out.update(v[:-1] + {"v": "f", "z": "s"}[v[-1]] for v in list(out) if v and v[-1] in "vz")
+    return frozenset(out)
+
+
+def tense_cues(sentence: str, offset: int = 0, past_words: set[int] | None = None,
+               present_words: set[int] | None = None) -> list[Cue]:
+    """Past, future and present cues in a sentence, found from word forms alone (no parser).
 
     Past: frequent strong past forms, weak past forms (-de/-te, not after a determiner, not in the list of
-    look-alike nouns and adjectives; plural -den/-ten when the lemma table knows them as verb forms), and a
-    perfect auxiliary together with a past participle (not in a passive with worden). Future: zullen (and zou:
-    the future seen from the past), gaan. `past_words` adds the offsets of words a tagger marked as past.
-    Each cue carries the number of its clause (stretches between commas, brackets, quotes, dashes).
+    look-alike nouns and adjectives; plural -den/-ten ending in -kten, -pten or -ften), and a perfect auxiliary
+    together with a past participle (not in a passive with worden). Future: zullen (and zou: the future seen from
+    the past), gaan. Present: the frequent irregular present forms (is, wordt, heeft, kan ...). `past_words` and
+    `present_words` add the offsets of words known from elsewhere (a tagger, the lemma table) to be past or
+    present finite verbs. Each cue carries the number of its clause (stretches between commas, brackets, quotes,
+    dashes).
     """
     words = [(m.start(), m.group()) for m in _WORD.finditer(sentence)]
     breaks = [m.start() for m in _CLAUSE_BREAK.finditer(sentence)]
@@ -323,6 +364,8 @@ def tense_cues(sentence: str, offset: int = 0, past_words: set[int] | None = Non
         elif has_aux and _PARTICIPLE.match(low) and len(low) >= 6 and low not in _NOT_PARTICIPLE \
                 and not low.endswith(("heid", "ing", "ig")) and prev not in _ARTICLES:
             direction = "past"
+        elif low in tw.PRESENT_FORMS or (present_words and pos + offset in present_words):
+            direction = "present"
         if direction:
             cues.append(Cue(pos + offset, direction, clause))
         prev, prev_word = low, word
@@ -353,16 +396,18 @@ def clause_starts(sentence: str, offset: int = 0) -> list[tuple[int, bool]]:
 
 
 def direction_at(cues: list[Cue], position: int, clauses: list[tuple[int, bool]] | None = None) -> Direction:
-    """The tense at a position: the nearest cue in its own clause; failing that, for a main clause, the nearest
-    cue in the other main clauses of the sentence; else the present."""
+    """The tense at a position: the nearest past or future cue in its own clause, else a present verb there (a
+    clause in the present tense does not take the tense of its neighbours: "Zaterdag ging de partij akkoord:
+    in juni trekt ze naar de kiezer"); failing both, for a main clause, the nearest cue in the other main clauses
+    of the sentence; else the present."""
     if not cues:
         return "present"
     if not clauses:
-        return min(cues, key=lambda c: abs(c.position - position)).direction
+        return min(cues, key=lambda c: (c.direction == "present", abs(c.position - position))).direction
     here = sum(1 for s, _ in clauses[1:] if s <= position)
     own = [c for c in cues if c.clause == here]
     if own:
-        return min(own, key=lambda c: abs(c.position - position)).direction
+        return min(own, key=lambda c: (c.direction == "present", abs(c.position - position))).direction
     if clauses[here][1]:
         return "present"
     main = [c for c in cues if not clauses[c.clause][1]]

@@ -92,7 +92,8 @@ MODS = _alt(tw.PAST_MODIFIERS + tw.THIS_MODIFIERS + tw.NEXT_MODIFIERS)
 RELYEAR = rf"{MODS}\s+jaar"
 POS = (r"(?:(?:(?:het\s+)?(?:begin|eind|einde|midden)(?:\s+van)?|medio|half|halverwege|vanaf\s+begin)\s+"
        r"|(?:begin|eind|medio|half)-)")
-AMOUNT = rf"(?:\d+(?:,\d+)?|{NUMW}(?:\s+en\s+een\s+half)?|anderhalf|anderhalve|een\s+half|een\s+halve|half|halve)"
+AMOUNT = (rf"(?:\d+(?:,\d+)?|{NUMW}(?:[eë]nhalf|\s+en\s+een\s+half)?|anderhalf|anderhalve|een\s+half|een\s+halve"
+          r"|driekwart|een\s+kwart|half|halve)")
 QMOD = _alt(tw.QUANTITY_MODIFIERS + ("de afgelopen", "de voorbije", "de komende", "de volgende", "de laatste",
                                      "de eerste", "die eerste", "het afgelopen", "het komende", "de ruim"))
 VAGUE = _alt(tw.VAGUE_QUANTITIES)
@@ -152,6 +153,12 @@ def amount_of(text: str | None) -> float | None:
         return 1.5
     if t in ("een half", "een halve", "half", "halve"):
         return 0.5
+    if t == "driekwart":
+        return 0.75
+    if t == "een kwart":
+        return 0.25
+    if t.endswith(("enhalf", "ënhalf")) and t[:-6] in tw.NUMBERS:  # drieënhalf, vijfenhalf
+        return tw.NUMBERS[t[:-6]] + 0.5
     if t.endswith(" en een half"):
         base = amount_of(t[: -len(" en een half")])
         return None if base is None else base + 0.5
@@ -366,19 +373,36 @@ def _century(m: re.Match[str], ctx: Context) -> list[Found]:
 
 
 @rule("part-of-year", rf"{B}(?:het\s+|de\s+)?(?P<ord>eerste|tweede|derde|vierde|laatste)\s+(?P<unit>kwartaal|halfjaar|"
-                      rf"helft)\s+(?:van\s+)?(?:(?P<year>{YEAR4})|(?P<rel>{RELYEAR})|(?P<this>het\s+jaar)){E}")
+                      rf"helft)(?:\s+(?:van\s+)?(?:(?P<year>{YEAR4})|(?P<rel>{RELYEAR})|(?P<this>het\s+jaar)))?{E}")
 def _part_of_year(m: re.Match[str], ctx: Context) -> list[Found]:
-    if m["year"]:
-        year: int | None = int(m["year"])
-    elif m["rel"]:
-        year = relative_year(m["rel"], ctx.anchor)
-    else:
-        year = ctx.anchor.year
+    """A quarter or half of a year: "het tweede kwartaal van 2002", "de eerste helft van het jaar"; without a year
+    ("in het tweede kwartaal") the nearest such quarter or half in the direction of the tense."""
     unit = m["unit"].lower()
     count = 4 if unit == "kwartaal" else 2
     n = {"eerste": 1, "tweede": 2, "derde": 3, "vierde": 4}.get(m["ord"].lower(), count)
     if n > count:
         return []
+    a = ctx.anchor
+    if m["year"]:
+        year: int | None = int(m["year"])
+    elif m["rel"]:
+        year = relative_year(m["rel"], a)
+    elif m["this"]:
+        year = a.year
+    elif unit == "helft" or not re.match(r"(?:het|de)\s", m.group(), re.IGNORECASE) \
+            or ctx.word_after(m.end()) == "van":
+        # "de tweede helft" of a match; "tweede kwartaal" without an article is a heading or a count; "het eerste
+        # halfjaar van Bellaart" is a stretch of someone's time (a duration, see relative-period)
+        return []
+    elif a.year is None or a.month is None:
+        year = a.year
+    else:
+        current = (a.month - 1) * count // 12 + 1
+        direction = tense_at(m, ctx)
+        if direction == "past":
+            year = a.year if n <= current else a.year - 1
+        else:
+            year = a.year if n >= current else a.year + 1
     code = f"Q{n}" if unit == "kwartaal" else f"H{n}"
     return [at(m, 0, "DATE", f"{year:04d}-{code}" if year is not None else f"XXXX-{code}")]
 
@@ -694,8 +718,13 @@ def _is_age(m: re.Match[str], ctx: Context) -> bool:
     """Ages are not time expressions: "45 jaar oud", "is 84 jaar geworden", "ik ben pas 25 jaar", "onder 20 jaar",
     "meisjes van 9 en 10 jaar"."""
     after = ctx.word_after(m.end())
-    if after in ("oud", "jong", "ouder", "jonger", "geworden", "worden", "wordt", "werd"):
+    if after in ("oud", "jong", "ouder", "jonger", "geworden"):
         return True
+    if after in ("worden", "wordt", "werd"):
+        # "die 45 jaar wordt" is an age; "Sinds twee jaar wordt hij gevolgd", "al vijf jaar werd ..." is not: a
+        # duration opens the clause and the verb follows it
+        return not (m["prep"] or ctx.word_before(m.start("q")) in ("al", "reeds", "nu", "sinds")
+                    or re.search(r"(?:^|[.!?:;]\s+)$", ctx.text[max(0, m.start() - 3):m.start()]))
     before = ctx.text[max(0, m.start("q") - 40):m.start("q")].lower()
     if re.search(r"(?:\b(?:ben|bent|is|was|werd|wordt)(?:\s+(?:pas|nog|al|bijna|net|ruim|inmiddels|toen|nu|destijds|ongeveer|zo'n))?"
                  r"|\b(?:onder|boven|vanaf)|\bvan\s+\d+\s+(?:en|of|tot)|\b(?:leeftijd\s+van))\s*$", before):
@@ -733,7 +762,8 @@ def _bare_plural(m: re.Match[str], ctx: Context) -> list[Found]:
     return [at(m, 0, "DURATION", tn.duration(None, unit_of(m["unit"])))]
 
 
-@rule("whole-unit", rf"{B}(?:de|het)\s+(?:hele|gehele|volle)\s+(?P<unit>dag|week|maand|jaar|eeuw|decennium){E}")
+@rule("whole-unit", rf"{B}(?:(?:de|het)\s+(?:hele|gehele|volle)|een\s+(?:hele|gehele|volle|heel|geheel|vol))\s+"
+                    rf"(?P<unit>dag|week|maand|jaar|eeuw|decennium|etmaal){E}")
 def _whole_unit(m: re.Match[str], ctx: Context) -> list[Found]:
     return [at(m, 0, "DURATION", tn.duration(1, tw.UNITS[m["unit"].lower()]))]
 
@@ -759,17 +789,45 @@ def _every(m: re.Match[str], ctx: Context) -> list[Found]:
     if word in tw.MONTHS:
         return [at(m, 0, "SET", f"XXXX-{tw.MONTHS[word]:02d}")]
     amount = amount_of(m["amount"]) if m["amount"] else 1.0
+    if unit_of(word) == "WE":
+        return [at(m, 0, "SET", "XXXX-WXX-WE")] if amount == 1.0 else []
     return [at(m, 0, "SET", tn.duration(amount, unit_of(word)))]
 
 
-@rule("per-unit", rf"{B}(?:(?:\d+|{NUMW})\s+keer|eens|één\s+keer)\s+(?:per|in\s+de|in\s+het|om\s+de|elke)\s+"
+@rule("per-unit", rf"{B}(?:(?:\d+|{NUMW})\s+keer|eens|één\s+keer|{NUMW}maal)\s+(?:per|in\s+de|in\s+het|om\s+de|elke)\s+"
                   rf"(?:(?P<amount>{AMOUNT})\s+)?(?P<unit>{UNIT}){E}")
 def _per_unit(m: re.Match[str], ctx: Context) -> list[Found]:
     amount = amount_of(m["amount"]) if m["amount"] else 1.0
     return [at(m, 0, "SET", tn.duration(amount, unit_of(m["unit"])))]
 
 
+# Units of measure before "per": "130 kilometer per uur" is a speed, not a recurrence.
+_MEASURE_BEFORE = re.compile(r"(?:km|kilometer|meter|mijl|m|liter|kilo|kg|gram|ton|kuub|kubieke\s+meter|"
+                             r"kilowatt|kwh|mm|cm)\s*$", re.IGNORECASE)
+
+
+@rule("per-bare", rf"{B}per\s+(?P<unit>seconde|minuut|uur|dag|week|maand|kwartaal|jaar|etmaal|weekend){E}")
+def _per_bare(m: re.Match[str], ctx: Context) -> list[Found]:
+    """A rate in time after an amount: "elf uur per dag", "zes stroken per week", "100 euro per uur"."""
+    if _MEASURE_BEFORE.search(ctx.text[max(0, m.start() - 20):m.start()]):
+        return []
+    unit = unit_of(m["unit"])
+    return [at(m, 0, "SET", "XXXX-WXX-WE" if unit == "WE" else tn.duration(1, unit))]
+
+
+@rule("every-nth", rf"{B}om\s+de\s+(?:(?P<amount>{AMOUNT})\s+)?(?P<unit>{UNIT}){E}")
+def _every_nth(m: re.Match[str], ctx: Context) -> list[Found]:
+    """"om de maand", "om de drie maanden", "om de twee dagen": a recurrence."""
+    amount = amount_of(m["amount"]) if m["amount"] else 1.0
+    if amount is None or unit_of(m["unit"]) == "WE":
+        return []
+    return [at(m, 0, "SET", tn.duration(amount, unit_of(m["unit"])))]
+
+
 # --- vague references -----------------------------------------------------------------------------------------
+
+# Words before "verleden" that make it a verb form ("de akte werd verleden"), not the noun.
+_NOT_BEFORE_PAST_NOUN = frozenset({"heeft", "hebben", "had", "hadden", "werd", "werden", "wordt", "is", "zijn"})
 
 _VAGUE_VALUES = {**{w: "PAST_REF" for w in tw.PAST_REF_WORDS}, **{w: "PRESENT_REF" for w in tw.PRESENT_REF_WORDS},
                  **{w: "FUTURE_REF" for w in tw.FUTURE_REF_WORDS}}
@@ -784,5 +842,8 @@ def _vague(m: re.Match[str], ctx: Context) -> list[Found]:
     if word == "vroeger" and after == "dan":
         return []
     if word == "de toekomst" and ctx.word_before(m.start()) != "in":
-        return []
+        return []  # "de toekomst die nog voor haar ligt", "de toekomst van de archipel": prospects, not a time
+    if word == "verleden" and (ctx.word_after(m.end()) in tw.UNITS or ctx.word_after(m.end()) in tw.WEEKDAYS
+                               or ctx.word_before(m.start()) in _NOT_BEFORE_PAST_NOUN):
+        return []  # "verleden week" is a modifier; "heeft verleden" a verb
     return [at(m, 0, "DATE", _VAGUE_VALUES[word])]

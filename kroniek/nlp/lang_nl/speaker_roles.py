@@ -32,6 +32,16 @@ PERSON_ROLES: frozenset[str] = frozenset({
     "burger", "inwoner", "bewoner", "bezoeker", "supporter", "student", "studente", "leraar", "lerares",
     "verdachte", "slachtoffer", "dader", "eiser", "eiseres", "aangeklaagde", "gedaagde", "klager", "klaagster",
     "coördinator", "coordinator", "bestuursvoorzitter", "lid", "medewerker", "medewerkster",
+    # professions and other nouns that news uses to refer back to a named person
+    "recensent", "recensente", "criticus", "zaakvoerder", "zaakvoerster", "zakenman", "zakenvrouw", "stichter",
+    "stichtster", "onderzoekster", "actievoerder", "actievoerster", "meteoroloog", "weerman", "politicoloog",
+    "politicologe", "socioloog", "sociologe", "historicus", "historica", "geneticus", "wetenschapper",
+    "vroedvrouw", "verpleegkundige", "instructeur", "instructrice", "deelnemer", "deelneemster", "organisator",
+    "ondernemer", "boerin", "vakbondsman", "vakbondsvrouw", "couturier", "ontwerper", "ontwerpster", "tekenaar",
+    "tekenares", "fotograaf", "architect", "ingenieur", "chauffeur", "pastoor", "imam", "rabbijn", "curator",
+    "notaris", "apotheker", "chirurg", "psychiater", "psycholoog", "advocate", "procureur", "schepen",
+    "gedeputeerde", "parlementslid", "volksvertegenwoordiger", "europarlementariër", "politicus", "politica",
+    "kandidaat", "kandidate", "scholier", "dirigent", "acteur", "actrice", "muzikant", "componist",
 })
 
 # Group or institution nouns that can be a speaker ("de politie meldt", "het ministerie laat weten", "bronnen").

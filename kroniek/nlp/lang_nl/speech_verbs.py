@@ -80,7 +80,7 @@ bezweren | bezweert bezweren bezwoer bezwoeren | bezworen |
 voorspellen | voorspelt voorspellen voorspelde voorspelden | voorspeld |
 opperen | oppert opperen opperde opperden | geopperd |
 suggereren | suggereert suggereren suggereerde suggereerden | gesuggereerd |
-klagen | klaagt klagen klaagde klaagden | geklaagd |
+klagen | klaagt klagen klaagde klaagden kloeg kloegen | geklaagd |
 aanbieden | biedt bieden bood boden | aangeboden | aan
 aanbevelen | beveelt bevelen beval bevalen | aanbevolen | aan
 bepleiten | bepleit bepleiten bepleitte bepleitten | bepleit |

@@ -132,12 +132,12 @@ ORDINALS: dict[str, int] = {
 PAST_REF_WORDS = ("onlangs", "zeer onlangs", "kort geleden", "lang geleden", "enige tijd geleden",
                   "een tijdje geleden", "geruime tijd geleden", "jaren geleden", "eeuwen geleden",
                   "maanden geleden", "weken geleden", "vroeger", "destijds", "voorheen", "recentelijk",
-                  "eertijds", "indertijd", "het verleden", "het recente verleden", "het verre verleden",
+                  "eertijds", "indertijd", "het verleden", "het recente verleden", "het verre verleden", "verleden",
                   "vroeger eeuwen", "vroegere eeuwen", "vroeger tijden", "vroegere tijden", "vanouds")
 PRESENT_REF_WORDS = ("nu", "tegenwoordig", "momenteel", "thans", "op dit moment", "op het moment",
                      "op dit ogenblik", "tot nu toe", "tot nog toe", "tot dusver", "tot dusverre", "tot op heden",
                      "tot op de dag van vandaag", "vandaag de dag", "de laatste tijd", "de afgelopen tijd",
-                     "de huidige tijd", "het heden", "heden ten dage", "anno nu")
+                     "de huidige tijd", "het heden", "heden ten dage", "heden", "anno nu")
 FUTURE_REF_WORDS = ("binnenkort", "straks", "op termijn", "op korte termijn", "op lange termijn",
                     "op middellange termijn", "spoedig", "eerdaags", "weldra", "de nabije toekomst",
                     "de verre toekomst", "de toekomst", "afzienbare tijd", "binnen afzienbare tijd",
@@ -197,4 +197,10 @@ bepaalde bedoelde genoemde beoogde gewenste zelfde dezelfde hetzelfde gezondheid
 ministerie eeuwigheid
 nieuwe vele lange korte hoge lage witte zwarte verte boete route rente sekte
 """.split())
+# Frequent irregular present-tense finite forms, all singular (a plural present looks like an infinitive: "zal komen"): a
+# clause with one of these and no past or future cue is in the present tense.
+PRESENT_FORMS = frozenset({
+    "is", "wordt", "heeft", "hebt", "kan", "kunt", "moet", "wil", "wilt", "mag", "komt", "staat", "blijft", "ligt",
+    "zit", "houdt", "krijgt", "doet",
+})
 PERFECT_AUXILIARIES = frozenset({"heeft", "hebben", "heb", "hebt", "is", "zijn", "ben", "bent", "had", "hadden"})
