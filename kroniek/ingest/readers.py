@@ -38,6 +38,9 @@ STDIN = "-"
 DEFAULT_MAX_ARTICLE_BYTES = 64 * 1024 * 1024
 # How much of a rejected record the quarantine keeps; the rest is counted, not stored.
 RAW_KEEP_CHARS = 64 * 1024
+# Lists and objects in a record nest at most this deep: deeper ones cannot be stored as JSON, pickled or
+# serialised again by the parsers' own limits (orjson writes at most 255 levels, pickle stops near 500).
+MAX_NESTING = 100
 
 # A dated-line header: optional leading whitespace, `date`, one space, a token that starts with a digit, then one
 # space before the article (or the end of the line). A token that is not a readable date rejects the article.
@@ -49,11 +52,23 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 @dataclass(frozen=True)
 class Rejected:
-    """A record that could not be read: where it was, why, and the record as it was found."""
+    """A record that could not be read: where it was, why, and the record as it was found.
+
+    The quarantine stores all three as text, so undecodable bytes and lone surrogates in the reason or the raw
+    record are written as \\xNN and \\uXXXX escapes: a record that could not be read must still be storable.
+    """
 
     origin: Origin
     reason: str
     raw: str
+
+    def __post_init__(self) -> None:
+        for name in ("reason", "raw"):
+            value = getattr(self, name)
+            if _has_surrogate(value):
+                object.__setattr__(self, name, _printable(value))
+        if _has_surrogate(self.origin.file):
+            object.__setattr__(self, "origin", Origin(_printable(self.origin.file), self.origin.line))
 
 
 Item = RawArticle | Rejected
@@ -76,9 +91,15 @@ def _keep(raw: str) -> str:
     return raw[:RAW_KEEP_CHARS] + f"\n[... {len(raw) - RAW_KEEP_CHARS} more characters not kept]"
 
 
+def _escape_surrogate(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
 def _printable(raw: str) -> str:
-    """The raw record with undecodable bytes shown as \\xNN, so it can be stored and printed."""
-    return _SURROGATE.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", raw)
+    """The raw record with undecodable bytes shown as \\xNN (other lone surrogates as \\uXXXX), so it can be
+    stored and printed."""
+    return _ANY_SURROGATE.sub(_escape_surrogate, raw)
 
 
 def _has_surrogate(text: str) -> bool:
@@ -242,6 +263,8 @@ def _article_from_record(rec: Mapping[str, Any], origin: Origin, opts: ReadOptio
         elif key == "id" and isinstance(value, int) and not isinstance(value, bool):
             values[key] = str(value)
         elif isinstance(value, str):
+            if not surrogate_free and _has_surrogate(value):
+                raise InputError(f"`{key}` holds an unpaired surrogate, which is not valid Unicode text", field=key)
             values[key] = value
         else:
             raise InputError(f"`{key}` must be a string, not {type(value).__name__}", field=key)
@@ -252,6 +275,8 @@ def _article_from_record(rec: Mapping[str, Any], origin: Origin, opts: ReadOptio
             raise DateError("missing date", field="date",
                             hint="give each record a `date` (YYYY, YYYY-MM or YYYY-MM-DD), or allow undated articles")
     elif isinstance(raw_date, str):
+        if not surrogate_free and _has_surrogate(raw_date):
+            raise DateError("`date` holds an unpaired surrogate, which is not valid Unicode text", field="date")
         try:
             date = _date(raw_date)
         except DateError as e:
@@ -259,8 +284,42 @@ def _article_from_record(rec: Mapping[str, Any], origin: Origin, opts: ReadOptio
     else:
         raise DateError(f"`date` must be a string, not {type(raw_date).__name__}", field="date")
     meta = {k: v for k, v in rec.items() if k not in FIELDS}
+    if meta:
+        problem = _meta_problem(meta, check_text=not surrogate_free)
+        if problem:
+            raise InputError(problem[1], field=problem[0])
     return RawArticle(text=text, date=date, id=values["id"], title=values["title"],
                       source=values["source"] or opts.source, url=values["url"], meta=meta, origin=origin)
+
+
+def _meta_problem(meta: Mapping[str, Any], check_text: bool) -> tuple[str, str] | None:
+    """What makes a record's other fields unstorable, as (field, reason), or None: lists and objects nested deeper
+    than MAX_NESTING, or (with `check_text`) a lone surrogate in a key or a string. Walked without recursion."""
+    kinds = (str, Mapping, list, tuple) if check_text else (Mapping, list, tuple)
+    stack: list[tuple[str, Any, int]] = [(str(k), v, 2) for k, v in meta.items() if isinstance(v, kinds)]
+    if check_text:
+        for key in meta:
+            if isinstance(key, str) and _has_surrogate(key):
+                return _printable(key), "a field name holds an unpaired surrogate, which is not valid Unicode text"
+    while stack:
+        key, value, depth = stack.pop()
+        if isinstance(value, str):
+            if check_text and _has_surrogate(value):
+                return key, f"`{_printable(key)}` holds an unpaired surrogate, which is not valid Unicode text"
+            continue
+        if isinstance(value, Mapping):
+            children: Iterable[Any] = value.values()
+            if check_text and any(isinstance(k, str) and _has_surrogate(k) for k in value):
+                return key, f"`{_printable(key)}` holds an unpaired surrogate, which is not valid Unicode text"
+        elif isinstance(value, list | tuple):
+            children = value
+        else:
+            continue
+        if depth > MAX_NESTING:
+            return key, (f"`{_printable(key)}` nests lists and objects deeper than {MAX_NESTING} levels, "
+                         "more than Kroniek stores")
+        stack.extend((key, c, depth + 1) for c in children if isinstance(c, kinds))
+    return None
 
 
 def read_jsonl(stream: IO[bytes], name: str, options: ReadOptions | None = None) -> Iterator[Item]:
@@ -309,6 +368,12 @@ def _jsonl_record(line: str, origin: Origin) -> Any:
         rec = json.loads(line)
     except ValueError as e:
         return Rejected(origin, f"not valid JSON: {e}", _keep(line.rstrip("\n")))
+    except RecursionError:
+        return Rejected(origin, f"lists and objects nested deeper than {MAX_NESTING} levels, more than Kroniek "
+                                "reads", _keep(line.rstrip("\n")))
+    if isinstance(rec, list | dict) and _meta_problem({"": rec}, check_text=False):
+        return Rejected(origin, f"lists and objects nested deeper than {MAX_NESTING} levels, more than Kroniek "
+                                "reads", _keep(line.rstrip("\n")))
     if ("\\ud" in line or "\\uD" in line) and _SURROGATE_ESCAPE.search(line) and \
             _ANY_SURROGATE.search(json.dumps(rec, ensure_ascii=False)):
         # a \uD800-style escape without its pair: no valid Unicode text, and not storable
@@ -339,6 +404,11 @@ def read_csv(stream: IO[bytes], name: str, options: ReadOptions | None = None) -
         yield Rejected(Origin(name, 1), f"cannot read the CSV header: {e}", "")
         return
     if header is None:
+        return
+    bad = _undecodable(",".join(header))
+    if bad:
+        yield Rejected(Origin(name, 1), f"the CSV header holds {bad}: the file is not read; save it as UTF-8",
+                       _keep(_printable(",".join(header))))
         return
     rename = {col: key for key, col in opts.columns.items()}
     names = [rename.get(h.strip(), h.strip()) for h in header]
@@ -423,7 +493,11 @@ def read_path(path: str | Path, options: ReadOptions | None = None) -> Iterator[
     p = Path(path)
     if p.is_dir():
         for f in files_in(p):
-            yield from read_path(f, opts)
+            # a file that cannot be opened (gone since the listing, say) is quarantined; the others are read
+            try:
+                yield from read_path(f, opts)
+            except InputError as e:
+                yield Rejected(Origin(str(f)), f"{e.args[0]}" + (f" ({e.hint})" if e.hint else ""), "")
         return
     if not p.exists():
         raise InputError(f"{p} does not exist", hint="check the path")
@@ -435,8 +509,14 @@ def read_path(path: str | Path, options: ReadOptions | None = None) -> Iterator[
         fh = p.open("rb")
     except OSError as e:
         raise InputError(f"cannot open {p}: {e.strerror}", hint="check the path and its permissions") from None
+    name = _printable(str(p))  # a file name need not be UTF-8
     with fh:
-        yield from _READERS[fmt](fh, str(p), opts)
+        try:
+            yield from _READERS[fmt](fh, name, opts)
+        except OSError as e:
+            # the records read before the error are kept; the rest of the file is not read
+            yield Rejected(Origin(name), f"reading stopped at an error: {e.strerror or e}; the records before it "
+                                         "were read, the rest of the file was not", "")
 
 
 def read_paths(paths: Iterable[str | Path], options: ReadOptions | None = None) -> Iterator[Item]:

@@ -1,0 +1,159 @@
+"""Hostile input at ingest: every bad record or file is quarantined with its reason, and nothing else is lost."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import random
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import ALPINO_JSONL
+
+from kroniek.archive import Archive
+from kroniek.cli import EXIT_QUARANTINED, cli
+from kroniek.ingest.readers import MAX_NESTING, Rejected, read_jsonl, read_path
+from kroniek.model import Origin, RawArticle
+from kroniek.settings import CoreSettings
+
+DEEP = 10_000
+
+
+def _ingest(tmp_path: Path, *paths: Path | str, workers: int = 1) -> tuple[int, str, list[dict[str, object]]]:
+    """Run `kroniek ingest` on the paths; return the exit code, the output and the quarantine as JSON rows."""
+    db = tmp_path / "k.db"
+    runner = CliRunner()
+    res = runner.invoke(cli, ["ingest", "--no-analyze", "-q", "--workers", str(workers), "--archive", str(db),
+                              *map(str, paths)])
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.output
+    listing = runner.invoke(cli, ["quarantine", "--json", "--archive", str(db)])
+    rows = [json.loads(line) for line in listing.output.splitlines() if line.strip()]
+    return res.exit_code, res.output, rows
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_hostile_csv_header_with_undecodable_byte_quarantines_the_file_and_keeps_the_rest(
+        tmp_path: Path, shared: Path, workers: int) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"ti\xfftle,date\nx,2019\n")
+    code, output, rows = _ingest(tmp_path, bad, ALPINO_JSONL, workers=workers)
+    assert code == EXIT_QUARANTINED, output
+    assert "54 new, 0 duplicates, 1 quarantined" in output
+    assert len(rows) == 1 and rows[0]["file"] == str(bad) and rows[0]["line"] == 1
+    assert "CSV header holds bytes that are not UTF-8" in rows[0]["reason"] and "save it as UTF-8" in rows[0]["reason"]
+    assert rows[0]["raw"] == "ti\\xfftle,date"
+
+
+def test_hostile_csv_meta_column_name_with_undecodable_byte_is_not_stored_broken(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"date,text,ta\xffg\n2019-01-01,Een bericht.,x\n")
+    good = tmp_path / "good.txt"
+    good.write_text("date 2019-02-03 Een goed artikel.\n", encoding="utf-8")
+    code, output, rows = _ingest(tmp_path, bad, good)
+    assert code == EXIT_QUARANTINED and "1 new" in output and len(rows) == 1
+
+
+def test_hostile_random_bytes_csv_is_quarantined_and_the_rest_goes_in(tmp_path: Path, shared: Path) -> None:
+    junk = tmp_path / "junk.csv"
+    junk.write_bytes(random.Random(0).randbytes(4096))
+    code, output, rows = _ingest(tmp_path, junk, ALPINO_JSONL)
+    assert code == EXIT_QUARANTINED and "54 new" in output, output
+    assert rows and all(r["file"] == str(junk) for r in rows)
+
+
+@pytest.mark.parametrize("line", [
+    '{"text": "Een goed artikel.", "date": "2019", "meta": ' + "[" * DEEP + "]" * DEEP + "}",
+    '{"date": "2019", "text": ' + "[" * DEEP + "]" * DEEP + "}",
+    "[" * DEEP + "]" * DEEP,
+    '{"text": "Een goed artikel.", "date": "2019", "meta": ' + '{"a": ' * 500 + "1" + "}" * 500 + "}",
+], ids=["meta", "text", "bare-array", "meta-500-objects"])
+def test_hostile_deep_json_line_is_quarantined_and_the_next_read(tmp_path: Path, line: str) -> None:
+    f = tmp_path / "deep.jsonl"
+    f.write_text(line + '\n{"text": "Het volgende artikel.", "date": "2019-02"}\n', encoding="utf-8")
+    code, output, rows = _ingest(tmp_path, f)
+    assert code == EXIT_QUARANTINED and "1 new" in output, output
+    assert len(rows) == 1 and rows[0]["line"] == 1 and f"deeper than {MAX_NESTING} levels" in rows[0]["reason"]
+
+
+def test_hostile_json_nested_to_the_limit_is_read() -> None:
+    meta = "[" * (MAX_NESTING - 1) + "]" * (MAX_NESTING - 1)
+    line = f'{{"text": "Diep genest.", "date": "2019", "m": {meta}}}'.encode()
+    items = list(read_jsonl(io.BytesIO(line), "t"))
+    assert isinstance(items[0], RawArticle)
+
+
+@pytest.mark.parametrize("record", [
+    {"text": "Goed.", "date": "2019", "title": "a\ud800b"},
+    {"text": "Goed.", "date": "2019", "source": "\udcff"},
+    {"text": "Goed.", "date": "2019\udcff"},
+    {"text": "Goed.", "date": "2019", "tags": ["x", {"y": "\ud800"}]},
+    {"text": "Goed.", "date": "2019", "k\udcffey": 1},
+], ids=["title", "source", "date", "meta-value", "meta-key"])
+def test_hostile_records_with_a_lone_surrogate_anywhere_are_quarantined(tmp_path: Path,
+                                                                       record: dict[str, object]) -> None:
+    with Archive.open(tmp_path / "k.db") as archive:
+        report = archive.ingest([record, {"text": "Een goed artikel.", "date": "2019-02-03"}])
+        assert (report.new, report.quarantined) == (1, 1)
+        (row,) = archive.quarantined()
+        assert "unpaired surrogate" in row.reason
+
+
+def _unopenable(path: Path) -> None:
+    """Make `path` a file that is listed as a file but cannot be opened (skip the test where none can be made)."""
+    if os.geteuid() != 0:
+        path.write_text("date 2019-02-03 Geheim.\n", encoding="utf-8")
+        path.chmod(0)
+        return
+    target = Path("/proc/sys/vm/drop_caches")  # write-only, even for root
+    try:
+        target.open("rb").close()
+    except OSError:
+        path.symlink_to(target)
+        return
+    pytest.skip("no file that cannot be opened on this machine")
+
+
+def test_hostile_file_in_a_directory_that_cannot_be_opened_is_quarantined_and_the_others_read(
+        tmp_path: Path) -> None:
+    d = tmp_path / "in"
+    d.mkdir()
+    for name in ("a", "c"):
+        (d / f"{name}.txt").write_text(f"date 2019-02-03 Artikel {name}.\n", encoding="utf-8")
+    _unopenable(d / "b.txt")
+    items = list(read_path(d))
+    assert [type(i).__name__ for i in items] == ["RawArticle", "Rejected", "RawArticle"]
+    assert items[1].origin.file == str(d / "b.txt") and "cannot open" in items[1].reason  # type: ignore[union-attr]
+    assert items[2].text == "Artikel c."  # type: ignore[union-attr]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/mem, which fails with EIO")
+def test_hostile_read_error_in_one_file_quarantines_it_and_the_rest_goes_in(tmp_path: Path) -> None:
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.txt").write_text("date 2019-02-03 Artikel a.\n", encoding="utf-8")
+    (d / "b.txt").symlink_to("/proc/self/mem")
+    (d / "c.txt").write_text("date 2019-02-03 Artikel c.\n", encoding="utf-8")
+    code, output, rows = _ingest(tmp_path, d)
+    assert code == EXIT_QUARANTINED and "2 new" in output, output
+    assert len(rows) == 1 and rows[0]["file"] == str(d / "b.txt") and "reading stopped" in rows[0]["reason"]
+
+
+def test_hostile_file_name_that_is_not_utf8_is_stored_readably(tmp_path: Path) -> None:
+    d = tmp_path / "in"
+    d.mkdir()
+    name = os.fsdecode(b"ra\xff.txt")
+    (d / name).write_bytes(b"date 2019-02-03 Een artikel.\ndate 2019-13 Fout.\n")
+    with Archive.open(tmp_path / "k.db", settings=CoreSettings(ingest_workers=1)) as archive:
+        report = archive.ingest([d])
+        assert (report.new, report.quarantined) == (1, 1)
+        assert archive.quarantined()[0].file == str(d / "ra\\xff.txt")
+        (art,) = archive.articles()
+        assert art.origin_file == str(d / "ra\\xff.txt")
+
+
+def test_hostile_rejected_reason_raw_and_file_are_always_storable() -> None:
+    rejected = Rejected(Origin("f\udcff", 1), "bad \udcff and \ud800", "raw \udcfe")
+    assert (rejected.reason, rejected.raw, rejected.origin.file) == ("bad \\xff and \\ud800", "raw \\xfe", "f\\xff")
