@@ -15,7 +15,7 @@ from conftest import ALPINO_JSONL
 
 from kroniek.archive import Archive
 from kroniek.cli import EXIT_QUARANTINED, cli
-from kroniek.ingest.readers import MAX_NESTING, Rejected, read_jsonl, read_path
+from kroniek.ingest.readers import MAX_NESTING, ReadOptions, Rejected, read_csv, read_dated, read_jsonl, read_path
 from kroniek.model import Origin, RawArticle
 from kroniek.settings import CoreSettings
 
@@ -157,3 +157,73 @@ def test_hostile_file_name_that_is_not_utf8_is_stored_readably(tmp_path: Path) -
 def test_hostile_rejected_reason_raw_and_file_are_always_storable() -> None:
     rejected = Rejected(Origin("f\udcff", 1), "bad \udcff and \ud800", "raw \udcfe")
     assert (rejected.reason, rejected.raw, rejected.origin.file) == ("bad \\xff and \\ud800", "raw \\xfe", "f\\xff")
+
+
+# --- silent damage: records that merged, swallowed others or slipped past the limit ------------------------------
+
+def _read(reader, data: bytes, **options: object) -> list[RawArticle | Rejected]:  # type: ignore[no-untyped-def]
+    return list(reader(io.BytesIO(data), "f", ReadOptions(**options)))  # type: ignore[arg-type]
+
+
+def test_hostile_csv_quote_left_open_quarantines_its_record_and_reads_the_next() -> None:
+    data = (b"date,text\n2019-01-01,Eerste bericht.\n2019-01-02,\"Tweede bericht zonder slot\n"
+            b"2019-01-03,Derde bericht.\n")
+    items = _read(read_csv, data)
+    assert [type(i).__name__ for i in items] == ["RawArticle", "Rejected", "RawArticle"]
+    assert items[2].text == "Derde bericht." and items[2].origin.line == 4  # type: ignore[union-attr]
+    assert "never closed" in items[1].reason and items[1].origin.line == 3  # type: ignore[union-attr]
+    assert items[1].raw == '2019-01-02,"Tweede bericht zonder slot'  # type: ignore[union-attr]
+
+
+def test_hostile_csv_open_quote_after_a_closed_multiline_field_keeps_the_lines_before_it() -> None:
+    data = (b'date,text,title\n2019-01-01,"Alinea een.\n\nAlinea twee.","Titel\n'
+            b"2019-01-03,Derde bericht.,t\n2019-01-04,Vierde bericht.,t\n")
+    items = _read(read_csv, data)
+    assert [type(i).__name__ for i in items] == ["Rejected", "RawArticle", "RawArticle"]
+    assert items[0].origin.line == 2 and "opened on line 4" in items[0].reason  # type: ignore[union-attr]
+    assert [i.text for i in items[1:]] == ["Derde bericht.", "Vierde bericht."]  # type: ignore[union-attr]
+
+
+def test_hostile_csv_record_over_the_limit_is_quarantined_whole_and_its_lines_are_not_records() -> None:
+    body = b"\n".join([b"a" * 60, b"2019-09-09,Geen record maar tekst.", b"b" * 60, b'nog meer"'])
+    data = b'date,text\n2019-01-01,"' + body + b"\n2019-01-05,Na het lange bericht.\n"
+    items = _read(read_csv, data, max_article_bytes=100)
+    assert [type(i).__name__ for i in items] == ["Rejected", "RawArticle"]
+    assert "longer than the limit of 100 bytes" in items[0].reason and items[0].origin.line == 2  # type: ignore[union-attr]
+    assert items[1].text == "Na het lange bericht." and items[1].origin.line == 6  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("reader,data", [
+    (read_dated, "date 2019-01-01 Eerste € bericht.\rdate 2019-01-02 Tweede bericht.\r"),
+    (read_csv, "date,text\r2019-01-01,Eerste € bericht.\r2019-01-02,Tweede bericht.\r"),
+], ids=["dated", "csv"])
+def test_hostile_cr_only_line_ends_keep_articles_apart(reader, data: str) -> None:  # type: ignore[no-untyped-def]
+    items = _read(reader, data.encode())
+    assert [i.text for i in items] == ["Eerste € bericht.", "Tweede bericht."]  # type: ignore[union-attr]
+    assert [i.origin.line for i in items] == ([1, 2] if reader is read_dated else [2, 3])  # type: ignore[union-attr]
+
+
+def test_hostile_cr_only_paragraphs_are_paragraphs() -> None:
+    (art,) = _read(read_dated, b"date 2019-01-01 Kop\r\rEerste alinea.\rTweede regel.\r")
+    assert art.text == "Kop\n\nEerste alinea.\nTweede regel."  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("reader,data", [
+    (read_dated, "date 2019-01-01 " + "€" * 400 + "\n" + "€" * 400 + "\ndate 2019-01-02 Kort.\n"),
+    (read_csv, 'date,text\n2019-01-01,"' + "€" * 400 + "\n" + "€" * 400 + '"\n2019-01-02,Kort.\n'),
+], ids=["dated", "csv"])
+def test_hostile_article_limit_counts_bytes_not_characters(reader, data: str) -> None:  # type: ignore[no-untyped-def]
+    items = _read(reader, data.encode(), max_article_bytes=2000)  # 800 characters, 2,400 bytes
+    assert [type(i).__name__ for i in items] == ["Rejected", "RawArticle"]
+    assert "longer than the limit of 2000 bytes" in items[0].reason  # type: ignore[union-attr]
+
+
+def test_hostile_article_of_more_megabytes_than_the_limit_is_quarantined_by_the_cli(tmp_path: Path) -> None:
+    f = tmp_path / "big.txt"
+    # 5,000 characters (under 0.01 MB = 10,485 characters) but 15,000 bytes, on lines of 3,000 bytes
+    lines = "\n".join(["€" * 1000] * 5)
+    f.write_text(f"date 2019-01-01 {lines}\ndate 2019-01-02 Een klein artikel.\n", encoding="utf-8")
+    db = tmp_path / "k.db"
+    res = CliRunner().invoke(cli, ["ingest", "--no-analyze", "-q", "--max-article-mb", "0.01", "--archive", str(db),
+                                   str(f)])
+    assert res.exit_code == EXIT_QUARANTINED and "1 new" in res.output and "1 quarantined" in res.output

@@ -2,13 +2,15 @@
 
 Every reader is a generator over a binary stream read line by line, so memory stays flat on inputs of any size;
 a single line is read in slices of at most `max_article_bytes`, so not even a file without line ends is held whole.
+The limit counts bytes as read, not characters, for a line, an article and a CSV record alike.
 A reader yields a `RawArticle` for each record it can read and a `Rejected` (file, line, reason, raw record) for
 each one it cannot; a bad record never stops the records around it.
 
 Bytes are decoded as UTF-8 (a leading byte order mark is dropped). Undecodable bytes are kept through decoding as
 surrogate escapes, so the record that holds them can be rejected with its line number while the rest of the file
-is read. CRLF and CR line ends in the dated-line and CSV formats are read as LF: the article text, and so every
-offset into it, uses LF. A JSON Lines `text` field is kept verbatim.
+is read. CRLF and CR line ends in the dated-line and CSV formats are read as LF (a file with CR line ends only is
+read line by line): the article text, and so every offset into it, uses LF. JSON Lines end at LF or CRLF, since a
+CR is whitespace inside a JSON line; a JSON Lines `text` field is kept verbatim.
 """
 
 from __future__ import annotations
@@ -126,31 +128,104 @@ def _undecodable(text: str) -> str | None:
     return f"bytes that are not UTF-8 (first one \\x{ord(m.group()) - 0xDC00:02x} at character {m.start()})"
 
 
-def _raw_lines(stream: IO[bytes], limit: int) -> Iterator[tuple[int, bytes, bool]]:
+def _raw_lines(stream: IO[bytes], limit: int, cr_ends: bool = False) -> Iterator[tuple[int, bytes, bool]]:
     """Yield (line number, line as bytes with its line end, whether it was cut at `limit` bytes) for each line.
 
-    A byte order mark at the start of the stream is dropped.
+    Lines end at LF or CRLF; with `cr_ends` a CR alone ends a line too, so that a file with old Mac line ends is
+    read line by line and not as one line. A byte order mark at the start of the stream is dropped.
     """
     number = 0
     first = True
+    pending = b""  # with `cr_ends`: the start of a line not ended yet, after the CR line ends before it
+    drop_lf = False  # an over-long line skipped up to a CR: an LF right after it is that line's end
     while True:
-        chunk = stream.readline(limit + 1)
+        if not (first or drop_lf or pending):
+            # the usual line: under the limit, ended by LF or CRLF (or the last one), no CR inside
+            chunk = stream.readline(limit + 1)
+            if chunk and len(chunk) <= limit:
+                cr = chunk.find(b"\r")
+                if cr < 0 or (cr == len(chunk) - 2 and chunk.endswith(b"\n")) or not cr_ends:
+                    number += 1
+                    yield number, chunk, False
+                    continue
+        elif drop_lf:
+            # one byte more, for the LF that may end the line before
+            chunk = stream.readline(limit + 2)
+            drop_lf = False
+            if chunk.startswith(b"\n"):
+                chunk = chunk[1:]
+                if not chunk:
+                    continue
+        elif first:
+            # the first read has room for a byte order mark besides the `limit + 1` bytes that show a line too long
+            chunk = stream.readline(limit + 4)
+            first = False
+            if chunk.startswith(b"\xef\xbb\xbf"):
+                chunk = chunk[3:]
+        else:
+            chunk = stream.readline(limit + 1)
+        # too long: more than `limit` bytes before the line end (with `cr_ends`, a CR at the end is one)
+        cut = (_content_bytes(chunk) if cr_ends else len(chunk) - chunk.endswith(b"\n")) > limit
+        if cr_ends and (pending or (b"\r" in chunk and chunk[chunk.find(b"\r"):] not in (b"\r\n", b"\r"))):
+            # a line with CR line ends inside it: split it here, keeping its unended last piece for the next read
+            data = pending + chunk
+            if not data:
+                return
+            pieces = data.splitlines(keepends=True)
+            pending = b"" if not chunk or chunk.endswith(b"\n") else pieces.pop()
+            for piece in pieces:
+                number += 1
+                if _content_bytes(piece) > limit:
+                    yield number, piece[:limit], True
+                else:
+                    yield number, piece, False
+            if _content_bytes(pending) > limit:
+                number += 1
+                yield number, pending[:limit], True
+                if pending.endswith(b"\r"):  # ended already, at a CR an LF may follow
+                    pending, drop_lf = b"", True
+                else:
+                    pending, drop_lf = _skip_line(stream, limit)
+            continue
         if not chunk:
             return
         number += 1
-        too_long = len(chunk) > limit and not chunk.endswith(b"\n")
-        if too_long:
-            # skip the rest of the over-long line without holding it
-            while True:
-                rest = stream.readline(limit)
-                if not rest or rest.endswith(b"\n"):
-                    break
+        if chunk.endswith(b"\r") and cr_ends:
+            drop_lf = True  # the line ended at a CR, which an LF may follow
+        if cut and not chunk.endswith(b"\n") and not (cr_ends and chunk.endswith(b"\r")):
+            if cr_ends:
+                pending, drop_lf = _skip_line(stream, limit)
+            else:
+                # skip the rest of the over-long line without holding it
+                while True:
+                    rest = stream.readline(limit)
+                    if not rest or rest.endswith(b"\n"):
+                        break
+        if cut:
             chunk = chunk[:limit]
-        if first:
-            if chunk.startswith(b"\xef\xbb\xbf"):
-                chunk = chunk[3:]
-            first = False
-        yield number, chunk, too_long
+        yield number, chunk, cut
+
+
+_LINE_END = re.compile(rb"\r\n?|\n")
+
+
+def _content_bytes(line: bytes) -> int:
+    """The length of a line without its line end."""
+    if line.endswith(b"\r\n"):
+        return len(line) - 2
+    return len(line) - 1 if line.endswith((b"\n", b"\r")) else len(line)
+
+
+def _skip_line(stream: IO[bytes], limit: int) -> tuple[bytes, bool]:
+    """Read past the rest of an over-long line that may end at a CR, without holding it; return what was read
+    after its end (the start of the next lines) and whether it ended at a CR that an LF may still follow."""
+    while True:
+        rest = stream.readline(limit)
+        if not rest:
+            return b"", False
+        m = _LINE_END.search(rest)
+        if m:
+            return rest[m.end():], m.group() == b"\r" and m.end() == len(rest)
 
 
 def _decode(chunk: bytes) -> str:
@@ -161,12 +236,6 @@ def _decode(chunk: bytes) -> str:
     if line.endswith("\r"):
         return line[:-1] + "\n"
     return line
-
-
-def _lines(stream: IO[bytes], limit: int) -> Iterator[tuple[int, str, bool]]:
-    """Yield (line number, decoded line with its LF, whether it was cut at `limit` bytes) for each line."""
-    for number, chunk, too_long in _raw_lines(stream, limit):
-        yield number, _decode(chunk), too_long
 
 
 # --- the dated-line format ---------------------------------------------------------------------------------------
@@ -210,7 +279,8 @@ def read_dated(stream: IO[bytes], name: str, options: ReadOptions | None = None)
                 return rejected(f"impossible date {date_token!r}: {e}")
         return RawArticle(text=text, date=date, source=opts.source, origin=origin)
 
-    for number, line, too_long in _lines(stream, limit):
+    for number, chunk, too_long in _raw_lines(stream, limit, cr_ends=True):
+        line = _decode(chunk)
         m = _HEADER.match(line)
         if m:
             item = finish()
@@ -221,10 +291,11 @@ def read_dated(stream: IO[bytes], name: str, options: ReadOptions | None = None)
             rest = line[m.end():]
             # a header alone on its line: the article starts on the next line
             parts = [rest] if rest.strip() else []
-            size = len(rest)
+            # the limit counts bytes as read: the line's less those of its header (a short, mostly ASCII prefix)
+            size = len(chunk) - (len(header) if header.isascii() else len(header.encode("utf-8", "surrogateescape")))
         else:
             parts.append(line)
-            size += len(line)
+            size += len(chunk)
         if too_long:
             problem = f"a line longer than the limit of {limit} bytes (see max_article_bytes)"
         if size > limit and problem is None:
@@ -382,28 +453,161 @@ def _jsonl_record(line: str, origin: Origin) -> Any:
     return rec
 
 
+_CSV_FIELD_END = re.compile(r"[,\r\n]")
+
+
+def _csv_scan(line: str, quoted: bool) -> tuple[bool, bool]:
+    """Follow one line through the CSV dialect Kroniek reads (comma, double quotes, a doubled quote inside quotes,
+    not strict): whether it ends inside a quoted field, given whether it starts inside one, and whether that field
+    opened on this line. The reader uses this only to find its way after a record it could not read."""
+    i, n = 0, len(line)
+    opened = False
+    field_start = not quoted
+    while i < n:
+        if quoted:
+            j = line.find('"', i)
+            if j < 0:
+                return True, opened
+            if line.startswith('"', j + 1):  # a doubled quote: a quote in the text
+                i = j + 2
+                continue
+            quoted, field_start, i = False, False, j + 1  # the closing quote; anything up to a comma is text
+            continue
+        if field_start and line[i] == '"':
+            quoted, opened, i = True, True, i + 1
+            continue
+        m = _CSV_FIELD_END.search(line, i)
+        if m is None or m.group() != ",":
+            return False, False  # the line ends the record
+        field_start, i = True, m.end()
+    return quoted, opened and quoted
+
+
+class _RecordTooLong(Exception):
+    """Raised through the csv module when the record it reads outgrows the limit, so that it stops reading it."""
+
+
+class _CsvLines:
+    """The decoded lines of a CSV file as the csv module asks for them, with what the reader needs to know about the
+    record being read: its lines, so they can be read again after a quote that is never closed; whether a line was
+    cut at the limit; and whether the file ended inside the record. A record that outgrows the limit raises
+    `_RecordTooLong` from inside the csv module, which keeps memory bounded (and ends that run of `lines`)."""
+
+    def __init__(self, lines: Iterator[tuple[int, bytes, bool]], limit: int) -> None:
+        self._lines = lines
+        self._limit = limit
+        self._again: list[tuple[int, str, int, int, bool]] = []  # lines to read again, the next one last
+        self.record: list[tuple[int, str, int, int, bool]] = []  # (number, line, bytes, bytes before its end, cut)
+        self.bytes = 0
+        self.too_long = False
+        self.ended = False
+
+    def _next(self) -> tuple[int, str, int, int, bool]:
+        if self._again:
+            return self._again.pop()
+        number, chunk, cut = next(self._lines)
+        return number, _decode(chunk), len(chunk), _content_bytes(chunk), cut
+
+    def lines(self) -> Iterator[str]:
+        """The lines for a csv reader (a generator, which the csv module resumes faster than it calls a method)."""
+        limit = self._limit
+        while self._again:
+            item = self._again.pop()
+            self.record.append(item)
+            self.bytes += item[2]
+            self.too_long = self.too_long or item[4]
+            if self.bytes - item[2] + item[3] > limit:
+                raise _RecordTooLong
+            yield item[1]
+        for number, chunk, cut in self._lines:
+            size = len(chunk)
+            if chunk.endswith(b"\n") and not chunk.endswith(b"\r\n"):
+                item = (number, chunk.decode("utf-8", "surrogateescape"), size, size - 1, cut)
+            else:
+                item = (number, _decode(chunk), size, _content_bytes(chunk), cut)
+            self.record.append(item)
+            self.bytes += size
+            if cut:
+                self.too_long = True
+            if self.bytes - size + item[3] > limit:
+                raise _RecordTooLong
+            yield item[1]
+        self.ended = True
+
+    def start(self) -> None:
+        """A new record starts."""
+        self.record, self.bytes, self.too_long, self.ended = [], 0, False, False
+
+    @property
+    def first(self) -> int:
+        """The number of the record's first line."""
+        return self.record[0][0] if self.record else 0
+
+    def raw(self, lines: list[tuple[int, str, int, int, bool]] | None = None) -> str:
+        """The record's lines (or some of them) as read, cut to what the quarantine keeps."""
+        kept: list[str] = []
+        size = 0
+        for item in self.record if lines is None else lines:
+            kept.append(item[1])
+            size += len(item[1])
+            if size > RAW_KEEP_CHARS:
+                break
+        return _keep(_printable("".join(kept).rstrip("\n")))
+
+    def skip_rest(self) -> None:
+        """Read past the rest of a record the csv module stopped reading (inside a quoted field, it goes on to the
+        line that closes it), without keeping those lines."""
+        quoted = False
+        for item in self.record:
+            quoted = _csv_scan(item[1], quoted)[0]
+        while quoted:
+            try:
+                line = self._next()[1]
+            except StopIteration:
+                return
+            quoted = _csv_scan(line, quoted)[0]
+
+    def read_again_after_open_quote(self) -> tuple[int, str]:
+        """For a record that the end of the file ended, inside a quoted field: keep the record up to the line where
+        that quote opened, and read the lines after it again as records of their own (the quote swallowed them).
+        Returns the number of that line and the record up to it."""
+        quoted, opened_at = False, len(self.record) - 1
+        for i, item in enumerate(self.record):
+            quoted, opened = _csv_scan(item[1], quoted)
+            if opened:
+                opened_at = i
+        kept, again = self.record[:opened_at + 1], self.record[opened_at + 1:]
+        self._again.extend(reversed(again))
+        return kept[-1][0], self.raw(kept)
+
+
 def read_csv(stream: IO[bytes], name: str, options: ReadOptions | None = None) -> Iterator[Item]:
-    """Read a CSV file with a header row; `options.columns` maps Kroniek's field names to other column names."""
+    """Read a CSV file with a header row; `options.columns` maps Kroniek's field names to other column names.
+
+    Lines end at LF, CRLF or CR. A record is at most `max_article_bytes` long; one that is longer is quarantined
+    and the reader goes on after it. A quote that is never closed quarantines its record, and the lines it would
+    have swallowed up to the end of the file are read as records of their own.
+    """
     opts = options or ReadOptions()
-    lines = _lines(stream, opts.max_article_bytes)
-    state = {"line": 0, "too_long": False}
-
-    def source() -> Iterator[str]:
-        for number, line, too_long in lines:
-            state["line"] = number
-            if too_long:
-                state["too_long"] = True
-            yield line
-
-    old_limit = csv.field_size_limit()
-    csv.field_size_limit(max(old_limit, opts.max_article_bytes))
-    reader = csv.reader(source())
+    limit = opts.max_article_bytes
+    source = _CsvLines(_raw_lines(stream, limit, cr_ends=True), limit)
+    # the csv module's own limit counts characters, so it never binds before the one in bytes
+    csv.field_size_limit(max(csv.field_size_limit(), limit))
+    reader = csv.reader(source.lines())
     try:
         header = next(reader, None)
     except csv.Error as e:
-        yield Rejected(Origin(name, 1), f"cannot read the CSV header: {e}", "")
+        yield Rejected(Origin(name, 1), f"cannot read the CSV header: {e}", source.raw())
+        return
+    except _RecordTooLong:
+        yield Rejected(Origin(name, 1), f"the CSV header is longer than the limit of {limit} bytes "
+                                        "(see max_article_bytes): the file is not read", source.raw())
         return
     if header is None:
+        return
+    if source.ended:
+        yield Rejected(Origin(name, 1), "a quote in the CSV header is never closed, so the header runs to the end of "
+                                        "the file: the file is not read; close the quote", source.raw())
         return
     bad = _undecodable(",".join(header))
     if bad:
@@ -414,25 +618,43 @@ def read_csv(stream: IO[bytes], name: str, options: ReadOptions | None = None) -
     names = [rename.get(h.strip(), h.strip()) for h in header]
     if "text" not in names:
         wanted = opts.columns.get("text", "text")
-        yield Rejected(Origin(name, 1), f"the CSV header has no `{wanted}` column (columns: {', '.join(header)})",
+        columns = ", ".join(header)
+        if len(columns) > 300:
+            columns = columns[:300] + "…"
+        yield Rejected(Origin(name, 1), f"the CSV header has no `{wanted}` column (columns: {columns})",
                        _keep(_printable(",".join(header))))
         return
-    first = state["line"] + 1
     while True:
+        source.start()
         try:
             row = next(reader)
         except StopIteration:
             return
-        except csv.Error as e:
-            yield Rejected(Origin(name, first), f"cannot read the CSV record: {e}", "")
-            first = state["line"] + 1
+        except _RecordTooLong:
+            origin = Origin(name, source.first)
+            raw = source.raw()
+            source.skip_rest()
+            reader = csv.reader(source.lines())
+            yield Rejected(origin, f"a record longer than the limit of {limit} bytes (see max_article_bytes)", raw)
             continue
-        origin = Origin(name, first)
+        except csv.Error as e:
+            origin = Origin(name, source.first)
+            raw = source.raw()
+            source.skip_rest()
+            yield Rejected(origin, f"cannot read the CSV record: {e}", raw)
+            continue
+        origin = Origin(name, source.first)
+        if source.ended:
+            line, raw = source.read_again_after_open_quote()
+            reader = csv.reader(source.lines())
+            where = f"on line {line}" if line != origin.line else "on this line"
+            yield Rejected(origin, f"a quote opened {where} is never closed, so the record would run to the end of "
+                                   "the file; the lines after it are read as records of their own", raw)
+            continue
         raw = ",".join(row)
-        first = state["line"] + 1
-        if state["too_long"]:
-            state["too_long"] = False
-            yield Rejected(origin, f"a line longer than the limit of {opts.max_article_bytes} bytes", _keep(_printable(raw)))
+        if source.too_long:
+            yield Rejected(origin, f"a line longer than the limit of {limit} bytes (see max_article_bytes)",
+                           _keep(_printable(raw)))
             continue
         if not row or not any(cell.strip() for cell in row):
             continue
@@ -444,7 +666,8 @@ def read_csv(stream: IO[bytes], name: str, options: ReadOptions | None = None) -
             yield Rejected(origin, f"{len(row)} fields where the header has {len(names)}", _keep(raw))
             continue
         try:
-            yield _article_from_record(dict(zip(names, row, strict=True)), origin, opts)
+            # the row holds no surrogate: the undecodable bytes were looked for above
+            yield _article_from_record(dict(zip(names, row, strict=True)), origin, opts, surrogate_free=True)
         except InputError as e:
             yield Rejected(origin, e.args[0], _keep(raw))
 
