@@ -15,7 +15,16 @@ from conftest import ALPINO_JSONL
 
 from kroniek.archive import Archive
 from kroniek.cli import EXIT_QUARANTINED, cli
-from kroniek.ingest.readers import MAX_NESTING, ReadOptions, Rejected, read_csv, read_dated, read_jsonl, read_path
+from kroniek.ingest.readers import (
+    MAX_NESTING,
+    ReadOptions,
+    Rejected,
+    read_csv,
+    read_dated,
+    read_jsonl,
+    read_path,
+    read_stream,
+)
 from kroniek.model import Origin, RawArticle
 from kroniek.settings import CoreSettings
 
@@ -227,3 +236,44 @@ def test_hostile_article_of_more_megabytes_than_the_limit_is_quarantined_by_the_
     res = CliRunner().invoke(cli, ["ingest", "--no-analyze", "-q", "--max-article-mb", "0.01", "--archive", str(db),
                                    str(f)])
     assert res.exit_code == EXIT_QUARANTINED and "1 new" in res.output and "1 quarantined" in res.output
+
+
+# --- encodings: UTF-16 and UTF-32 with a byte order mark are read; other causes are named ------------------------
+
+DATED = "date 2019-01-01 Eerste bericht over café en ë.\ndate 2019-01-02 Tweede bericht.\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-be"])
+def test_hostile_utf16_and_utf32_with_a_byte_order_mark_are_read(encoding: str) -> None:
+    bom = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff", "utf-32-be": b"\x00\x00\xfe\xff"}.get(encoding, b"")
+    data = bom + DATED.encode(encoding)
+    items = _read(read_dated, data)
+    assert [i.text for i in items] == ["Eerste bericht over café en ë.", "Tweede bericht."]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("reader,text", [
+    (read_csv, "date,text\n2019-01-01,Een bericht met ë.\n"),
+    (read_jsonl, '{"date": "2019-01-01", "text": "Een bericht met ë."}\n'),
+    (read_stream, '{"date": "2019-01-01", "text": "Een bericht met ë."}\n'),
+], ids=["csv", "jsonl", "sniffed"])
+def test_hostile_utf16_csv_and_json_lines_are_read(reader, text: str) -> None:  # type: ignore[no-untyped-def]
+    (item,) = _read(reader, text.encode("utf-16"))
+    assert item.text == "Een bericht met ë."  # type: ignore[union-attr]
+
+
+def test_hostile_bad_utf16_rejects_only_its_record() -> None:
+    data = DATED.encode("utf-16") + "date 2019-01-03 Der\ude00de.\n".encode("utf-16-le", "surrogatepass") + \
+        "date 2019-01-04 Vierde bericht.\n".encode("utf-16-le")
+    items = _read(read_dated, data)
+    assert [type(i).__name__ for i in items] == ["RawArticle", "RawArticle", "Rejected", "RawArticle"]
+    assert "not UTF-16 text" in items[2].reason and items[3].text == "Vierde bericht."  # type: ignore[union-attr]
+
+
+def test_hostile_utf16_without_a_byte_order_mark_names_the_likely_cause() -> None:
+    (item,) = _read(read_dated, DATED.encode("utf-16-le"))
+    assert isinstance(item, Rejected) and "UTF-16 without a byte order mark" in item.reason
+
+
+def test_hostile_undecodable_text_without_a_date_names_the_bytes_not_the_date() -> None:
+    (item,) = _read(read_dated, "Een bericht in Latin-1: café.\n".encode("latin-1"))
+    assert isinstance(item, Rejected) and item.reason.startswith("bytes that are not UTF-8 (first one \\xe9")

@@ -6,7 +6,8 @@ The limit counts bytes as read, not characters, for a line, an article and a CSV
 A reader yields a `RawArticle` for each record it can read and a `Rejected` (file, line, reason, raw record) for
 each one it cannot; a bad record never stops the records around it.
 
-Bytes are decoded as UTF-8 (a leading byte order mark is dropped). Undecodable bytes are kept through decoding as
+Bytes are decoded as UTF-8 (a leading byte order mark is dropped); a stream that starts with a UTF-16 or UTF-32
+byte order mark is read in that encoding (see encoding.py). Undecodable bytes are kept through decoding as
 surrogate escapes, so the record that holds them can be rejected with its line number while the rest of the file
 is read. CRLF and CR line ends in the dated-line and CSV formats are read as LF (a file with CR line ends only is
 read line by line): the article text, and so every offset into it, uses LF. JSON Lines end at LF or CRLF, since a
@@ -29,6 +30,7 @@ from typing import IO, Any
 import orjson
 
 from kroniek.errors import DateError, InputError
+from kroniek.ingest.encoding import as_utf8, nul_hint
 from kroniek.model import ArticleDate, Origin, RawArticle
 
 FORMATS = ("dated", "jsonl", "csv")
@@ -119,13 +121,17 @@ def _date(value: str) -> ArticleDate:
     return ArticleDate.parse(value)
 
 
-def _undecodable(text: str) -> str | None:
+def _undecodable(text: str, encoding: str = "UTF-8") -> str | None:
+    """Why `text` cannot be stored when it holds bytes that were not text in the input's encoding, or None."""
     if not _has_surrogate(text):
         return None
     m = _SURROGATE.search(text)
     if not m:
         return None
-    return f"bytes that are not UTF-8 (first one \\x{ord(m.group()) - 0xDC00:02x} at character {m.start()})"
+    if encoding != "UTF-8":  # the transcoding marks them with one \\xff (see encoding.py)
+        return f"bytes that are not {encoding} text (first at character {m.start()})"
+    return f"bytes that are not UTF-8 (first one \\x{ord(m.group()) - 0xDC00:02x} at character {m.start()})" + \
+        nul_hint(text)
 
 
 def _raw_lines(stream: IO[bytes], limit: int, cr_ends: bool = False) -> Iterator[tuple[int, bytes, bool]]:
@@ -243,6 +249,7 @@ def _decode(chunk: bytes) -> str:
 def read_dated(stream: IO[bytes], name: str, options: ReadOptions | None = None) -> Iterator[Item]:
     """Read articles in the dated-line format: `date YYYY[-MM[-DD]] <article>` up to the next header line."""
     opts = options or ReadOptions()
+    stream, encoding = as_utf8(stream)
     limit = opts.max_article_bytes
     start_line = 0
     header = ""
@@ -259,18 +266,19 @@ def read_dated(stream: IO[bytes], name: str, options: ReadOptions | None = None)
             # the raw record is written out only for a rejected article
             return Rejected(origin, reason, _keep(_printable(header + "".join(parts))))
 
-        if date_token is None:
-            if not text or text.isspace():
-                return None
-            if opts.require_date:
-                return rejected("missing date: text before the first `date YYYY-MM-DD` header line")
+        if date_token is None and (not text or text.isspace()):
+            return None
         if problem:
             return rejected(problem)
+        # undecodable bytes before a missing date: they are the likelier cause (a file in another encoding)
+        bad = _undecodable(text, encoding)
+        if bad:
+            return rejected(bad + ("; no `date YYYY-MM-DD` header line before it either" if date_token is None
+                                   else ""))
+        if date_token is None and opts.require_date:
+            return rejected("missing date: text before the first `date YYYY-MM-DD` header line" + nul_hint(text))
         if not text or text.isspace():
             return rejected("empty article: a date header with no text after it")
-        bad = _undecodable(text)
-        if bad:
-            return rejected(bad)
         date = None
         if date_token is not None:
             try:
@@ -401,6 +409,7 @@ def read_jsonl(stream: IO[bytes], name: str, options: ReadOptions | None = None)
     reads what Python's own parser accepts, such as NaN).
     """
     opts = options or ReadOptions()
+    stream, encoding = as_utf8(stream)
     for number, chunk, too_long in _raw_lines(stream, opts.max_article_bytes):
         origin = Origin(name, number)
         if too_long:
@@ -413,7 +422,7 @@ def read_jsonl(stream: IO[bytes], name: str, options: ReadOptions | None = None)
             line = _decode(chunk)
             if not line or line.isspace():  # no stripped copy of a long line
                 continue
-            found = _jsonl_record(line, origin)
+            found = _jsonl_record(line, origin, encoding)
             if isinstance(found, Rejected):
                 yield found
                 continue
@@ -430,15 +439,15 @@ def read_jsonl(stream: IO[bytes], name: str, options: ReadOptions | None = None)
             yield Rejected(origin, e.args[0], _keep(_decode(chunk).rstrip("\n")))
 
 
-def _jsonl_record(line: str, origin: Origin) -> Any:
+def _jsonl_record(line: str, origin: Origin, encoding: str = "UTF-8") -> Any:
     """The value of a JSON line that orjson refused, or why it cannot be read (a Rejected)."""
-    bad = _undecodable(line)
+    bad = _undecodable(line, encoding)
     if bad:
         return Rejected(origin, bad, _keep(_printable(line.rstrip("\n"))))
     try:
         rec = json.loads(line)
     except ValueError as e:
-        return Rejected(origin, f"not valid JSON: {e}", _keep(line.rstrip("\n")))
+        return Rejected(origin, f"not valid JSON: {e}{nul_hint(line)}", _keep(line.rstrip("\n")))
     except RecursionError:
         return Rejected(origin, f"lists and objects nested deeper than {MAX_NESTING} levels, more than Kroniek "
                                 "reads", _keep(line.rstrip("\n")))
@@ -590,6 +599,7 @@ def read_csv(stream: IO[bytes], name: str, options: ReadOptions | None = None) -
     """
     opts = options or ReadOptions()
     limit = opts.max_article_bytes
+    stream, encoding = as_utf8(stream)
     source = _CsvLines(_raw_lines(stream, limit, cr_ends=True), limit)
     # the csv module's own limit counts characters, so it never binds before the one in bytes
     csv.field_size_limit(max(csv.field_size_limit(), limit))
@@ -609,7 +619,7 @@ def read_csv(stream: IO[bytes], name: str, options: ReadOptions | None = None) -
         yield Rejected(Origin(name, 1), "a quote in the CSV header is never closed, so the header runs to the end of "
                                         "the file: the file is not read; close the quote", source.raw())
         return
-    bad = _undecodable(",".join(header))
+    bad = _undecodable(",".join(header), encoding)
     if bad:
         yield Rejected(Origin(name, 1), f"the CSV header holds {bad}: the file is not read; save it as UTF-8",
                        _keep(_printable(",".join(header))))
@@ -621,7 +631,8 @@ def read_csv(stream: IO[bytes], name: str, options: ReadOptions | None = None) -
         columns = ", ".join(header)
         if len(columns) > 300:
             columns = columns[:300] + "…"
-        yield Rejected(Origin(name, 1), f"the CSV header has no `{wanted}` column (columns: {columns})",
+        yield Rejected(Origin(name, 1), f"the CSV header has no `{wanted}` column (columns: {columns})"
+                                        + nul_hint(",".join(header)),
                        _keep(_printable(",".join(header))))
         return
     while True:
@@ -658,7 +669,7 @@ def read_csv(stream: IO[bytes], name: str, options: ReadOptions | None = None) -
             continue
         if not row or not any(cell.strip() for cell in row):
             continue
-        bad = _undecodable(raw)
+        bad = _undecodable(raw, encoding)
         if bad:
             yield Rejected(origin, bad, _keep(_printable(raw)))
             continue
@@ -691,6 +702,7 @@ def _sniff(stream: IO[bytes]) -> str:
 def read_stream(stream: IO[bytes], name: str, options: ReadOptions | None = None) -> Iterator[Item]:
     """Read one binary stream in the format of `options.fmt` (sniffed when None: JSON Lines or dated lines)."""
     opts = options or ReadOptions()
+    stream = as_utf8(stream)[0]
     fmt = opts.fmt or _sniff(stream)
     if fmt not in _READERS:
         raise InputError(f"unknown format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
@@ -740,6 +752,7 @@ def read_path(path: str | Path, options: ReadOptions | None = None) -> Iterator[
             # the records read before the error are kept; the rest of the file is not read
             yield Rejected(Origin(name), f"reading stopped at an error: {e.strerror or e}; the records before it "
                                          "were read, the rest of the file was not", "")
+
 
 
 def read_paths(paths: Iterable[str | Path], options: ReadOptions | None = None) -> Iterator[Item]:
