@@ -15,6 +15,7 @@ from conftest import ALPINO_JSONL
 
 from kroniek.archive import Archive
 from kroniek.cli import EXIT_QUARANTINED, cli
+from kroniek.errors import InputError
 from kroniek.ingest.readers import (
     MAX_NESTING,
     ReadOptions,
@@ -194,11 +195,11 @@ def test_hostile_csv_open_quote_after_a_closed_multiline_field_keeps_the_lines_b
 
 
 def test_hostile_csv_record_over_the_limit_is_quarantined_whole_and_its_lines_are_not_records() -> None:
-    body = b"\n".join([b"a" * 60, b"2019-09-09,Geen record maar tekst.", b"b" * 60, b'nog meer"'])
+    body = b"\n".join([b"a" * 600, b"2019-09-09,Geen record maar tekst.", b"b" * 600, b'nog meer"'])
     data = b'date,text\n2019-01-01,"' + body + b"\n2019-01-05,Na het lange bericht.\n"
-    items = _read(read_csv, data, max_article_bytes=100)
+    items = _read(read_csv, data, max_article_bytes=1024)
     assert [type(i).__name__ for i in items] == ["Rejected", "RawArticle"]
-    assert "longer than the limit of 100 bytes" in items[0].reason and items[0].origin.line == 2  # type: ignore[union-attr]
+    assert "longer than the limit of 1024 bytes" in items[0].reason and items[0].origin.line == 2  # type: ignore[union-attr]
     assert items[1].text == "Na het lange bericht." and items[1].origin.line == 6  # type: ignore[union-attr]
 
 
@@ -277,3 +278,30 @@ def test_hostile_utf16_without_a_byte_order_mark_names_the_likely_cause() -> Non
 def test_hostile_undecodable_text_without_a_date_names_the_bytes_not_the_date() -> None:
     (item,) = _read(read_dated, "Een bericht in Latin-1: café.\n".encode("latin-1"))
     assert isinstance(item, Rejected) and item.reason.startswith("bytes that are not UTF-8 (first one \\xe9")
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "0", "-1", "0.0001", "1e9", "4096"])
+def test_hostile_max_article_mb_out_of_range_is_a_usage_error(tmp_path: Path, value: str) -> None:
+    f = tmp_path / "a.txt"
+    f.write_text("date 2019-01-01 Een artikel.\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["ingest", "--no-analyze", "-q", f"--max-article-mb={value}",
+                                   "--archive", str(tmp_path / "k.db"), str(f)])
+    assert res.exit_code == 2 and res.exception is not None and isinstance(res.exception, SystemExit), res.output
+    assert "--max-article-mb" in res.output and "megabytes from 0.001 to 1024" in res.output
+    assert not (tmp_path / "k.db").exists()
+
+
+@pytest.mark.parametrize("value", ["0.001", "1", "64", "1024"])
+def test_hostile_max_article_mb_in_range_is_taken(tmp_path: Path, value: str) -> None:
+    f = tmp_path / "a.txt"
+    f.write_text("date 2019-01-01 Een artikel.\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["ingest", "--no-analyze", "-q", "--max-article-mb", value,
+                                   "--archive", str(tmp_path / "k.db"), str(f)])
+    assert res.exit_code == 0 and "1 new" in res.output, res.output
+
+
+@pytest.mark.parametrize("limit", [0, -1, 10, 2**31, 1.5, True])
+def test_hostile_reader_limit_out_of_range_is_an_input_error(limit: object) -> None:
+    for reader in (read_dated, read_jsonl, read_csv):
+        with pytest.raises(InputError, match="max_article_bytes must be a whole number"):
+            list(reader(io.BytesIO(b"date 2019 x\n"), "f", ReadOptions(max_article_bytes=limit)))  # type: ignore[arg-type]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping
@@ -40,6 +41,10 @@ STDIN = "-"
 
 # The default largest article (and largest input line): well above the 50 MB the issue asks to read.
 DEFAULT_MAX_ARTICLE_BYTES = 64 * 1024 * 1024
+# The article limits that can be asked for: below a kilobyte nearly every record would be quarantined, and an
+# article of more than a gigabyte is no article (a reader holds one article, and sometimes a line, in memory).
+MIN_ARTICLE_BYTES = 1024
+MAX_ARTICLE_BYTES = 1024 * 1024 * 1024
 # How much of a rejected record the quarantine keeps; the rest is counted, not stored.
 RAW_KEEP_CHARS = 64 * 1024
 # Lists and objects in a record nest at most this deep: deeper ones cannot be stored as JSON, pickled or
@@ -87,6 +92,24 @@ class ReadOptions:
     require_date: bool = True  # an article without a date is rejected unless this is False
     columns: Mapping[str, str] = field(default_factory=dict)  # Kroniek field -> column name in a CSV header
     source: str | None = None  # the source of articles whose record names none
+
+
+def article_limit(megabytes: float) -> int:
+    """The article limit in bytes for a size in megabytes (MiB); ValueError, saying what can be given, for a size
+    that is not a number, is infinite, or lies outside 0.001..1024."""
+    low, high = 0.001, MAX_ARTICLE_BYTES // 2**20  # 0.001 MB: just over MIN_ARTICLE_BYTES
+    if not math.isfinite(megabytes) or not low <= megabytes <= high:
+        raise ValueError(f"{megabytes} is not an article size: give a number of megabytes from {low} to {high}")
+    return int(megabytes * 2**20)
+
+
+def _limit(opts: ReadOptions) -> int:
+    """The options' article limit, checked: a limit of 0 or less would quarantine every line or switch it off."""
+    limit = opts.max_article_bytes
+    if isinstance(limit, bool) or not isinstance(limit, int) or not MIN_ARTICLE_BYTES <= limit <= MAX_ARTICLE_BYTES:
+        raise InputError(f"max_article_bytes must be a whole number from {MIN_ARTICLE_BYTES} to "
+                         f"{MAX_ARTICLE_BYTES}, not {limit!r}", hint="give a size in that range")
+    return limit
 
 
 def _keep(raw: str) -> str:
@@ -249,8 +272,8 @@ def _decode(chunk: bytes) -> str:
 def read_dated(stream: IO[bytes], name: str, options: ReadOptions | None = None) -> Iterator[Item]:
     """Read articles in the dated-line format: `date YYYY[-MM[-DD]] <article>` up to the next header line."""
     opts = options or ReadOptions()
+    limit = _limit(opts)
     stream, encoding = as_utf8(stream)
-    limit = opts.max_article_bytes
     start_line = 0
     header = ""
     date_token: str | None = None
@@ -409,8 +432,9 @@ def read_jsonl(stream: IO[bytes], name: str, options: ReadOptions | None = None)
     reads what Python's own parser accepts, such as NaN).
     """
     opts = options or ReadOptions()
+    limit = _limit(opts)
     stream, encoding = as_utf8(stream)
-    for number, chunk, too_long in _raw_lines(stream, opts.max_article_bytes):
+    for number, chunk, too_long in _raw_lines(stream, limit):
         origin = Origin(name, number)
         if too_long:
             yield Rejected(origin, f"a line longer than the limit of {opts.max_article_bytes} bytes "
@@ -598,7 +622,7 @@ def read_csv(stream: IO[bytes], name: str, options: ReadOptions | None = None) -
     have swallowed up to the end of the file are read as records of their own.
     """
     opts = options or ReadOptions()
-    limit = opts.max_article_bytes
+    limit = _limit(opts)
     stream, encoding = as_utf8(stream)
     source = _CsvLines(_raw_lines(stream, limit, cr_ends=True), limit)
     # the csv module's own limit counts characters, so it never binds before the one in bytes
