@@ -268,6 +268,11 @@ class Archive:
             flush()
         return done
 
+    def analysis_pending(self) -> bool:
+        """Whether a stored Dutch article has no analysis yet: ingest ran without it, or an analysis was stopped
+        (killed, say) before it finished. Ingest's analysis then takes up every such article, not only new ones."""
+        return next(iter(self.store.articles(None, language="nl", unanalysed=True, batch_size=1)), None) is not None
+
     # --- reading -----------------------------------------------------------------------------------------------
 
     def get_article(self, article_id: str) -> StoredArticle:

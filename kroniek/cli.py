@@ -163,8 +163,8 @@ def ingest(paths: tuple[str, ...], archive_path: Path, fmt: str | None, columns:
         if report.quarantined:
             err.print(f"{report.quarantined} records quarantined; list them with "
                       f"`kroniek quarantine --archive {archive_path}`.")
-        dutch_new = report.new - report.not_dutch
-        if analyze and dutch_new:
+        # not only the new articles: also those an earlier, interrupted analysis left (a re-run finishes them)
+        if analyze and archive.analysis_pending():
             _analyze_archive(archive, None, STAGES, quiet, unanalysed=True)
     if report.errors:
         sys.exit(EXIT_ERROR)
