@@ -14,7 +14,7 @@ from typing import Any
 from kroniek.errors import ModelError
 from kroniek.ingest.batches import article_id, content_hash
 from kroniek.ingest.language import detect_language
-from kroniek.ingest.readers import ReadOptions, Rejected, read_paths
+from kroniek.ingest.readers import ReadOptions, Rejected, article_limit, read_paths
 from kroniek.ingest.structure import parse_structure
 from kroniek.model import Analysis, RawArticle, StoredArticle
 
@@ -83,5 +83,5 @@ def tag_conll(conll_path: Path, output: Path | None) -> int:
     return int(tag(conll_path, output))
 
 
-__all__ = ["ModelError", "ReadOptions", "Rejected", "analyze_paths", "analyze_records", "analyze_stored",
+__all__ = ["ModelError", "ReadOptions", "Rejected", "analyze_paths", "article_limit", "analyze_records", "analyze_stored",
            "load_pipeline", "pipeline_version", "tag_conll"]

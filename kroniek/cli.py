@@ -20,7 +20,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kroniek import __version__
-from kroniek.analysis import ReadOptions, Rejected, analyze_paths, load_pipeline, tag_conll
+from kroniek.analysis import ReadOptions, Rejected, analyze_paths, article_limit, load_pipeline, tag_conll
 from kroniek.archive import Archive, IngestReport
 from kroniek.errors import KroniekError, ModelError
 from kroniek.model import INPUT_FORMATS, STAGES
@@ -81,6 +81,16 @@ def _read_options(fmt: str | None, columns: tuple[str, ...], source: str | None,
     return opts
 
 
+def _article_mb(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """--max-article-mb checked: nan, infinity, 0 and negative sizes are usage errors (see readers.article_limit)."""
+    if value is not None:
+        try:
+            article_limit(value)
+        except ValueError as e:
+            raise click.BadParameter(str(e)) from None
+    return value
+
+
 def reader_options(f: Any) -> Any:
     """The options every command that reads input takes."""
     for opt in reversed([
@@ -90,7 +100,8 @@ def reader_options(f: Any) -> Any:
                      help="CSV: read FIELD (text, id, date, title, source, url) from COLUMN. Repeatable."),
         click.option("--source", help="Source name for records that give none."),
         click.option("--allow-undated", is_flag=True, help="Read articles without a date instead of quarantining."),
-        click.option("--max-article-mb", type=float, help="Quarantine articles larger than this (default 64)."),
+        click.option("--max-article-mb", type=float, callback=_article_mb,
+                     help="Quarantine articles larger than this (default 64; 0.001 to 1024)."),
     ]):
         f = opt(f)
     return f
