@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from kroniek import __version__
 from kroniek.api import errors
-from kroniek.api.limits import BodyLimit
+from kroniek.api.limits import BodyLimit, QueryLimit
 from kroniek.api.routers import articles, entities, export, health, ingest, search, speakers, stories, timeline
 from kroniek.api.schemas import ErrorResponse
 from kroniek.api.settings import Settings
@@ -26,6 +26,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "a query that cannot be read"},
     404: {"model": ErrorResponse, "description": "not in the archive"},
     413: {"model": ErrorResponse, "description": "the request body is too large"},
+    414: {"model": ErrorResponse, "description": "the query string is too long"},
     422: {"model": ErrorResponse, "description": "a parameter out of its limits"},
     503: {"model": ErrorResponse, "description": "the archive or the model is not available"},
 }
@@ -52,6 +53,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.archive = None
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_ingest_bytes)
+    app.add_middleware(QueryLimit, max_bytes=settings.max_query_string_bytes)
     for module in (health, search, articles, entities, speakers, timeline, stories, export, ingest):
         app.include_router(module.router, prefix="/api", responses=ERRORS)
 

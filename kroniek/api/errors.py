@@ -38,8 +38,9 @@ CORE_ERRORS: list[tuple[type[KroniekError], int, str]] = [
 ]
 
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-              405: "method_not_allowed", 406: "not_acceptable", 413: "too_large", 415: "unsupported_media_type",
-              422: "invalid_request", 429: "too_many_requests", 500: "internal_error", 503: "unavailable"}
+              405: "method_not_allowed", 406: "not_acceptable", 413: "too_large", 414: "uri_too_long",
+              415: "unsupported_media_type", 422: "invalid_request", 429: "too_many_requests", 500: "internal_error",
+              503: "unavailable"}
 
 HtmlRenderer = Callable[[Request, int, dict[str, Any]], Response]
 
