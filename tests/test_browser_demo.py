@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 from web_support import EXTRA, SCRIPT
 
 from kroniek.archive import Archive
@@ -177,3 +177,35 @@ def test_browser_english_interface(server: str, page: Page) -> None:
     pg.goto(server + "/entities")
     expect(pg.locator("h1")).to_have_text("Names in the archive")
     shot(pg, "09-entities-english")
+
+
+def test_browser_api_docs_work_offline(server: str, page: Page) -> None:
+    """Swagger UI renders every operation with each request off this server refused, within the docs' policy."""
+    pg = page
+    problems: list[str] = []
+    refused: list[str] = []
+    pg.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: problems.append(str(e)))
+
+    def only_this_server(route: Route) -> None:
+        url = route.request.url
+        if url.startswith(server + "/") or url.startswith("data:"):
+            route.continue_()
+        else:
+            refused.append(url)
+            route.abort()
+
+    pg.route("**/*", only_this_server)
+    pg.goto(server + "/docs")
+    expect(pg.locator(".opblock").first).to_be_visible(timeout=30_000)
+    expect(pg.locator(".information-container .title")).to_contain_text("Kroniek")
+    assert pg.locator(".opblock").count() >= 12
+    # try one operation from the page: a fetch to this server, which the policy allows
+    health = pg.locator(".opblock-get", has_text="/api/health")
+    health.locator(".opblock-summary").click()
+    health.locator("button.try-out__btn").click()
+    health.locator("button.execute").click()
+    expect(health.locator(".live-responses-table tr.response .response-col_status")).to_have_text("200")
+    shot(pg, "10-api-docs-offline")
+    assert not refused, refused
+    assert not problems, problems

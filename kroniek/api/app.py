@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from kroniek import __version__
-from kroniek.api import errors
+from kroniek.api import docs, errors
 from kroniek.api.limits import BodyLimit, QueryLimit
 from kroniek.api.routers import articles, entities, export, health, ingest, search, speakers, stories, timeline
 from kroniek.api.schemas import ErrorResponse
@@ -48,12 +48,14 @@ def create_app(settings: Settings) -> FastAPI:
             archive.close()
 
     app = FastAPI(title="Kroniek", version=__version__, description=DESCRIPTION, lifespan=lifespan,
-                  responses={422: {"model": ErrorResponse, "description": "invalid request"}})
+                  responses={422: {"model": ErrorResponse, "description": "invalid request"}},
+                  docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.archive = None
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_ingest_bytes)
     app.add_middleware(QueryLimit, max_bytes=settings.max_query_string_bytes)
+    docs.install(app)
     for module in (health, search, articles, entities, speakers, timeline, stories, export, ingest):
         app.include_router(module.router, prefix="/api", responses=ERRORS)
 
