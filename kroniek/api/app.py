@@ -15,6 +15,7 @@ from kroniek.api.limits import BodyLimit, QueryLimit
 from kroniek.api.routers import articles, entities, export, health, ingest, search, speakers, stories, timeline
 from kroniek.api.schemas import ErrorResponse
 from kroniek.api.settings import Settings
+from kroniek.http_security import SecurityHeaders
 
 DESCRIPTION = """Kroniek's archive over HTTP: search with facets, articles with their annotations, names and
 speakers, the timeline, stories and exports. Every error has one shape: `{"error": {"status", "code", "message",
@@ -55,6 +56,8 @@ def create_app(settings: Settings) -> FastAPI:
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_ingest_bytes)
     app.add_middleware(QueryLimit, max_bytes=settings.max_query_string_bytes)
+    # added last, so outermost: it sees every response, the limits' refusals included
+    app.add_middleware(SecurityHeaders)
     docs.install(app)
     for module in (health, search, articles, entities, speakers, timeline, stories, export, ingest):
         app.include_router(module.router, prefix="/api", responses=ERRORS)

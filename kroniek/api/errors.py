@@ -24,6 +24,7 @@ from kroniek.errors import (
     NotFound,
     QueryError,
 )
+from kroniek.http_security import security_headers
 
 log = logging.getLogger(__name__)
 
@@ -129,5 +130,6 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
+        # Starlette answers this one outside every middleware, so the security headers are added here
         return _respond(request, 500, error_body(500, "internal_error", "an unexpected error occurred",
-                                                 "the server log has the details"))
+                                                 "the server log has the details"), security_headers(request.url.path))

@@ -16,14 +16,6 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
 LANG_COOKIE = "kroniek_lang"
 
-# The pages need no script at all: a policy that forbids it makes an escaping slip harmless in the browser.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-                               "frame-ancestors 'none'; base-uri 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
-
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "svg"], default=True),
                    trim_blocks=True, lstrip_blocks=True)
 
@@ -73,7 +65,8 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     html = _env.get_template(template).render(
         lang=lang, other_lang=other, switch_lang_url=request.url.path + "?" + urlencode(params),
         t=lambda key, **kw: i18n.translate(key, lang, **kw), **context)
-    response = HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+    # the security headers are added to every response by kroniek.http_security.SecurityHeaders
+    response = HTMLResponse(html, status_code=status)
     if request.query_params.get("lang") in i18n.LANGUAGES:
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
     return response
