@@ -7,10 +7,20 @@ import csv
 import io
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
-from web_support import REFERENCED_TITLE, SCRIPT, TOKEN, annotated, client, writable_client  # noqa: F401
+from web_support import (  # noqa: F401
+    REFERENCED_TITLE,
+    SCRIPT,
+    SLASHED_ID,
+    TOKEN,
+    annotated,
+    client,
+    slashed_client,
+    writable_client,
+)
 
 
 def test_api_health_counts_articles(client: TestClient) -> None:
@@ -45,6 +55,16 @@ def test_api_article_reference_resolves_to_the_article_with_that_title(client: T
 def test_api_article_reference_without_target_is_null(client: TestClient) -> None:
     art = client.get("/api/articles/ref-mh17").json()
     assert all(r["article_id"] is None for r in art["structure"]["references"])
+
+
+def test_api_article_with_slashes_in_its_id_opens(slashed_client: TestClient) -> None:
+    hit = slashed_client.get("/api/search", params={"q": "MH17"}).json()["hits"][0]
+    assert hit["id"] == SLASHED_ID
+    for path in ("/api/articles/" + quote(SLASHED_ID, safe=""), "/api/articles/" + SLASHED_ID):
+        r = slashed_client.get(path)
+        assert r.status_code == 200, path
+        assert r.json()["id"] == SLASHED_ID
+    assert slashed_client.get("/api/articles/nos/2019").status_code == 404
 
 
 def test_api_entities_list_is_sorted_by_mentions_and_filtered_by_label(client: TestClient) -> None:

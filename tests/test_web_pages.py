@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from web_support import SCRIPT, annotated, client  # noqa: F401
+from web_support import SCRIPT, SLASHED_ID, annotated, client, slashed_client  # noqa: F401
 
 from kroniek.model import EntityMention, Quote, TimeExpression
 from kroniek.web import charts, i18n
@@ -208,3 +208,45 @@ def test_web_pages_forbid_scripts_by_policy(client: TestClient) -> None:
     for path in ("/search?q=MH17", "/articles/script-article", "/no-such-page"):
         policy = client.get(path).headers["content-security-policy"]
         assert "default-src 'none'" in policy and "script-src" not in policy
+
+
+class _Links(HTMLParser):
+    """The links of a page with their text, and any link opened inside another (which HTML does not allow)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[dict[str, str | None], str]] = []
+        self.nested = 0
+        self._open: list[tuple[dict[str, str | None], list[str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.nested += bool(self._open)
+            self._open.append((dict(attrs), []))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._open:
+            attrs, text = self._open.pop()
+            self.links.append((attrs, "".join(text)))
+            if self._open:
+                self._open[-1][1].append("".join(text))
+
+    def handle_data(self, data: str) -> None:
+        if self._open:
+            self._open[-1][1].append(data)
+
+
+def links_of(html: str) -> _Links:
+    parser = _Links()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+def test_web_article_with_slashes_in_its_id_opens_from_search(slashed_client: TestClient) -> None:
+    page = links_of(slashed_client.get("/search", params={"q": "MH17"}).text)
+    href = next(a["href"] for a, _ in page.links if a.get("class") == "hit-title")
+    assert href
+    r = slashed_client.get(href)
+    assert r.status_code == 200, href
+    assert f'data-article-id="{SLASHED_ID}"' in r.text

@@ -46,7 +46,7 @@ def search_page(request: Request, archive: ArchiveDep, q: QueryDep, source: Name
                 narrowed=narrowed, chart=chart, offset=offset, page_size=PAGE, sort=sort)
 
 
-@router.get("/articles/{article_id}")
+@router.get("/articles/{article_id:path}")
 def article_page(request: Request, archive: ArchiveDep,
                  article_id: Annotated[str, Path(min_length=1, max_length=200)]) -> HTMLResponse:
     """An article with its entities, quotations (with speakers) and time expressions (with values) marked."""

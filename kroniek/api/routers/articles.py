@@ -25,7 +25,7 @@ def article_out(archive: Any, article_id: str) -> ArticleOut:
     return ArticleOut.model_validate(data)
 
 
-@router.get("/articles/{article_id}", response_model=ArticleOut, responses={404: {"model": ErrorResponse}})
+@router.get("/articles/{article_id:path}", response_model=ArticleOut, responses={404: {"model": ErrorResponse}})
 def article(archive: ArchiveDep, article_id: ArticleId) -> ArticleOut:
     """An article with its structure, entities, quotations and time expressions (offsets into `text`)."""
     return article_out(archive, article_id)
