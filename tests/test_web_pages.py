@@ -7,6 +7,7 @@ import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -250,3 +251,15 @@ def test_web_article_with_slashes_in_its_id_opens_from_search(slashed_client: Te
     r = slashed_client.get(href)
     assert r.status_code == 200, href
     assert f'data-article-id="{SLASHED_ID}"' in r.text
+
+
+@pytest.mark.parametrize("path", ["//evil.example/x", "//evil.example/x?q=1", "/search?q=MH17&sort=date",
+                                  "/articles/ref-mh17", "/%2F%2Fevil.example"])
+def test_web_language_link_stays_on_the_page(client: TestClient, path: str) -> None:
+    url = "http://testserver" + path
+    r = client.get(url)
+    href = next(a["href"] for a, _ in links_of(r.text).links if a.get("class") == "lang")
+    assert href
+    target = urlsplit(urljoin(url, href))
+    assert (target.scheme, target.netloc, target.path) == ("http", "testserver", urlsplit(url).path), href
+    assert "lang=en" in target.query

@@ -62,8 +62,10 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     lang = language(request)
     other = "en" if lang == "nl" else "nl"
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", other)]
+    # A query-only link: it stays on this page, whatever the path (a path such as //evil.example/x, written out,
+    # would be a link to another site).
     html = _env.get_template(template).render(
-        lang=lang, other_lang=other, switch_lang_url=request.url.path + "?" + urlencode(params),
+        lang=lang, other_lang=other, switch_lang_url="?" + urlencode(params),
         t=lambda key, **kw: i18n.translate(key, lang, **kw), **context)
     # the security headers are added to every response by kroniek.http_security.SecurityHeaders
     response = HTMLResponse(html, status_code=status)
