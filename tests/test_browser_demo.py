@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
-from web_support import EXTRA, SCRIPT
+from web_support import EXTRA, REFERENCED_TITLE, SCRIPT
 
 from kroniek.archive import Archive
 
@@ -37,13 +37,14 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def demo_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo archive (seed + alpino-dev, analysed with the shipped model) plus an article carrying markup."""
+    """The demo archive (seed + alpino-dev, analysed with the shipped model) plus an article carrying markup and
+    the article that the seed's "Lees ook" line points to."""
     from kroniek.demo import build
 
     path = tmp_path_factory.mktemp("demo") / "kroniek.db"
     with Archive.open(path) as archive:
         build(archive)
-        archive.ingest([a for a in EXTRA if a["id"] == "script-article"])
+        archive.ingest([a for a in EXTRA if a["id"] in ("script-article", "ref-mh17")])
     return path
 
 
@@ -132,7 +133,16 @@ def test_browser_search_article_speaker_and_timeline(server: str, page: Page) ->
         "data-speaker", "Stef Blok")
     expect(pg.locator("span.timex").first).to_be_visible()
     expect(pg.locator("p.reference")).to_contain_text("Lees ook")
+    # the reference is one link holding its whole title (no link inside it, which the browser would empty)
+    reference = pg.locator("p.reference a.reference-link")
+    expect(reference).to_have_text(REFERENCED_TITLE)
+    assert pg.locator("p.reference a a, p.reference a:empty").count() == 0
     shot(pg, "03-article-seed")
+    seed_url = pg.url
+    reference.click()
+    pg.wait_for_url("**/articles/ref-mh17")
+    expect(pg.locator("article.text h1")).to_have_text(REFERENCED_TITLE)
+    pg.goto(seed_url)
 
     # Stef Blok's page: quotations over time and mentions per month
     pg.locator("a.speaker-tag", has_text="Stef Blok").first.click()

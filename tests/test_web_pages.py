@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
-from web_support import SCRIPT, SLASHED_ID, annotated, client, slashed_client  # noqa: F401
+from web_support import REFERENCED_TITLE, SCRIPT, SLASHED_ID, annotated, client, slashed_client  # noqa: F401
 
 from kroniek.model import EntityMention, Quote, TimeExpression
 from kroniek.web import charts, i18n
@@ -242,6 +242,22 @@ def links_of(html: str) -> _Links:
     parser.feed(html)
     parser.close()
     return parser
+
+
+def test_web_reference_is_one_link_holding_its_title(client: TestClient, annotated: tuple[Path, str]) -> None:
+    page = links_of(client.get(f"/articles/{annotated[1]}").text)
+    assert page.nested == 0
+    refs = [(a, text) for a, text in page.links if a.get("class") == "reference-link"]
+    assert [(a["href"], text) for a, text in refs] == [("/articles/ref-mh17", REFERENCED_TITLE)]
+    # the names in the reference are still marked, without links of their own
+    html = client.get(f"/articles/{annotated[1]}").text
+    line = re.search(r'<p class="reference">.*?</p>', html, re.S)
+    assert line and '<span class="ent ent-' in line.group(0)
+
+
+def test_web_no_page_has_a_link_inside_a_link(client: TestClient, annotated: tuple[Path, str]) -> None:
+    for path in (f"/articles/{annotated[1]}", "/search?q=MH17", "/entities/Stef%20Blok", "/timeline"):
+        assert links_of(client.get(path).text).nested == 0, path
 
 
 def test_web_article_with_slashes_in_its_id_opens_from_search(slashed_client: TestClient) -> None:

@@ -68,7 +68,8 @@ def article_page(request: Request, archive: ArchiveDep,
         # The line's lead-in ("Lees ook:") is not part of the reference but belongs on the page.
         line_start = text.rfind("\n", 0, r.start) + 1
         lead = text[line_start:r.start] if r.start - line_start <= 40 else ""
-        blocks.append((r.start, "ref", render(text, marks, r.start, r.end), (lead, r)))
+        # a reference found in the archive is itself a link: its text is drawn without links of its own
+        blocks.append((r.start, "ref", render(text, marks, r.start, r.end, links=not r.article_id), (lead, r)))
     if not blocks:
         blocks.append((0, "p", render(text, marks, 0, len(text)), None))
     blocks.sort(key=lambda b: b[0])
