@@ -217,3 +217,15 @@ def test_api_openapi_lists_every_resource(client: TestClient) -> None:
 def test_api_script_article_is_returned_verbatim_as_json(client: TestClient) -> None:
     art = client.get("/api/articles/script-article").json()
     assert SCRIPT in art["text"]
+
+
+def test_api_search_exact_matches_the_words_as_written(client: TestClient) -> None:
+    # "onderhandeling" is stemmed to the stem of "onderhandelingen", which the seed article has; written out as
+    # it is, no article has the word
+    stemmed = client.get("/api/search", params={"q": "onderhandeling"}).json()
+    assert stemmed["total"] >= 1
+    exact = client.get("/api/search", params={"q": "onderhandeling", "exact": "true"}).json()
+    assert exact["total"] == 0
+    as_written = client.get("/api/search", params={"q": "onderhandelingen", "exact": "true"}).json()
+    assert {h["id"] for h in as_written["hits"]} <= {h["id"] for h in stemmed["hits"]} and as_written["total"]
+    assert client.get("/api/search", params={"q": "MH17", "exact": "maybe"}).status_code == 422

@@ -279,3 +279,14 @@ def test_web_language_link_stays_on_the_page(client: TestClient, path: str) -> N
     target = urlsplit(urljoin(url, href))
     assert (target.scheme, target.netloc, target.path) == ("http", "testserver", urlsplit(url).path), href
     assert "lang=en" in target.query
+
+
+def test_web_search_exact_toggle(client: TestClient) -> None:
+    stemmed = client.get("/search", params={"q": "onderhandeling"}).text
+    assert 'name="exact" value="true">' in stemmed and "Niets gevonden." not in stemmed
+    exact = client.get("/search", params={"q": "onderhandeling", "exact": "true"}).text
+    assert 'name="exact" value="true" checked>' in exact and "Niets gevonden." in exact
+    # the facet links of an exact search stay exact
+    mh17 = client.get("/search", params={"q": "MH17", "exact": "true"}).text
+    facets = [a["href"] or "" for a, _ in links_of(mh17).links if "source=" in (a.get("href") or "")]
+    assert facets and all("exact=true" in f for f in facets)

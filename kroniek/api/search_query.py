@@ -44,9 +44,9 @@ def combined(query: str, filters: Filters) -> str:
 
 
 def run_search(archive: Any, query: str, *, limit: int, offset: int, sort: str = "relevance",
-               facets: bool = True) -> Any:
-    """One page of results from the archive's search."""
-    return archive.search(query, limit=limit, offset=offset, sort=sort, facets=facets)
+               facets: bool = True, exact: bool = False) -> Any:
+    """One page of results from the archive's search; `exact` matches the words as written (no stemming)."""
+    return archive.search(query, limit=limit, offset=offset, sort=sort, facets=facets, exact=exact)
 
 
 def matching_ids(archive: Any, query: str, most: int) -> Iterator[str]:

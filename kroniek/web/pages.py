@@ -30,11 +30,14 @@ PAGE = 20
 @router.get("/search")
 def search_page(request: Request, archive: ArchiveDep, q: QueryDep, source: Name = None, entity: Name = None,
                 speaker: Name = None, month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
-                sort: Literal["relevance", "date", "date-asc"] = "relevance", offset: Offset = 0) -> HTMLResponse:
+                sort: Literal["relevance", "date", "date-asc"] = "relevance", exact: bool = False,
+                offset: Offset = 0) -> HTMLResponse:
     """Search with facets (a chart of articles per month, sources, entities, speakers) and highlighted snippets."""
     filters = Filters(source=source, entity=entity, speaker=speaker, month=month)
-    result = run_search(archive, combined(q, filters), limit=PAGE, offset=offset, sort=sort, facets=True)
-    state = {"q": q, **dict(filters.items()), "sort": sort if sort != "relevance" else None}
+    result = run_search(archive, combined(q, filters), limit=PAGE, offset=offset, sort=sort, facets=True,
+                        exact=exact)
+    state = {"q": q, **dict(filters.items()), "sort": sort if sort != "relevance" else None,
+             "exact": "true" if exact else None}
 
     def narrowed(**change: Any) -> str:
         return search_url(**{**state, **change})
@@ -43,7 +46,7 @@ def search_page(request: Request, archive: ArchiveDep, q: QueryDep, source: Name
     chart = charts.bar_chart(charts.month_bars(months, lambda m: narrowed(month=m)),
                              title=text_for(request, "facet.months"), unit="")
     return page(request, "search.html", q=q, result=result, filters=filters.items(), state=state,
-                narrowed=narrowed, chart=chart, offset=offset, page_size=PAGE, sort=sort)
+                narrowed=narrowed, chart=chart, offset=offset, page_size=PAGE, sort=sort, exact=exact)
 
 
 @router.get("/articles/{article_id:path}")
