@@ -229,3 +229,24 @@ def test_api_search_exact_matches_the_words_as_written(client: TestClient) -> No
     as_written = client.get("/api/search", params={"q": "onderhandelingen", "exact": "true"}).json()
     assert {h["id"] for h in as_written["hits"]} <= {h["id"] for h in stemmed["hits"]} and as_written["total"]
     assert client.get("/api/search", params={"q": "MH17", "exact": "maybe"}).status_code == 422
+
+
+def test_api_ingest_quarantines_each_bad_record_and_keeps_the_rest(writable_client: TestClient) -> None:
+    good = [{"text": "De gemeenteraad vergaderde gisteren over de nieuwe brug.", "date": "2020-01-01"},
+            {"text": "Het waterschap opende vandaag een nieuw gemaal.", "date": "2020-01-02", "id": 7,
+             "section": "regio"}]
+    bad = [{"text": "", "date": "2020-01-03"}, {"text": "Een artikel zonder datum."},
+           {"text": 42, "date": "2020-01-04"}, {"text": "Een titel als lijst.", "date": "2020", "title": ["x"]},
+           {"text": "Een onmogelijke datum.", "date": "2020-02-30"}]
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    r = writable_client.post("/api/ingest", json={"articles": [good[0], *bad, good[1]], "analyze": False},
+                             headers=auth)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["new"], body["quarantined"]) == (2, len(bad))
+    assert writable_client.get("/api/health").json()["articles"] == 2 + 2
+    kept = writable_client.get("/api/articles/7").json()
+    assert kept["text"] == good[1]["text"]
+    # a list item that is not an object is not a record at all: the request is malformed
+    r = writable_client.post("/api/ingest", json={"articles": ["/etc/passwd"]}, headers=auth)
+    assert r.status_code == 422

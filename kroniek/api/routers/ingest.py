@@ -19,8 +19,8 @@ def ingest(archive: ArchiveDep, settings: SettingsDep, body: IngestRequest) -> I
     """Add articles; the same text twice is one article, and unreadable records are quarantined."""
     if len(body.articles) > settings.max_ingest_articles:
         raise ApiError(413, "too_large", f"at most {settings.max_ingest_articles} articles per request")
-    records = [a.model_dump(exclude_none=True) for a in body.articles]
-    report = archive.ingest(records)
+    # Each object goes to the archive as a record (never a path); the archive quarantines those it cannot read.
+    report = archive.ingest(list(body.articles))
     analysed = 0
     errors = list(report.errors)
     if body.analyze and report.new_ids:
