@@ -7,10 +7,20 @@ import csv
 import io
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
-from web_support import REFERENCED_TITLE, SCRIPT, TOKEN, annotated, client, writable_client  # noqa: F401
+from web_support import (  # noqa: F401
+    REFERENCED_TITLE,
+    SCRIPT,
+    SLASHED_ID,
+    TOKEN,
+    annotated,
+    client,
+    slashed_client,
+    writable_client,
+)
 
 
 def test_api_health_counts_articles(client: TestClient) -> None:
@@ -45,6 +55,16 @@ def test_api_article_reference_resolves_to_the_article_with_that_title(client: T
 def test_api_article_reference_without_target_is_null(client: TestClient) -> None:
     art = client.get("/api/articles/ref-mh17").json()
     assert all(r["article_id"] is None for r in art["structure"]["references"])
+
+
+def test_api_article_with_slashes_in_its_id_opens(slashed_client: TestClient) -> None:
+    hit = slashed_client.get("/api/search", params={"q": "MH17"}).json()["hits"][0]
+    assert hit["id"] == SLASHED_ID
+    for path in ("/api/articles/" + quote(SLASHED_ID, safe=""), "/api/articles/" + SLASHED_ID):
+        r = slashed_client.get(path)
+        assert r.status_code == 200, path
+        assert r.json()["id"] == SLASHED_ID
+    assert slashed_client.get("/api/articles/nos/2019").status_code == 404
 
 
 def test_api_entities_list_is_sorted_by_mentions_and_filtered_by_label(client: TestClient) -> None:
@@ -197,3 +217,36 @@ def test_api_openapi_lists_every_resource(client: TestClient) -> None:
 def test_api_script_article_is_returned_verbatim_as_json(client: TestClient) -> None:
     art = client.get("/api/articles/script-article").json()
     assert SCRIPT in art["text"]
+
+
+def test_api_search_exact_matches_the_words_as_written(client: TestClient) -> None:
+    # "onderhandeling" is stemmed to the stem of "onderhandelingen", which the seed article has; written out as
+    # it is, no article has the word
+    stemmed = client.get("/api/search", params={"q": "onderhandeling"}).json()
+    assert stemmed["total"] >= 1
+    exact = client.get("/api/search", params={"q": "onderhandeling", "exact": "true"}).json()
+    assert exact["total"] == 0
+    as_written = client.get("/api/search", params={"q": "onderhandelingen", "exact": "true"}).json()
+    assert {h["id"] for h in as_written["hits"]} <= {h["id"] for h in stemmed["hits"]} and as_written["total"]
+    assert client.get("/api/search", params={"q": "MH17", "exact": "maybe"}).status_code == 422
+
+
+def test_api_ingest_quarantines_each_bad_record_and_keeps_the_rest(writable_client: TestClient) -> None:
+    good = [{"text": "De gemeenteraad vergaderde gisteren over de nieuwe brug.", "date": "2020-01-01"},
+            {"text": "Het waterschap opende vandaag een nieuw gemaal.", "date": "2020-01-02", "id": 7,
+             "section": "regio"}]
+    bad = [{"text": "", "date": "2020-01-03"}, {"text": "Een artikel zonder datum."},
+           {"text": 42, "date": "2020-01-04"}, {"text": "Een titel als lijst.", "date": "2020", "title": ["x"]},
+           {"text": "Een onmogelijke datum.", "date": "2020-02-30"}]
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    r = writable_client.post("/api/ingest", json={"articles": [good[0], *bad, good[1]], "analyze": False},
+                             headers=auth)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["new"], body["quarantined"]) == (2, len(bad))
+    assert writable_client.get("/api/health").json()["articles"] == 2 + 2
+    kept = writable_client.get("/api/articles/7").json()
+    assert kept["text"] == good[1]["text"]
+    # a list item that is not an object is not a record at all: the request is malformed
+    r = writable_client.post("/api/ingest", json={"articles": ["/etc/passwd"]}, headers=auth)
+    assert r.status_code == 422

@@ -88,7 +88,7 @@ def test_the_package_keeps_its_import_rules() -> None:
     ("kroniek.cli", "from kroniek.api.schemas import ArticleOut"),
     ("kroniek.api.routers.search", "from kroniek.search.index import SearchIndex"),
     ("kroniek.api.routers.search", "from kroniek.web.pages import router"),
-    ("kroniek.web.pages", "from kroniek.api.deps import ArchiveDep"),
+    ("kroniek.web.pages", "from kroniek.api.schemas import ArticleOut"),
     ("kroniek.web.pages", "from kroniek.api.routers.articles import article"),
     ("kroniek.web.pages", "from kroniek.store.base import Store"),
     ("kroniek.store.sqlite", "from kroniek.nlp.timex_normalise import value_range"),

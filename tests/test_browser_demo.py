@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from web_support import EXTRA, SCRIPT
+from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+from web_support import EXTRA, REFERENCED_TITLE, SCRIPT
 
 from kroniek.archive import Archive
 
@@ -37,13 +37,14 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def demo_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo archive (seed + alpino-dev, analysed with the shipped model) plus an article carrying markup."""
+    """The demo archive (seed + alpino-dev, analysed with the shipped model) plus an article carrying markup and
+    the article that the seed's "Lees ook" line points to."""
     from kroniek.demo import build
 
     path = tmp_path_factory.mktemp("demo") / "kroniek.db"
     with Archive.open(path) as archive:
         build(archive)
-        archive.ingest([a for a in EXTRA if a["id"] == "script-article"])
+        archive.ingest([a for a in EXTRA if a["id"] in ("script-article", "ref-mh17")])
     return path
 
 
@@ -132,7 +133,16 @@ def test_browser_search_article_speaker_and_timeline(server: str, page: Page) ->
         "data-speaker", "Stef Blok")
     expect(pg.locator("span.timex").first).to_be_visible()
     expect(pg.locator("p.reference")).to_contain_text("Lees ook")
+    # the reference is one link holding its whole title (no link inside it, which the browser would empty)
+    reference = pg.locator("p.reference a.reference-link")
+    expect(reference).to_have_text(REFERENCED_TITLE)
+    assert pg.locator("p.reference a a, p.reference a:empty").count() == 0
     shot(pg, "03-article-seed")
+    seed_url = pg.url
+    reference.click()
+    pg.wait_for_url("**/articles/ref-mh17")
+    expect(pg.locator("article.text h1")).to_have_text(REFERENCED_TITLE)
+    pg.goto(seed_url)
 
     # Stef Blok's page: quotations over time and mentions per month
     pg.locator("a.speaker-tag", has_text="Stef Blok").first.click()
@@ -177,3 +187,35 @@ def test_browser_english_interface(server: str, page: Page) -> None:
     pg.goto(server + "/entities")
     expect(pg.locator("h1")).to_have_text("Names in the archive")
     shot(pg, "09-entities-english")
+
+
+def test_browser_api_docs_work_offline(server: str, page: Page) -> None:
+    """Swagger UI renders every operation with each request off this server refused, within the docs' policy."""
+    pg = page
+    problems: list[str] = []
+    refused: list[str] = []
+    pg.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: problems.append(str(e)))
+
+    def only_this_server(route: Route) -> None:
+        url = route.request.url
+        if url.startswith(server + "/") or url.startswith("data:"):
+            route.continue_()
+        else:
+            refused.append(url)
+            route.abort()
+
+    pg.route("**/*", only_this_server)
+    pg.goto(server + "/docs")
+    expect(pg.locator(".opblock").first).to_be_visible(timeout=30_000)
+    expect(pg.locator(".information-container .title")).to_contain_text("Kroniek")
+    assert pg.locator(".opblock").count() >= 12
+    # try one operation from the page: a fetch to this server, which the policy allows
+    health = pg.locator(".opblock-get", has_text="/api/health")
+    health.locator(".opblock-summary").click()
+    health.locator("button.try-out__btn").click()
+    health.locator("button.execute").click()
+    expect(health.locator(".live-responses-table tr.response .response-col_status")).to_have_text("200")
+    shot(pg, "10-api-docs-offline")
+    assert not refused, refused
+    assert not problems, problems

@@ -7,10 +7,11 @@ import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
-from web_support import SCRIPT, annotated, client  # noqa: F401
+from web_support import REFERENCED_TITLE, SCRIPT, SLASHED_ID, annotated, client, slashed_client  # noqa: F401
 
 from kroniek.model import EntityMention, Quote, TimeExpression
 from kroniek.web import charts, i18n
@@ -208,3 +209,84 @@ def test_web_pages_forbid_scripts_by_policy(client: TestClient) -> None:
     for path in ("/search?q=MH17", "/articles/script-article", "/no-such-page"):
         policy = client.get(path).headers["content-security-policy"]
         assert "default-src 'none'" in policy and "script-src" not in policy
+
+
+class _Links(HTMLParser):
+    """The links of a page with their text, and any link opened inside another (which HTML does not allow)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[dict[str, str | None], str]] = []
+        self.nested = 0
+        self._open: list[tuple[dict[str, str | None], list[str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.nested += bool(self._open)
+            self._open.append((dict(attrs), []))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._open:
+            attrs, text = self._open.pop()
+            self.links.append((attrs, "".join(text)))
+            if self._open:
+                self._open[-1][1].append("".join(text))
+
+    def handle_data(self, data: str) -> None:
+        if self._open:
+            self._open[-1][1].append(data)
+
+
+def links_of(html: str) -> _Links:
+    parser = _Links()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+def test_web_reference_is_one_link_holding_its_title(client: TestClient, annotated: tuple[Path, str]) -> None:
+    page = links_of(client.get(f"/articles/{annotated[1]}").text)
+    assert page.nested == 0
+    refs = [(a, text) for a, text in page.links if a.get("class") == "reference-link"]
+    assert [(a["href"], text) for a, text in refs] == [("/articles/ref-mh17", REFERENCED_TITLE)]
+    # the names in the reference are still marked, without links of their own
+    html = client.get(f"/articles/{annotated[1]}").text
+    line = re.search(r'<p class="reference">.*?</p>', html, re.S)
+    assert line and '<span class="ent ent-' in line.group(0)
+
+
+def test_web_no_page_has_a_link_inside_a_link(client: TestClient, annotated: tuple[Path, str]) -> None:
+    for path in (f"/articles/{annotated[1]}", "/search?q=MH17", "/entities/Stef%20Blok", "/timeline"):
+        assert links_of(client.get(path).text).nested == 0, path
+
+
+def test_web_article_with_slashes_in_its_id_opens_from_search(slashed_client: TestClient) -> None:
+    page = links_of(slashed_client.get("/search", params={"q": "MH17"}).text)
+    href = next(a["href"] for a, _ in page.links if a.get("class") == "hit-title")
+    assert href
+    r = slashed_client.get(href)
+    assert r.status_code == 200, href
+    assert f'data-article-id="{SLASHED_ID}"' in r.text
+
+
+@pytest.mark.parametrize("path", ["//evil.example/x", "//evil.example/x?q=1", "/search?q=MH17&sort=date",
+                                  "/articles/ref-mh17", "/%2F%2Fevil.example"])
+def test_web_language_link_stays_on_the_page(client: TestClient, path: str) -> None:
+    url = "http://testserver" + path
+    r = client.get(url)
+    href = next(a["href"] for a, _ in links_of(r.text).links if a.get("class") == "lang")
+    assert href
+    target = urlsplit(urljoin(url, href))
+    assert (target.scheme, target.netloc, target.path) == ("http", "testserver", urlsplit(url).path), href
+    assert "lang=en" in target.query
+
+
+def test_web_search_exact_toggle(client: TestClient) -> None:
+    stemmed = client.get("/search", params={"q": "onderhandeling"}).text
+    assert 'name="exact" value="true">' in stemmed and "Niets gevonden." not in stemmed
+    exact = client.get("/search", params={"q": "onderhandeling", "exact": "true"}).text
+    assert 'name="exact" value="true" checked>' in exact and "Niets gevonden." in exact
+    # the facet links of an exact search stay exact
+    mh17 = client.get("/search", params={"q": "MH17", "exact": "true"}).text
+    facets = [a["href"] or "" for a, _ in links_of(mh17).links if "source=" in (a.get("href") or "")]
+    assert facets and all("exact=true" in f for f in facets)

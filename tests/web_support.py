@@ -98,3 +98,17 @@ def writable_client(tmp_path: Path) -> Iterator[TestClient]:
         archive.ingest(EXTRA)
     with TestClient(create_app(Settings(path, token=TOKEN)), raise_server_exceptions=False) as c:
         yield c
+
+
+SLASHED_ID = "nos/2019/02/mh17-gesprekken"
+
+
+@pytest.fixture(scope="session")
+def slashed_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """A read-only server over an archive whose one article has an id with slashes in it, as feeds' ids often do."""
+    path = tmp_path_factory.mktemp("slashed") / "kroniek.db"
+    with Archive.open(path) as archive:
+        archive.ingest([{"id": SLASHED_ID, "date": "2019-02-12", "source": "Testbron",
+                         "text": "Gesprekken over MH17\n\nDe gesprekken met Rusland over MH17 gaan door."}])
+    with TestClient(create_app(Settings(path)), raise_server_exceptions=False) as c:
+        yield c

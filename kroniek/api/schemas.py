@@ -197,18 +197,24 @@ class TimelineEvent(BaseModel):
 
 
 class IngestArticle(BaseModel):
-    """One article to ingest."""
+    """One article to ingest: what the archive reads from a record (the request body as a whole is bounded)."""
 
-    text: str = Field(min_length=1, max_length=1_000_000)
-    date: str = Field(min_length=4, max_length=32, description="YYYY, YYYY-MM or YYYY-MM-DD")
-    id: str | None = Field(None, max_length=200)
-    title: str | None = Field(None, max_length=2000)
-    source: str | None = Field(None, max_length=200)
-    url: str | None = Field(None, max_length=2000)
+    text: str = Field(min_length=1)
+    date: str = Field(min_length=4, description="YYYY, YYYY-MM or YYYY-MM-DD")
+    id: str | None = Field(None, description="the article's id; by default one made from its text")
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
 
 
 class IngestRequest(BaseModel):
-    articles: list[IngestArticle] = Field(min_length=1)
+    """Articles to ingest. Each is read on its own, as a line of a JSON Lines file is: one that cannot be read (no
+    text, an impossible date, a field of the wrong type) is quarantined with its reason and the rest go in."""
+
+    articles: list[dict[str, Any]] = Field(
+        min_length=1, description="articles as JSON objects with the fields of IngestArticle; other fields are kept "
+                                  "as the article's metadata",
+        json_schema_extra={"items": IngestArticle.model_json_schema()})
     analyze: bool = Field(True, description="run the NLP pipeline over the new articles")
 
 

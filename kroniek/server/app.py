@@ -12,8 +12,9 @@ from fastapi.staticfiles import StaticFiles
 from kroniek import __version__
 from kroniek.api.routers import articles, entities, export, health, ingest, search, speakers, stories, timeline
 from kroniek.api.schemas import ErrorResponse
-from kroniek.server import errors
-from kroniek.server.limits import BodyLimit
+from kroniek.server import docs, errors
+from kroniek.server.limits import BodyLimit, QueryLimit
+from kroniek.server.security import SecurityHeaders
 from kroniek.server.settings import Settings
 
 DESCRIPTION = """Kroniek's archive over HTTP: search with facets, articles with their annotations, names and
@@ -26,6 +27,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "a query that cannot be read"},
     404: {"model": ErrorResponse, "description": "not in the archive"},
     413: {"model": ErrorResponse, "description": "the request body is too large"},
+    414: {"model": ErrorResponse, "description": "the query string is too long"},
     422: {"model": ErrorResponse, "description": "a parameter out of its limits"},
     503: {"model": ErrorResponse, "description": "the archive or the model is not available"},
 }
@@ -47,11 +49,16 @@ def create_app(settings: Settings) -> FastAPI:
             archive.close()
 
     app = FastAPI(title="Kroniek", version=__version__, description=DESCRIPTION, lifespan=lifespan,
-                  responses={422: {"model": ErrorResponse, "description": "invalid request"}})
+                  responses={422: {"model": ErrorResponse, "description": "invalid request"}},
+                  docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.archive = None
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_ingest_bytes)
+    app.add_middleware(QueryLimit, max_bytes=settings.max_query_string_bytes)
+    # added last, so outermost: it sees every response, the limits' refusals included
+    app.add_middleware(SecurityHeaders)
+    docs.install(app)
     for module in (health, search, articles, entities, speakers, timeline, stories, export, ingest):
         app.include_router(module.router, prefix="/api", responses=ERRORS)
 

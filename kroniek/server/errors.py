@@ -24,6 +24,7 @@ from kroniek.errors import (
     NotFound,
     QueryError,
 )
+from kroniek.server.security import security_headers
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +39,9 @@ CORE_ERRORS: list[tuple[type[KroniekError], int, str]] = [
 ]
 
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-              405: "method_not_allowed", 406: "not_acceptable", 413: "too_large", 415: "unsupported_media_type",
-              422: "invalid_request", 429: "too_many_requests", 500: "internal_error", 503: "unavailable"}
+              405: "method_not_allowed", 406: "not_acceptable", 413: "too_large", 414: "uri_too_long",
+              415: "unsupported_media_type", 422: "invalid_request", 429: "too_many_requests", 500: "internal_error",
+              503: "unavailable"}
 
 HtmlRenderer = Callable[[Request, int, dict[str, Any]], Response]
 
@@ -128,5 +130,6 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
+        # Starlette answers this one outside every middleware, so the security headers are added here
         return _respond(request, 500, error_body(500, "internal_error", "an unexpected error occurred",
-                                                 "the server log has the details"))
+                                                 "the server log has the details"), security_headers(request.url.path))

@@ -24,6 +24,8 @@ class Settings:
     max_export_rows: int = 100_000
     max_ingest_bytes: int = 5_000_000
     max_ingest_articles: int = 1000
+    # the whole query string, however many parameters: a bound before any parameter is parsed
+    max_query_string_bytes: int = 16_384
 
     @classmethod
     def from_env(cls, archive_path: str | Path, **overrides: Any) -> Settings:

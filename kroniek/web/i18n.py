@@ -21,6 +21,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "search.results.one": ("1 artikel", "1 article"),
     "search.none": ("Niets gevonden.", "Nothing found."),
     "search.sort": ("Sorteren", "Sort"),
+    "search.exact": ("exacte woorden", "exact words"),
     "sort.relevance": ("relevantie", "relevance"),
     "sort.newest": ("nieuwste eerst", "newest first"),
     "sort.oldest": ("oudste eerst", "oldest first"),

@@ -82,18 +82,22 @@ def nest(marks: Iterable[Mark], start: int, end: int) -> list[Mark]:
     return roots
 
 
-def render(text: str, marks: Iterable[Mark], start: int, end: int) -> Markup:
-    """The text in [start, end) as escaped HTML with the marks drawn."""
-    return Markup(_render(text, nest(marks, start, end), start, end))
+def render(text: str, marks: Iterable[Mark], start: int, end: int, *, links: bool = True) -> Markup:
+    """The text in [start, end) as escaped HTML with the marks drawn.
+
+    With `links=False` the marks are drawn without links (entities as spans, no speaker link), for text that the
+    page places inside a link of its own: HTML has no link inside a link, and a browser would empty the outer one.
+    """
+    return Markup(_render(text, nest(marks, start, end), start, end, links))
 
 
-def _render(text: str, marks: list[Mark], start: int, end: int) -> str:
+def _render(text: str, marks: list[Mark], start: int, end: int, links: bool) -> str:
     out: list[str] = []
     pos = start
     for m in marks:
         out.append(escape(text[pos:m.start]))
-        inner = _render(text, m.children, m.start, m.end)
-        out.append(_wrap(m, inner))
+        inner = _render(text, m.children, m.start, m.end, links)
+        out.append(_wrap(m, inner, links))
         pos = m.end
     out.append(escape(text[pos:end]))
     return "".join(out)
@@ -103,15 +107,19 @@ def _attrs(attrs: dict[str, str]) -> str:
     return "".join(f' {k}="{escape(v, quote=True)}"' for k, v in attrs.items())
 
 
-def _wrap(m: Mark, inner: str) -> str:
+def _wrap(m: Mark, inner: str, links: bool) -> str:
     if m.kind == "entity":
+        if not links:
+            return f"<span{_attrs({k: v for k, v in m.attrs.items() if k != 'href'})}>{inner}</span>"
         return f"<a{_attrs(m.attrs)}>{inner}</a>"
     if m.kind == "timex":
         return (f'<span{_attrs(m.attrs)}>{inner}<sup class="timex-value">{escape(m.label)}</sup></span>')
     if m.kind == "quote":
         tag = ""
-        if m.label:
+        if m.label and links:
             href = f' href="{escape(m.label_href, quote=True)}"' if m.label_href else ""
             tag = f'<a class="speaker-tag"{href}>{escape(m.label)}</a>'
+        elif m.label:
+            tag = f'<span class="speaker-tag">{escape(m.label)}</span>'
         return f"<span{_attrs(m.attrs)}>{inner}</span>{tag}"
     return f"<span{_attrs(m.attrs)}>{inner}</span>"

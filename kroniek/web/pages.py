@@ -25,11 +25,13 @@ PAGE = 20
 @router.get("/search")
 def search_page(request: Request, archive: ArchiveDep, q: QueryDep, source: Name = None, entity: Name = None,
                 speaker: Name = None, month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
-                sort: Literal["relevance", "date", "date-asc"] = "relevance", offset: Offset = 0) -> HTMLResponse:
+                sort: Literal["relevance", "date", "date-asc"] = "relevance", exact: bool = False,
+                offset: Offset = 0) -> HTMLResponse:
     """Search with facets (a chart of articles per month, sources, entities, speakers) and highlighted snippets."""
     filters = Filters(source=source, entity=entity, speaker=speaker, month=month)
-    result = archive.search(q, limit=PAGE, offset=offset, sort=sort, facets=True, filters=filters)
-    state = {"q": q, **dict(filters.items()), "sort": sort if sort != "relevance" else None}
+    result = archive.search(q, limit=PAGE, offset=offset, sort=sort, facets=True, filters=filters, exact=exact)
+    state = {"q": q, **dict(filters.items()), "sort": sort if sort != "relevance" else None,
+             "exact": "true" if exact else None}
 
     def narrowed(**change: Any) -> str:
         return search_url(**{**state, **change})
@@ -38,10 +40,10 @@ def search_page(request: Request, archive: ArchiveDep, q: QueryDep, source: Name
     chart = charts.bar_chart(charts.month_bars(months, lambda m: narrowed(month=m)),
                              title=text_for(request, "facet.months"), unit="")
     return page(request, "search.html", q=q, result=result, filters=filters.items(), state=state,
-                narrowed=narrowed, chart=chart, offset=offset, page_size=PAGE, sort=sort)
+                narrowed=narrowed, chart=chart, offset=offset, page_size=PAGE, sort=sort, exact=exact)
 
 
-@router.get("/articles/{article_id}")
+@router.get("/articles/{article_id:path}")
 def article_page(request: Request, archive: ArchiveDep,
                  article_id: Annotated[str, Path(min_length=1, max_length=200)]) -> HTMLResponse:
     """An article with its entities, quotations (with speakers) and time expressions (with values) marked."""
@@ -64,7 +66,9 @@ def article_page(request: Request, archive: ArchiveDep,
         # The line's lead-in ("Lees ook:") is not part of the reference but belongs on the page.
         line_start = text.rfind("\n", 0, r.start) + 1
         lead = text[line_start:r.start] if r.start - line_start <= 40 else ""
-        blocks.append((r.start, "ref", render(text, marks, r.start, r.end), (lead, art.reference_targets.get(r.start))))
+        # a reference found in the archive is itself a link: its text is drawn without links of its own
+        target = art.reference_targets.get(r.start)
+        blocks.append((r.start, "ref", render(text, marks, r.start, r.end, links=not target), (lead, target)))
     if not blocks:
         blocks.append((0, "p", render(text, marks, 0, len(text)), None))
     blocks.sort(key=lambda b: b[0])

@@ -14,7 +14,7 @@ router = APIRouter(tags=["articles"])
 ArticleId = Annotated[str, Path(min_length=1, max_length=200, description="the article's id")]
 
 
-@router.get("/articles/{article_id}", response_model=ArticleOut, responses={404: {"model": ErrorResponse}})
+@router.get("/articles/{article_id:path}", response_model=ArticleOut, responses={404: {"model": ErrorResponse}})
 def article(archive: ArchiveDep, article_id: ArticleId) -> ArticleOut:
     """An article with its structure, entities, quotations and time expressions (offsets into `text`); each
     reference names the archived article it points to (`article_id`), where there is one."""

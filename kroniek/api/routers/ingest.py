@@ -18,8 +18,8 @@ def ingest(archive: ArchiveDep, settings: SettingsDep, body: IngestRequest) -> I
     """Add articles; the same text twice is one article, and unreadable records are quarantined."""
     if len(body.articles) > settings.max_ingest_articles:
         raise ApiError(413, "too_large", f"at most {settings.max_ingest_articles} articles per request")
-    records = [a.model_dump(exclude_none=True) for a in body.articles]
-    report = archive.ingest_and_analyze(records, analyze=body.analyze)
+    # Each object goes to the archive as a record (never a path); the archive quarantines those it cannot read.
+    report = archive.ingest_and_analyze(list(body.articles), analyze=body.analyze)
     errors = list(report.errors)
     if report.not_analysed:
         errors.append(f"stored but not analysed: {report.not_analysed}")

@@ -24,8 +24,11 @@ def search(archive: ArchiveDep, page: PageDep, q: QueryDep,
            month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$", description="only this month (YYYY-MM)")]
            = None,
            sort: Sort = "relevance",
+           exact: Annotated[bool, Query(description="match the words as written: no stemming, stop words kept")]
+           = False,
            facets: bool = True) -> SearchOut:
     """Ranked search with highlighted snippets; facets count every match by month, source, entity and speaker."""
     filters = Filters(source=source, entity=entity, speaker=speaker, month=month)
-    result = archive.search(q, limit=page.limit, offset=page.offset, sort=sort, facets=facets, filters=filters)
+    result = archive.search(q, limit=page.limit, offset=page.offset, sort=sort, facets=facets, filters=filters,
+                            exact=exact)
     return SearchOut.model_validate(result, from_attributes=True)
