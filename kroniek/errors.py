@@ -59,7 +59,9 @@ class QueryError(KroniekError):
         self.position = position
 
     def pointer(self, query: str) -> str:
-        """The query with a caret under the position of the problem, for terminals."""
+        """The query with a caret under the position of the problem, for terminals (a character that is not text,
+        a lone surrogate, is shown as U+FFFD, so the line can be printed and the caret stays under it)."""
+        query = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in query)
         if self.position is None:
             return query
         return f"{query}\n{' ' * self.position}^"

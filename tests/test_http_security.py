@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from kroniek.server.app import create_app
-from kroniek.server.settings import Settings
 from web_support import TOKEN, annotated, client, writable_client  # noqa: F401
 
+from kroniek.server.app import create_app
 from kroniek.server.security import DOCS_POLICY, PAGE_POLICY
+from kroniek.server.settings import Settings
 
 
 def assert_secure(headers: object, policy: str = PAGE_POLICY) -> None:

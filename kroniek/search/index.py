@@ -618,9 +618,14 @@ class SearchIndex:
         return out
 
 
+# The characters tantivy's regex syntax (the Rust regex crate's) gives a meaning; it refuses an escape before any
+# other character, such as the combining dot that lowercasing İ leaves in a token.
+_REGEX_META = frozenset("\\.+*?()|[]{}^$#&-~")
+
+
 def _regex_escape(text: str) -> str:
-    """Escape a token for tantivy's regex syntax (tokens are letters and digits, but be safe)."""
-    return "".join("\\" + c if not c.isalnum() else c for c in text)
+    """Escape a token for tantivy's regex syntax: a backslash before each character the syntax gives a meaning."""
+    return "".join("\\" + c if c in _REGEX_META else c for c in text)
 
 
 __all__ = ["ENTITY_LABELS", "FacetCount", "Hit", "IndexDoc", "SearchIndex", "SearchResult", "build_schema"]

@@ -17,6 +17,7 @@ Grammar (keywords OR, AND, NOT only in capitals; anything else is a word):
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from kroniek.errors import DateError, QueryError
@@ -31,6 +32,14 @@ FIELD_ALIASES = {"body": "text", "per": "person", "location": "loc", "organisati
                  "organization": "org", "mention": "mentions", "said": "speaker"}
 
 _SPECIAL = set('()"')
+# Groups and NOTs nest at most this deep: the parser and the query compiler recurse once a level, and a web server
+# runs them deep in its own stack. Nobody writes more than a few levels by hand.
+MAX_NESTING = 32
+# Prefix words (word*) in one query: each is a regular expression run over the term dictionary (about 1.5 ms
+# apiece on a small index), so 30,000 of them in a 100 KB query took 47 s.
+MAX_PREFIXES = 64
+# Lone surrogates cannot be searched for (nor encoded to send to the index): a query holding one is refused.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -215,6 +224,15 @@ class _Parser:
         self.exact = exact
         self.toks = _lex(query)
         self.i = 0
+        self.depth = 0  # groups and NOTs open around the token being read
+        self.prefixes = 0
+
+    def nest(self, tok: _Tok) -> None:
+        """Enter a group or a NOT; a QueryError past MAX_NESTING levels."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise QueryError(f"groups and NOTs nested more than {MAX_NESTING} levels deep {_where(tok.pos)}",
+                             position=tok.pos, hint="write the query with fewer parentheses")
 
     def peek(self) -> _Tok:
         return self.toks[self.i]
@@ -265,10 +283,16 @@ class _Parser:
             self.take()
             if self.peek().kind in ("END", "RPAREN", "OR", "AND"):
                 raise QueryError(f"'NOT' {_where(tok.pos)} has nothing after it", position=tok.pos)
-            return Not(self.unary(fld))
+            self.nest(tok)
+            node: Node = Not(self.unary(fld))
+            self.depth -= 1
+            return node
         if tok.kind == "MINUS":
             self.take()
-            return Not(self.primary(fld))
+            self.nest(tok)
+            node = Not(self.primary(fld))
+            self.depth -= 1
+            return node
         if tok.kind == "PLUS":
             self.take()
         return self.primary(fld)
@@ -278,7 +302,9 @@ class _Parser:
         if tok.kind == "LPAREN":
             if self.peek().kind == "RPAREN":
                 raise QueryError(f"empty parentheses {_where(tok.pos)}", position=tok.pos)
+            self.nest(tok)
             node = self.or_expr(fld)
+            self.depth -= 1
             close = self.take()
             if close.kind != "RPAREN":
                 raise QueryError(f"unclosed parenthesis {_where(tok.pos)}: the group that starts there has no ')'",
@@ -306,6 +332,11 @@ class _Parser:
                 raise QueryError(f"empty phrase {_where(tok.pos)}", position=tok.pos)
             return Phrase(words, fld, tok.pos)
         if tok.kind == "WORD":
+            if tok.prefix:
+                self.prefixes += 1
+                if self.prefixes > MAX_PREFIXES:
+                    raise QueryError(f"more than {MAX_PREFIXES} prefix words (word*) in one query {_where(tok.pos)}",
+                                     position=tok.pos, hint="search for fewer prefixes at a time")
             return Term(tok.text, fld, exact=self.exact, prefix=tok.prefix, position=tok.pos)
         if tok.kind == "RPAREN":
             raise QueryError(f"unexpected ')' {_where(tok.pos)}: no '(' was opened before it", position=tok.pos)
@@ -317,6 +348,11 @@ class _Parser:
 
 def parse(query: str, *, exact: bool = False) -> Node:
     """Parse a query string; `exact` makes every bare word unstemmed, as if quoted. Raises QueryError."""
+    bad = _SURROGATE.search(query)
+    if bad:
+        raise QueryError(f"the query holds a character that is not text {_where(bad.start())} (a byte that is not "
+                         "UTF-8, or half of a surrogate pair)", position=bad.start(),
+                         hint="type the query again, or remove that character")
     return _Parser(query, exact).parse()
 
 
