@@ -40,7 +40,10 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from kroniek.archive import Archive
 
-        archive = Archive.open(settings.archive_path, readonly=not settings.writable)
+        from kroniek.settings import CoreSettings
+
+        archive = Archive.open(settings.archive_path, readonly=not settings.writable,
+                               settings=CoreSettings(writer_wait=settings.writer_wait_seconds))
         app.state.archive = archive
         try:
             yield

@@ -24,6 +24,9 @@ class Settings:
     max_export_rows: int = 100_000
     max_ingest_bytes: int = 5_000_000
     max_ingest_articles: int = 1000
+    # POST /api/ingest waits this long for another writer (a CLI ingest, say) before it answers 503 and stores
+    # nothing
+    writer_wait_seconds: float = 30.0
     # the whole query string, however many parameters: a bound before any parameter is parsed
     max_query_string_bytes: int = 16_384
 
