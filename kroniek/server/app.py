@@ -39,7 +39,6 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from kroniek.archive import Archive
-
         from kroniek.settings import CoreSettings
 
         archive = Archive.open(settings.archive_path, readonly=not settings.writable,
