@@ -26,6 +26,7 @@ from kroniek.ingest.readers import (
     RAW_KEEP_CHARS,
     ReadOptions,
     Rejected,
+    _raw_lines,
     read_csv,
     read_dated,
     read_jsonl,
@@ -202,3 +203,18 @@ def test_fuzz_ingest_stores_the_good_article_beside_any_hostile_file(inputs: lis
             assert report.read == report.new + report.duplicates + report.quarantined
             assert any(a.text == "Een goed artikel dat er altijd in moet." for a in archive.articles())
             assert len(archive.quarantined(limit=10_000)) == report.quarantined
+
+
+def _content(line: bytes) -> bytes:
+    return line[:len(line) - (2 if line.endswith(b"\r\n") else 1 if line.endswith((b"\r", b"\n")) else 0)]
+
+
+@settings(max_examples=300, deadline=1000)
+@given(st.lists(st.sampled_from([b"a", b"bc", b"\xe2\x82\xac", b"\n", b"\r", b"\r\n"]), max_size=60).map(b"".join),
+       st.integers(1, 12), st.booleans())
+def test_fuzz_line_reader_ends_lines_at_lf_crlf_and_cr_and_cuts_only_long_ones(data: bytes, limit: int,
+                                                                                bom: bool) -> None:
+    got = [(chunk if cut else _content(chunk), cut)
+           for _, chunk, cut in _raw_lines(io.BytesIO(b"\xef\xbb\xbf" * bom + data), limit, cr_ends=True)]
+    want = [(_content(x)[:limit], len(_content(x)) > limit) for x in data.splitlines(keepends=True)]
+    assert got == want  # a byte order mark counts against no line
