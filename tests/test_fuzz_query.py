@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from kroniek.errors import QueryError
 from kroniek.search.documents import IndexDoc
 from kroniek.search.index import SearchIndex, _regex_escape
-from kroniek.search.query import caret, parse
+from kroniek.search.query import parse
 
 TOKENS = ["(", ")", '"', "“", "”", "NOT", "OR", "AND", "||", "&&", "-", "+", "*", ":", "title:", "text:", "date:",
           "mentions:", "entity:", "said:", "nope:", "2019", "2019-02", "2019-02-30", "..", "2018..2019", "MH17",
@@ -43,7 +43,7 @@ def _parses_or_says_where(query: str) -> bool:
         parse(query)
     except QueryError as err:
         assert err.args[0] and err.position is not None and 0 <= err.position <= len(query)
-        caret(query, err).encode("utf-8")
+        err.pointer(query).encode("utf-8")
         return False
     return True
 
