@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,3 +23,19 @@ def shared() -> Path:
     if not SHARED.is_dir():
         pytest.fail(f"{SHARED} is missing: the tests read the corpus and gold data from ../shared")
     return SHARED
+
+
+@contextlib.contextmanager
+def writer_lock_held_elsewhere(archive: Path, seconds: float) -> Iterator[None]:
+    """Another process holds the archive's writer lock for `seconds` (or until the block ends)."""
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import time; from kroniek.store.locks import FileWriterLock; from pathlib import Path\n"
+        f"lock = FileWriterLock(Path({str(archive) + '.lock'!r}))\n"
+        f"with lock.hold():\n    print('held', flush=True); time.sleep({seconds})\n")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        yield
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)

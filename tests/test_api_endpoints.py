@@ -253,8 +253,7 @@ def test_api_ingest_quarantines_each_bad_record_and_keeps_the_rest(writable_clie
 
 
 def test_api_ingest_during_another_writer_waits_then_stores_nothing(tmp_path: Path) -> None:
-    import subprocess
-    import sys
+    from conftest import writer_lock_held_elsewhere
 
     from kroniek.archive import Archive
     from kroniek.server.app import create_app
@@ -262,19 +261,11 @@ def test_api_ingest_during_another_writer_waits_then_stores_nothing(tmp_path: Pa
 
     path = tmp_path / "w.db"
     Archive.open(path).close()
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import time; from kroniek.store.locks import FileWriterLock; from pathlib import Path\n"
-        f"lock = FileWriterLock(Path({str(path) + '.lock'!r}))\n"
-        "with lock.hold():\n    print('held', flush=True); time.sleep(5)\n")], stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    with writer_lock_held_elsewhere(path, 5):
         settings = Settings(path, token=TOKEN, writer_wait_seconds=0.3)
         with TestClient(create_app(settings), raise_server_exceptions=False) as c:
             payload = {"articles": [{"text": "Te laat voor de schrijver.", "date": "2020-01-01"}], "analyze": False}
             answer = c.post("/api/ingest", json=payload, headers={"Authorization": f"Bearer {TOKEN}"})
             assert answer.status_code == 503 and "busy" in answer.json()["error"]["message"]
-    finally:
-        holder.kill()
-        holder.wait(timeout=30)
     with Archive.open(path) as archive:
         assert archive.count() == 0

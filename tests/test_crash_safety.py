@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import writer_lock_held_elsewhere
 
 from kroniek.archive import Archive
 from kroniek.ingest.batches import content_hash
@@ -129,12 +130,7 @@ def test_forgotten_changes_are_not_needed_again(tmp_path: Path) -> None:
 def test_a_second_writer_waits_for_the_first(tmp_path: Path) -> None:
     db = tmp_path / "k.db"
     Archive.open(db).close()
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; from kroniek.store.locks import FileWriterLock; from pathlib import Path\n"
-        f"lock = FileWriterLock(Path({str(db) + '.lock'!r}))\n"
-        "with lock.hold():\n    print('held', flush=True); time.sleep(1.5)\n")], stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    with writer_lock_held_elsewhere(db, 1.5):
         assert FileWriterLock(Path(f"{db}.lock")).held_elsewhere()
         notices: list[str] = []
         started = time.monotonic()
@@ -143,8 +139,6 @@ def test_a_second_writer_waits_for_the_first(tmp_path: Path) -> None:
             report = archive.ingest([{"text": "Na het wachten.", "date": "2019-01-01"}])
         assert report.new == 1 and time.monotonic() - started > 0.5
         assert any("waiting" in n for n in notices)
-    finally:
-        holder.wait(timeout=30)
 
 
 def test_a_writer_that_cannot_wait_longer_stops_with_a_clear_error(tmp_path: Path) -> None:
