@@ -488,13 +488,16 @@ class Archive:
 
     def _with_headlines(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Rows naming an article (`article_id`, `article_title`): an untitled article gets its headline."""
-        untitled = list(dict.fromkeys(r["article_id"] for r in rows if not r.get("article_title")))
-        if untitled:
-            lines = {a.id: headline(a) for a in self.store.articles(untitled)}
-            for r in rows:
-                if not r.get("article_title"):
-                    r["article_title"] = lines.get(r["article_id"], "")
+        lines = self._headlines(r["article_id"] for r in rows if not r.get("article_title"))
+        for r in rows:
+            if not r.get("article_title"):
+                r["article_title"] = lines.get(r["article_id"], "")
         return rows
+
+    def _headlines(self, ids: Iterable[str]) -> dict[str, str]:
+        """The headline of each of these articles (read in one pass over the store; none asked, none read)."""
+        wanted = list(dict.fromkeys(ids))
+        return {a.id: headline(a) for a in self.store.articles(wanted)} if wanted else {}
 
     def speakers(self, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
         """Resolved speakers with their quotation and article counts, most quoted first."""
@@ -606,10 +609,9 @@ class Archive:
         result = self.index.search(combined(query, filters), limit=limit, offset=offset, sort=sort, facets=facets,
                                    exact=exact)
         untitled = [h for h in result.hits if not h.title.strip()]
-        if untitled:
-            lines = {a.id: headline(a) for a in self.store.articles([h.id for h in untitled])}
-            for h in untitled:
-                h.title = lines.get(h.id, "")
+        lines = self._headlines(h.id for h in untitled)
+        for h in untitled:
+            h.title = lines.get(h.id, "")
         return result
 
     def search_ids(self, query: str, *, exact: bool = False, most: int | None = None) -> Iterator[str]:

@@ -23,7 +23,7 @@ def csv_row(row: dict[str, Any]) -> list[str]:
 
 
 def export_lines(rows: Iterable[dict[str, Any]], fmt: str) -> Iterator[str]:
-    """The export of `rows` (from `Archive.export_rows`) as text, streamed; a CSV starts with its header."""
+    """The export of `rows` (from `Archive.export`) as text, streamed; a CSV starts with its header."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     if fmt == "jsonl":
