@@ -290,7 +290,8 @@ class Archive:
             # what the store holds goes into the index, even when ingest stops on an error
             if uncommitted:
                 self._commit_index()
-        self.store.forget_changes(self.index.checkpoint)
+        if self._index is not None:  # the log is kept for an index that was never opened here
+            self.store.forget_changes(self._index.checkpoint)
         report.seconds = time.perf_counter() - started
         if progress:
             progress(report)
