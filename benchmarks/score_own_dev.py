@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/score_own_dev.py [--out DIR] [--sets dev,tune,held-aside]
 
-Analyses each set with the full shipped pipeline (`kroniek.nlp.pipeline.analyze_many`, as `kroniek analyze` does),
+Analyses each set with the full shipped pipeline (`kroniek.analysis.analyze_records`, as `kroniek analyze` does),
 writes the analyses in the format of ../shared/eval/FORMAT.md to DIR (default var/bench/own-dev), runs
 `../shared/eval/score.py quotes` and `score.py timex` on them, and prints one table row per set:
 
@@ -20,8 +20,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from kroniek.analysis import analyze_records, load_pipeline
 from kroniek.model import ArticleDate, RawArticle
-from kroniek.nlp.pipeline import analyze_many, load_pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         articles = read_articles(articles_path)
         pred = args.out / f"{name}-pred.jsonl"
         with pred.open("w", encoding="utf-8") as fh:
-            for analysis in analyze_many(articles, languages=["nl"] * len(articles), nlp=nlp):
+            for analysis in analyze_records(articles, nlp):
                 fh.write(json.dumps(analysis.to_format(), ensure_ascii=False) + "\n")
         q, t = score("quotes", quotes_gold, pred), score("timex", timex_gold, pred)
         dp, ind, v = q["direct+partial"], q["indirect"], t["value"]

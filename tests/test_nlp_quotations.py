@@ -396,3 +396,10 @@ def test_nlp_quotations_names_in_apposition_to_the_subject_are_the_speakers() ->
 def test_nlp_quotations_a_time_that_opens_the_sentence_is_not_the_speaker() -> None:
     q = only("Een jaar later adviseerde haar vriend haar om de strookjes op te sturen naar DeMix.", "indirect")
     assert q.speaker == "haar vriend"
+
+
+def test_quotes_zo_with_any_reporting_verb_attributes_the_clause_before() -> None:
+    text = "De staking duurt nog zeker een week, zo bevestigde de vakbond gisteren."
+    quotes = find_quotations(text, ents=[])
+    assert [(q.text, q.kind, q.cue, q.speaker_mention) for q in quotes] == [
+        ("De staking duurt nog zeker een week", "indirect", "zo bevestigde", "de vakbond")]

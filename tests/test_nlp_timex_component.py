@@ -14,8 +14,8 @@ from conftest import ALPINO_JSONL, EVAL, ROOT, SEED
 
 from kroniek.model import ArticleDate, TimeExpression
 from kroniek.nlp import extensions
-from kroniek.nlp.sentences import sentence_bounds
-from kroniek.nlp.time_expressions import split_sentences, value_range
+from kroniek.nlp.sentences import sentence_bounds, split_sentences
+from kroniek.nlp.time_expressions import value_range
 
 D = dt.date
 

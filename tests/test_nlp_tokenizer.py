@@ -152,3 +152,42 @@ def test_nlp_doc_text_rebuilt_from_arrays_is_spacys_text(text: str) -> None:
     doc = _BLANK.make_doc(text)
     doc.user_data.pop(TEXT_KEY, None)
     assert doc_text(doc) == doc.text == text
+
+
+@pytest.mark.parametrize(("text", "n"), [
+    ("Hij kwam. Zij ging.", 2),
+    ("“Het is klaar.” Daarna ging hij weg.", 2),
+    ("Op 3 jan. kwam dhr. Jansen. Hij bleef.", 2),
+    ("Een kop zonder punt\n\nDe tekst begint hier.", 2),
+    ("Hoeveel? 298.", 2),
+    ("Het kostte 5 mld. euro, o.a. aan wegen. Prof. De Vries zweeg.", 2),
+    ("Hij werkt bij A.J. Walter Aviation. Die zweeg.", 2),
+    ("Hij sprak met Jan. Die zweeg.", 2),  # a capital "Jan." is a name, not the month
+    ("Martin Luther King jr. sprak. Daarna niemand.", 2),
+])
+def test_nlp_plain_text_splitter_follows_the_same_rules(nlp: Language, text: str, n: int) -> None:
+    plain = sentences.split_sentences(text)
+    assert len(plain) == n
+    assert [text[s:e] for s, e in plain] == [s.text.strip() for s in nlp(text).sents]
+
+
+def test_nlp_plain_text_splitter_keeps_quotations_whole() -> None:
+    from kroniek.nlp.quote_marks import find_quote_pairs
+
+    text = "“Het is klaar. Echt waar”, zei hij. “Nu gaan we.” Daarna ging hij weg."
+    bounds = sentences.split_sentences(text, find_quote_pairs(text))
+    assert [text[s:e] for s, e in bounds] == ["“Het is klaar. Echt waar”, zei hij.", "“Nu gaan we.”",
+                                              "Daarna ging hij weg."]
+    assert len(sentences.split_sentences(text)) == 4  # without the pairs, the full stop inside counts too
+
+
+def test_nlp_plain_text_splitter_matches_the_dev_treebank() -> None:
+    conllu = SHARED / "data" / "ud-dutch-alpino" / "nl_alpino-ud-dev.conllu"
+    gold = [line[len("# text = "):].strip() for line in conllu.read_text(encoding="utf-8").splitlines()
+            if line.startswith("# text = ")]
+    found: set[str] = set()
+    for line in ALPINO_JSONL.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            text = json.loads(line)["text"]
+            found |= {text[s:e] for s, e in sentences.split_sentences(text)}
+    assert sum(1 for g in gold if g in found) / len(gold) >= 0.99

@@ -33,7 +33,8 @@ from kroniek.nlp.lang_nl.speech_verbs import (
     STATEMENT_NOUNS,
 )
 from kroniek.nlp.lang_nl.time_words import UNITS
-from kroniek.nlp.quote_marks import QuotePair, find_quote_pairs, paragraphs_of, split_sentences
+from kroniek.nlp.quote_marks import QuotePair, find_quote_pairs, paragraphs_of
+from kroniek.nlp.sentences import split_sentences
 from kroniek.nlp.speakers import ArticleText, Mention, Word
 
 log = logging.getLogger(__name__)
@@ -559,6 +560,8 @@ class _Finder:
                 continue
             if lemma in NEEDS_PARTICLE and w.lower in FINITE and not self._has_particle(lemma, w.end, end):
                 continue
+            if k > 1 and lows[k - 1] == "zo" and words[k - 2].text == ",":
+                continue  # ", zo bevestigde dat bedrijf": an inverted attribution (see _by_source_phrase)
             if w.lower.endswith("en") and k > 0 and (lows[k - 1] in _NOUN_DETERMINERS or (
                     lows[k - 1].endswith("e") and lows[k - 1].isalpha() and lows[k - 1] not in _PRONOUN_E)):
                 continue  # a plural noun after a determiner or an adjective ("stelt bepaalde eisen")
@@ -707,6 +710,10 @@ _SOURCE_FIRST = {parts[0] for parts in _SOURCE_SPLIT}
 
 
 def _prep_at(lows: list[str], k: int) -> str:
+    """The source cue that starts at word k: a prepositional phrase ("volgens", "in de ogen van") or "zo" with any
+    finite form of a reporting verb ("zo meldde", "zo bevestigde", "zo schrijft")."""
+    if lows[k] == "zo" and k + 1 < len(lows) and lows[k + 1] in FINITE and lows[k + 1] not in NOT_REPORTING:
+        return f"zo {lows[k + 1]}"
     if lows[k] not in _SOURCE_FIRST:
         return ""
     for parts in _SOURCE_SPLIT:

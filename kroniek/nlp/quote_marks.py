@@ -1,13 +1,13 @@
 """Quotation marks and sentences for the quotation finder.
 
 `find_quote_pairs` pairs quotation marks in every style Dutch news uses (“…”, ,,…'', "…", „…”, ‘…’, '…', «…»),
-telling apostrophes (z'n, van 't Hof, Women's) from single marks; `split_sentences` splits an article into
-sentences that never break inside a quotation, so a quotation and its attribution stay in one sentence.
+telling apostrophes (z'n, van 't Hof, Women's) from single marks; `paragraphs_of` gives the paragraphs a
+quotation may run through. Sentences come from `kroniek.nlp.sentences.split_sentences`, which keeps each pair
+found here whole, so a quotation and its attribution stay in one sentence.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
 
@@ -107,11 +107,6 @@ def _is_apostrophe(text: str, i: int) -> bool:
     return before.isalnum() and after.isalnum()
 
 
-_ABBREV = {"mr", "dr", "mgr", "prof", "drs", "ir", "ing", "ca", "nr", "bijv", "mevr", "dhr", "st", "jr", "sr",
-           "vs", "o.a", "m.a.w", "e.a", "z.g", "resp", "blz", "pag", "ds"}
-_BOUNDARY_RE = re.compile(r"[.!?]+(?=\s)|\n")
-
-
 def paragraphs_of(text: str, structure: Structure | None = None) -> list[tuple[int, int]]:
     """Paragraph spans: from the article structure when there is one, else blocks between blank lines."""
     if structure is not None and structure.paragraphs:
@@ -120,42 +115,4 @@ def paragraphs_of(text: str, structure: Structure | None = None) -> list[tuple[i
     for m in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", text):
         if m.group().strip():
             out.append((m.start(), m.end()))
-    return out
-
-
-def split_sentences(text: str, pairs: list[QuotePair]) -> list[tuple[int, int]]:
-    """Sentence spans that never break inside a quotation; a quotation ending in . ! ? ends its sentence."""
-    inside = sorted((p.open_end, p.close_start) for p in pairs)
-    inside_starts = [s for s, _ in inside]
-    closes = {p.close_start: p for p in pairs}
-    cuts: set[int] = set()
-    for m in _BOUNDARY_RE.finditer(text):
-        pos = m.end()
-        if m.group() == "\n":
-            cuts.add(pos)
-            continue
-        k = bisect.bisect_right(inside_starts, m.start()) - 1
-        if k >= 0 and any(s <= m.start() < e for s, e in inside[max(0, k - 2):k + 1]):
-            continue
-        prev_word = re.search(r"([\w.]+)\.$", text[max(0, m.start() - 12):m.end()])
-        if prev_word and m.group() == "." and (prev_word.group(1).lower().rstrip(".") in _ABBREV
-                                               or re.fullmatch(r"[A-Z]", prev_word.group(1))):
-            continue
-        nxt = text[pos:].lstrip()[:2]
-        if nxt and (nxt[0].isupper() or nxt[0].isdigit() or nxt[0] in "“„‘'\"«(" or nxt == ",,"):
-            cuts.add(pos)
-    for p in closes.values():
-        if text[p.start:p.end][-1:] in ".!?":
-            nxt = text[p.close_end:].lstrip()[:2]
-            if nxt and (nxt[0].isupper() or nxt == ",," or nxt[0] in "“„‘\"«"):
-                cuts.add(p.close_end)
-    out = []
-    start = 0
-    for cut in sorted(cuts) + [len(text)]:
-        seg = text[start:cut]
-        if seg.strip():
-            s = start + len(seg) - len(seg.lstrip())
-            e = start + len(seg.rstrip())
-            out.append((s, e))
-        start = cut
     return out

@@ -1,4 +1,7 @@
-"""Sentence boundaries for Dutch news text, by rule: the component `kroniek_sentences`.
+"""Sentence boundaries for Dutch news text, by rule, in two forms that follow one set of rules and one list of
+abbreviations (`kroniek.nlp.lang_nl.abbreviations`): the component `kroniek_sentences` on tokens, and
+`split_sentences` on plain text (for the quotation finder, which also keeps quotations whole, and for texts that
+come without a parse).
 
 A sentence ends at a line break (paragraphs, subheadings and "Lees ook" lines end sentences even without a full
 stop) and after terminal punctuation that is followed by a capital, a digit or an opening quotation mark. Closing
@@ -9,10 +12,20 @@ sentence. Abbreviations ("jan.", "dhr.") are single tokens (see `tokenizer`), so
 
 from __future__ import annotations
 
+import bisect
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy
 from spacy.attrs import IDX, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
+
+from kroniek.nlp.lang_nl.abbreviations import CAPITALISABLE, LOWER_ONLY
+
+if TYPE_CHECKING:
+    from kroniek.nlp.quote_marks import QuotePair
 
 TERMINAL = frozenset(".!?…")
 CLOSING = frozenset("”’»)]\"'")
@@ -98,3 +111,62 @@ def kroniek_sentences(doc: Doc) -> Doc:
         values = numpy.array([1 if start else -1 for start in sentence_starts(doc)], dtype="int64")
         doc.from_array([SENT_START], values.astype("uint64").reshape(-1, 1))  # type: ignore[arg-type]
     return doc
+
+
+# The same abbreviations the tokenizer keeps whole, without their final full stop: titles and shorthands in any
+# case ("Dhr.", "o.a."), months, weekdays and amounts in lower case only ("Jan." ends a sentence as a name).
+_ANY_CASE = frozenset(a[:-1].lower() for a in CAPITALISABLE)
+_LOWER_CASE = frozenset(a[:-1] for a in LOWER_ONLY)
+# Terminal punctuation with the closing marks that belong to it (glued: "klaar.”"; an unambiguous closing mark
+# also after a space: "klaar. ''"), then space; or a line break.
+_BOUNDARY_RE = re.compile(r"([.!?…]+)(?:[ \t]*(?:''|’’|”)|[’»)\]\"'])*(?=\s|$)|\n")
+_WORD_BEFORE_RE = re.compile(r"([\w.]+)\.$")
+
+
+def _is_abbreviation(word: str) -> bool:
+    """Whether a word before a full stop (the stop left off) is an abbreviation or a single initial ("J.")."""
+    return (word.lower() in _ANY_CASE or word in _LOWER_CASE or (len(word) == 1 and word.isupper())
+            or (len(word) == 3 and word[1] == "." and word[0].isupper()))
+
+
+def _opens_text(following: str) -> bool:
+    nxt = following.lstrip()[:2]
+    return bool(nxt) and (_opens(nxt) or nxt[0] in "\"'")
+
+
+def split_sentences(text: str, quotations: Sequence[QuotePair] = ()) -> list[tuple[int, int]]:
+    """The (start, end) offsets of the sentences of a plain text, stripped of surrounding space.
+
+    The rules of `kroniek_sentences`: a line break ends a sentence, and terminal punctuation does when a capital,
+    a digit or an opening quotation mark follows and the word before it is no abbreviation. With `quotations`
+    (pairs from `quote_marks.find_quote_pairs`) a sentence never breaks inside a quotation, and a quotation that
+    ends in . ! or ? ends its sentence when a new one follows.
+    """
+    inside = sorted((p.open_end, p.close_start) for p in quotations)
+    inside_starts = [s for s, _ in inside]
+    cuts: set[int] = set()
+    for m in _BOUNDARY_RE.finditer(text):
+        pos = m.end()
+        if m.group() == "\n":
+            cuts.add(pos)
+            continue
+        k = bisect.bisect_right(inside_starts, m.start()) - 1
+        if k >= 0 and any(s <= m.start() < e for s, e in inside[max(0, k - 2):k + 1]):
+            continue
+        if m.group(1) == ".":
+            word = _WORD_BEFORE_RE.search(text[max(0, m.start() - 14):m.start() + 1])
+            if word and _is_abbreviation(word.group(1)):
+                continue
+        if _opens_text(text[pos:pos + 8]):
+            cuts.add(pos)
+    for p in quotations:
+        if text[p.start:p.end][-1:] in ".!?" and _opens_text(text[p.close_end:p.close_end + 8]):
+            cuts.add(p.close_end)
+    out = []
+    start = 0
+    for cut in sorted(cuts) + [len(text)]:
+        segment = text[start:cut]
+        if segment.strip():
+            out.append((start + len(segment) - len(segment.lstrip()), start + len(segment.rstrip())))
+        start = cut
+    return out

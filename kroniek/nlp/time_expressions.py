@@ -2,7 +2,7 @@
 
 `find_timexes` is the pure core (text, article date and sentence bounds in; `TimeExpression`s out). The component
 "kroniek_timex" reads `doc._.dct` and the sentences (from the trained model or a sentencizer; without either, a
-simple splitter), uses past-tense tags where a tagger set them, and writes `doc._.timexes`.
+the plain-text splitter of `sentences`), uses past-tense tags where a tagger set them, and writes `doc._.timexes`.
 """
 
 from __future__ import annotations
@@ -22,28 +22,14 @@ from kroniek.nlp import extensions
 from kroniek.nlp import timex_normalise as tn
 from kroniek.nlp import timex_rules as tr
 from kroniek.nlp.extensions import doc_text
-from kroniek.nlp.sentences import sentence_bounds
+from kroniek.nlp.sentences import sentence_bounds, split_sentences
 
-__all__ = ["find_timexes", "split_sentences", "value_range", "TimexComponent"]
-
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’]*\s+(?=[\"'“‘,(]*[A-Z0-9ÀÉÈÖÜ])|\n\s*\n")
+__all__ = ["find_timexes", "value_range", "TimexComponent"]
 
 
 def value_range(value: str) -> tuple[date, date] | None:
     """The calendar period a TIMEX3 value denotes (first day, last day), or None; see timex_normalise."""
     return tn.value_range(value)
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence bounds by punctuation and blank lines, for texts that come without sentence annotation."""
-    bounds, start = [], 0
-    for m in _SENTENCE_END.finditer(text):
-        if m.start() > start:
-            bounds.append((start, m.start()))
-        start = m.end()
-    if start < len(text):
-        bounds.append((start, len(text)))
-    return bounds
 
 
 def find_timexes(text: str, dct: ArticleDate | None, sentences: Iterable[tuple[int, int]] | None = None,

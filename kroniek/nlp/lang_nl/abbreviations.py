@@ -21,7 +21,7 @@ AMOUNTS: tuple[str, ...] = ("mld.", "mlrd.", "mln.", "mil.", "dzd.", "nr.", "nrs
 # Forms of address and titles written before a name.
 TITLES: tuple[str, ...] = (
     "dhr.", "mevr.", "mw.", "mej.", "mr.", "dr.", "drs.", "ir.", "ing.", "prof.", "ds.", "mgr.", "st.", "jhr.",
-    "kol.", "gen.", "lt.", "burg.", "min.", "staatssecr.", "wethr.",
+    "kol.", "gen.", "lt.", "burg.", "min.", "staatssecr.", "wethr.", "jr.", "sr.",
 )
 
 # Shorthands in running text.

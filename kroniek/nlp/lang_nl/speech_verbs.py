@@ -142,8 +142,8 @@ NEED_CLAUSE: frozenset[str] = frozenset({
 # Prepositional cues that name a source: the speaker follows them ("volgens de politie", "aldus Blok").
 SOURCE_PREPOSITIONS: tuple[str, ...] = (
     "volgens", "aldus", "in de visie van", "naar de mening van", "naar het oordeel van", "in de ogen van",
-    "naar de zin van", "zo zegt", "zo zei", "zo meldt", "zo meldde", "zo stelt", "zo stelde", "zo liet",
-)
+    "naar de zin van",
+)  # and "zo" with a finite reporting verb ("zo meldde", "zo bevestigde"): see quotations._prep_at
 
 # Set phrases that attribute a clause to its own subject.
 OWN_WORD_CUES: tuple[str, ...] = ("naar eigen zeggen", "naar hun zeggen", "naar zijn zeggen",
