@@ -63,10 +63,6 @@ class ArticleDate:
         assert year is not None
         return cls(year, month, day)
 
-    @classmethod
-    def from_date(cls, d: dt.date) -> ArticleDate:
-        return cls(d.year, d.month, d.day)
-
     @property
     def precision(self) -> Precision:
         if self.day is not None:

@@ -65,10 +65,6 @@ class Anchor:
             delta = delta + 7 if delta <= 0 else delta
         return iso_day(d + dt.timedelta(days=delta))
 
-    def weekday_date(self, iso_weekday: int, direction: Direction) -> dt.date | None:
-        value = self.weekday(iso_weekday, direction)
-        return parse_day(value)
-
     # --- weeks ------------------------------------------------------------------------------------------------
 
     def week_offset(self, weeks: int) -> str:

@@ -87,7 +87,6 @@ PLURAL = _alt(tw.PLURAL_UNITS)
 SEASON = _alt(tw.SEASONS)
 DECW = _alt(tw.DECADE_WORDS)
 ORDW = _alt(tw.ORDINALS)
-PASTM, THISM, NEXTM = _alt(tw.PAST_MODIFIERS), _alt(tw.THIS_MODIFIERS), _alt(tw.NEXT_MODIFIERS)
 MODS = _alt(tw.PAST_MODIFIERS + tw.THIS_MODIFIERS + tw.NEXT_MODIFIERS)
 RELYEAR = rf"{MODS}\s+jaar"
 POS = (r"(?:(?:(?:het\s+)?(?:begin|eind|einde|midden)(?:\s+van)?|medio|half|halverwege|vanaf\s+begin)\s+"

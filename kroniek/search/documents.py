@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kroniek.errors import DateError
-from kroniek.model import Analysis, ArticleDate, EntityMention, Quote, TimeExpression
+from kroniek.model import ArticleDate, EntityMention, Quote, TimeExpression
 
 ENTITY_LABELS = ("PER", "ORG", "LOC", "MISC")
 
@@ -68,15 +68,6 @@ class IndexDoc:
                     mentions.append(period)
         return cls(id=id, text=text, title=title or "", source=source, date=date, entities=by_label,
                    speakers=speakers, mentions=mentions)
-
-    @classmethod
-    def from_analysis(cls, analysis: Analysis, *, title: str | None = None,
-                      source: str | None = None) -> IndexDoc:
-        """An IndexDoc from a stored analysis (the article's title and source come from the store)."""
-        if title is None and analysis.structure.title is not None:
-            title = analysis.structure.title.of(analysis.text)
-        return cls.build(analysis.id, analysis.text, title=title, source=source, date=analysis.date,
-                         entities=analysis.entities, quotes=analysis.quotes, timexes=analysis.timexes)
 
 
 def from_stored(article: Any) -> IndexDoc:

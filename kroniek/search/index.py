@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -307,17 +306,6 @@ class SearchIndex:
         if self._pool is not None:
             self._pool.shutdown(wait=False)
             self._pool = None
-
-    @classmethod
-    def rebuild(cls, path: str | Path, docs: Iterable[IndexDoc], **kwargs: Any) -> SearchIndex:
-        """Build a fresh index at `path` from `docs`, replacing whatever was there."""
-        p = Path(path)
-        if p.exists():
-            shutil.rmtree(p)
-        index = cls(p, **kwargs)
-        index.add(docs, replace=False)
-        index.commit()
-        return index
 
     def __len__(self) -> int:
         return int(self._index.searcher().num_docs)

@@ -132,22 +132,11 @@ NEEDS_PARTICLE: frozenset[str] = frozenset({
     "uitspreken", "aanraden", "aansporen", "wijzen op", "vaststellen", "meedelen", "toezeggen", "hameren",
 })
 
-# Verbs that report only when a clause follows ("dat ...", an infinitive, or a colon); with a bare object they are
-# ordinary verbs ("hij vond de sleutel", "zij stelde een vraag", "hij noemde zijn naam").
-NEED_CLAUSE: frozenset[str] = frozenset({
-    "vinden", "stellen", "denken", "noemen", "vragen", "roepen", "melden", "schrijven", "klagen",
-    "dreigen", "vrezen", "menen", "reageren", "antwoorden", "geloven", "herhalen", "claimen",
-})
-
 # Prepositional cues that name a source: the speaker follows them ("volgens de politie", "aldus Blok").
 SOURCE_PREPOSITIONS: tuple[str, ...] = (
     "volgens", "aldus", "in de visie van", "naar de mening van", "naar het oordeel van", "in de ogen van",
     "naar de zin van",
 )  # and "zo" with a finite reporting verb ("zo meldde", "zo bevestigde"): see quotations._prep_at
-
-# Set phrases that attribute a clause to its own subject.
-OWN_WORD_CUES: tuple[str, ...] = ("naar eigen zeggen", "naar hun zeggen", "naar zijn zeggen",
-                                  "naar haar zeggen")
 
 # Nouns that carry a statement, a demand or a judgement; their content follows after "dat", "om" + infinitive, or
 # a colon ("met het verzoek hun bonden te overtuigen", "de kritiek dat hij zich niet hard opstelt").
@@ -174,8 +163,3 @@ MANNER_AFTER_QUOTE: frozenset[str] = frozenset({
     "oordeelt", "klonk", "klinkt", "luidde", "luidt", "meende", "meent", "verzuchtte", "verzucht",
 })
 
-
-def reporting_lemma(word: str) -> str | None:
-    """The infinitive of a reporting verb form ("zei" -> "zeggen"), or None when `word` is not one."""
-    w = word.lower()
-    return FINITE.get(w) or PARTICIPLES.get(w)
