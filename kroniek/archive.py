@@ -31,9 +31,12 @@ from kroniek.model import (
     Span,
     SpeakerDetail,
     StoredArticle,
+    StoryDetail,
+    StoryRow,
     Structure,
     Timeline,
     headline,
+    month_text,
 )
 from kroniek.search.documents import IndexDoc, from_stored
 from kroniek.search.index import SearchIndex, SearchResult
@@ -41,6 +44,8 @@ from kroniek.search.query import combined
 from kroniek.settings import CoreSettings
 from kroniek.store.base import Store
 from kroniek.store.sqlite import SQLiteStore
+from kroniek.stories.detect import StoryDetector, StoryParams
+from kroniek.stories.update import StoriesReport, state_path, update_stories
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +67,7 @@ class IngestReport:
     new_ids: list[str] = field(default_factory=list)
     analysed: int = 0  # articles analysed after the ingest (see `Archive.ingest_and_analyze`)
     not_analysed: str | None = None  # why the analysis did not run (the model is missing), when it did not
+    stories: int = 0  # stories the new articles started (see `Archive.update_stories`)
 
     @property
     def read(self) -> int:
@@ -70,7 +76,8 @@ class IngestReport:
     def to_dict(self) -> dict[str, Any]:
         return {"new": self.new, "duplicates": self.duplicates, "quarantined": self.quarantined,
                 "not_dutch": self.not_dutch, "bytes": self.bytes, "seconds": round(self.seconds, 3),
-                "analysed": self.analysed, "not_analysed": self.not_analysed, "errors": list(self.errors)}
+                "analysed": self.analysed, "not_analysed": self.not_analysed, "stories": self.stories,
+                "errors": list(self.errors)}
 
 
 def structure_json(structure: Structure) -> str:
@@ -97,6 +104,7 @@ class Archive:
         # what the archive has to tell its user about itself (a catch-up of the index, a wait for another writer);
         # the CLI prints these, by default they are logged
         self.on_notice: Callable[[str], None] = log.warning
+        self._stories: StoryDetector | None = None  # the story detector's state, once read or built
 
     @classmethod
     def open(cls, path: str | Path | None = None, *, readonly: bool = False,
@@ -261,6 +269,8 @@ class Archive:
                 report.analysed = self.analyze(None, unanalysed=True, progress=analysis_progress)
             except ModelError as err:
                 report.not_analysed = f"{err}" + (f"; {err.hint}" if err.hint else "")
+        if analyze:
+            report.stories = self.update_stories().started
         return report
 
     def _ingest(self, sources: list[Source], opts: ReadOptions, progress: Callable[[IngestReport], None] | None,
@@ -426,9 +436,14 @@ class Archive:
             raise NotFound(f"no entity {key!r}", hint="list entities with `kroniek entities`")
         eid = found["id"]
         mentions, articles = self.store.entity_counts(eid)
+        counts = dict(self.store.entity_stories(eid))
+        stories = [{**row.to_dict(), "articles_naming": counts[row.id]}
+                   for row in self.store.story_rows(list(counts), limit=len(counts))]
+        stories.sort(key=lambda r: (-r["articles_naming"], r["id"]))
         return EntityDetail(id=eid, canonical=found["canonical"], label=found["label"],
                             variants=self.store.entity_variants(eid), mentions=mentions, articles=articles,
-                            by_month=self.store.entity_months(eid), co_occurring=self.store.co_occurring(eid))
+                            by_month=self.store.entity_months(eid), co_occurring=self.store.co_occurring(eid),
+                            stories=stories, quotes_about=self._with_headlines(self.store.quotes_about(eid, 50)))
 
     def quotes(self, speaker: str | None = None, query: str = "", limit: int = 100, offset: int = 0, *,
                exact: bool = False) -> list[dict[str, Any]]:
@@ -499,6 +514,76 @@ class Archive:
         """The headline of each of these articles (read in one pass over the store; none asked, none read)."""
         wanted = list(dict.fromkeys(ids))
         return {a.id: headline(a) for a in self.store.articles(wanted)} if wanted else {}
+
+    # --- stories -----------------------------------------------------------------------------------------------
+
+    def update_stories(self, *, rebuild: bool = False, params: StoryParams | None = None,
+                       progress: Callable[[int, int], None] | None = None) -> StoriesReport:
+        """Put every article that is in no story yet into one, in date order (see `kroniek.stories.detect`);
+        with `rebuild`, detect every story again from the first article. The search index learns each article's
+        story (`story:` in queries). Holds the writer lock."""
+        with self._writing():
+            _ = self.index  # opened (and caught up) first: the batches re-index their articles
+            report, self._stories = update_stories(
+                self.store, state_path(self.settings.archive), detector=self._stories,
+                params=params or StoryParams(), rebuild=rebuild,
+                on_batch=lambda ids: self._on_articles_changed(ids), progress=progress)
+            self.store.forget_changes(self.index.checkpoint)
+        if report.rebuilt and not rebuild:
+            self.on_notice(f"stories detected again from the first article ({report.rebuilt})")
+        return report
+
+    def stories(self, query: str = "", limit: int = 50, offset: int = 0, *, exact: bool = False,
+                min_size: int = 2) -> tuple[list[StoryRow], int]:
+        """Stories of at least `min_size` articles (by default 2: a single article is a story only begun), latest
+        first, and how many there are: all of them, or those with an article the query matches (among its first
+        MAX_TIMELINE_ARTICLES hits)."""
+        if not query.strip():
+            return (self.store.story_rows(None, limit, offset, min_size=min_size),
+                    self.store.count_stories(min_size))
+        hits = list(self.search_ids(query, exact=exact, most=MAX_TIMELINE_ARTICLES))
+        of = self.store.stories_of(hits)
+        story_ids = list(dict.fromkeys(of[i] for i in hits if i in of))
+        every = self.store.story_rows(story_ids, limit=len(story_ids), min_size=min_size)
+        return every[offset:offset + limit], len(every)
+
+    def story_summary(self, story_id: str) -> StoryRow:
+        """A story's row: title, span, size and keywords (NotFound for an unknown id)."""
+        rows = self.store.story_rows([story_id], limit=1)
+        if not rows:
+            raise NotFound(f"no story {story_id!r}", hint="list stories with `kroniek stories`")
+        return rows[0]
+
+    def story(self, story_id: str, *, timeline_limit: int = 200) -> StoryDetail:
+        """One story: its articles in date order, the names and speakers it is about, its articles per month and
+        the time expressions of its articles on the calendar."""
+        row = self.story_summary(story_id)
+        members = self.store.story_members(story_id)
+        ids = [aid for aid, _ in members]
+        scores = dict(members)
+        arts = list(self.store.articles(ids))
+        articles = [{"id": a.id, "date": a.date.isoformat() if a.date else None, "headline": headline(a),
+                     "source": a.source, "score": scores.get(a.id, 0.0)} for a in arts]
+        months: dict[str, int] = {}
+        for a in arts:
+            key = month_text(a.date.year * 100 + (a.date.month or 0)) if a.date else "?"
+            months[key] = months.get(key, 0) + 1
+        named: dict[int, dict[str, Any]] = {}
+        for m in self.store.mentions_in(ids):
+            e = named.setdefault(m["id"], {"id": m["id"], "canonical": m["canonical"], "label": m["label"],
+                                           "articles": set()})
+            e["articles"].add(m["article_id"])
+        entities = sorted(({**e, "articles": len(e["articles"])} for e in named.values()),
+                          key=lambda e: (-e["articles"], e["canonical"]))[:20]
+        said: dict[str, int] = {}
+        for q in self.store.quotes(None, ids, limit=10_000):
+            if q.get("speaker"):
+                said[q["speaker"]] = said.get(q["speaker"], 0) + 1
+        speakers = [{"speaker": k, "quotes": v} for k, v in sorted(said.items(), key=lambda kv: (-kv[1], kv[0]))][:20]
+        events = self._events(self.store.calendar_timexes(in_sentence=False, article_ids=ids, limit=timeline_limit))
+        return StoryDetail(story=row, articles=articles, entities=entities, speakers=speakers,
+                           by_month=[{"month": k, "articles": v} for k, v in sorted(months.items())],
+                           timeline=events)
 
     def speakers(self, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
         """Resolved speakers with their quotation and article counts, most quoted first."""

@@ -185,6 +185,8 @@ def ingest(paths: tuple[str, ...], archive_path: Path, fmt: str | None, columns:
                       markup=True)
         elif report.analysed:
             out.print(f"Analysed {report.analysed} Dutch articles that were not analysed yet ({', '.join(STAGES)}).")
+        if report.stories:
+            out.print(f"{report.stories} new stories; list them with `kroniek stories --archive {archive_path}`.")
     if report.errors:
         sys.exit(EXIT_ERROR)
     if report.quarantined:
@@ -277,6 +279,8 @@ def show(article_id: str, archive_path: Path, as_json: bool) -> None:
     out.print(f"[bold]{art.title or art.id}[/]", markup=True)
     out.print(f"id {art.id} · {date} · {art.source or 'no source'} · language {art.language}"
               + (f" · {art.url}" if art.url else ""))
+    if art.story_id:
+        out.print(f"story {art.story_id} (kroniek story {art.story_id})", markup=False)
     s = art.structure
     heads = {(h.start, h.end) for h in s.subheadings}
     blocks = sorted([(p.start, p.end) for p in s.paragraphs] + list(heads)
@@ -544,6 +548,87 @@ def entity(key: str, archive_path: Path, as_json: bool) -> None:
     if found["co_occurring"]:
         out.print("Named together with: " + ", ".join(f"{c['canonical']} ({c['articles']})"
                                                      for c in found["co_occurring"]), markup=False)
+    if found["stories"]:
+        out.print("Stories:", markup=False)
+        for st in found["stories"]:
+            out.print(f"  {st['id']}  {st['first_date']} – {st['last_date']}  {st['articles_naming']}/{st['size']}  "
+                      f"{st['title']}", markup=False)
+    if found["quotes_about"]:
+        out.print("Quotations that name it:", markup=False)
+        for q in found["quotes_about"][:20]:
+            out.print(f"  {q['article_date'] or ''}  \"{q['text']}\" — {q['speaker'] or q['speaker_mention'] or '?'}",
+                      markup=False)
+
+
+@cli.command()
+@click.argument("query", required=False, default="")
+@archive_option
+@click.option("--update", is_flag=True, help="First put the articles that are in no story yet into one.")
+@click.option("--rebuild", is_flag=True, help="First detect every story again, from the first article on.")
+@click.option("--limit", default=30, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(0))
+@click.option("--min-size", default=2, show_default=True, type=click.IntRange(1),
+              help="Only stories of at least this many articles.")
+@click.option("--exact", is_flag=True, help="Match the query's words exactly (no stemming).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON Lines.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def stories(query: str, archive_path: Path, update: bool, rebuild: bool, limit: int, offset: int, min_size: int,
+            exact: bool, as_json: bool, quiet: bool) -> None:
+    """Stories, latest first: all of them, or those with an article that QUERY matches.
+
+    Stories are detected as articles are ingested and analysed; --update places the articles that are in no story
+    yet (ingested with --no-analyze, say), --rebuild detects them all again (the same articles give the same
+    stories).
+    """
+    with _open_archive(archive_path, readonly=not (update or rebuild)) as archive:
+        if update or rebuild:
+            with _progress("stories", not quiet and err.is_terminal) as bar:
+                def tick(done: int, total: int) -> None:
+                    if bar:
+                        bar[0].update(bar[1], completed=done, total=total)
+
+                report = archive.update_stories(rebuild=rebuild, progress=tick)
+            err.print(f"Placed {report.assigned:,} articles; {report.started:,} stories started.")
+        rows, total = archive.stories(query, limit=limit, offset=offset, exact=exact, min_size=min_size)
+    if as_json:
+        for r in rows:
+            out.print(json.dumps(r.to_dict(), ensure_ascii=False), markup=False)
+        return
+    table = Table("id", "first", "last", "articles", "title")
+    for r in rows:
+        table.add_row(r.id, r.first_date, r.last_date, str(r.size), r.title)
+    out.print(table)
+    err.print(f"{total:,} stories" + (f" with an article matching {query!r}" if query.strip() else "")
+              + (f"; showing {offset + 1:,}-{offset + len(rows):,}" if rows else ""))
+
+
+@cli.command()
+@click.argument("story_id")
+@archive_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def story(story_id: str, archive_path: Path, as_json: bool) -> None:
+    """One story: its articles in date order, its names and speakers, its articles per month, its timeline."""
+    with _open_archive(archive_path, readonly=True) as archive:
+        detail = archive.story(story_id)
+    if as_json:
+        out.print(json.dumps(detail.to_dict(), ensure_ascii=False), markup=False)
+        return
+    s = detail.story
+    out.print(f"[bold]{s.title}[/]", markup=True)
+    out.print(f"story {s.id} · {s.first_date} – {s.last_date} · {s.size} articles · {', '.join(s.keywords)}",
+              markup=False)
+    for m in detail.by_month:
+        out.print(f"  {m['month']}  {'#' * min(m['articles'], 60)} {m['articles']}", markup=False)
+    table = Table("date", "id", "headline")
+    for a in detail.articles:
+        table.add_row(a["date"] or "", a["id"], a["headline"])
+    out.print(table)
+    if detail.entities:
+        out.print("Names: " + ", ".join(f"{e['canonical']} ({e['articles']})" for e in detail.entities), markup=False)
+    if detail.speakers:
+        out.print("Speakers: " + ", ".join(f"{q['speaker']} ({q['quotes']})" for q in detail.speakers), markup=False)
+    for ev in detail.timeline[:30]:
+        out.print(f"  {ev['value']:<12} {ev['text']}  ({ev['article_date'] or ''}, {ev['article_id']})", markup=False)
 
 
 def _print_rows(rows: list[dict[str, Any]], columns: list[str], as_json: bool) -> None:

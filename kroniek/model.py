@@ -310,6 +310,7 @@ class StoredArticle:
     quotes: list[dict[str, Any]] = field(default_factory=list)
     timexes: list[dict[str, Any]] = field(default_factory=list)
     analyses: dict[str, str] = field(default_factory=dict)  # stage -> pipeline version
+    story_id: str | None = None  # the story the article belongs to, once stories were detected
     # the archived article each "Lees ook" reference points to, by the reference's start offset (where resolved)
     reference_targets: dict[int, str] = field(default_factory=dict)
 
@@ -395,6 +396,8 @@ class EntityDetail:
     articles: int
     by_month: list[dict[str, Any]]  # month ("YYYY-MM" or "YYYY"), mentions, articles
     co_occurring: list[dict[str, Any]]  # id, canonical, label, articles
+    stories: list[dict[str, Any]] = field(default_factory=list)  # the stories that name it most: StoryRow + articles
+    quotes_about: list[dict[str, Any]] = field(default_factory=list)  # quotations that name it (by others)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -429,3 +432,42 @@ class Timeline:
     def to_dict(self) -> dict[str, Any]:
         return {"events": self.events, "offset": self.offset, "limit": self.limit, "widened": self.widened,
                 "entity": self.entity.to_dict() if self.entity else None}
+
+
+# --- stories -----------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StoryRow:
+    """A story as the store keeps it: known by the id of its first article; its title is the headline of its most
+    representative article (`title_article`); dates are the first days of its first and latest articles' periods
+    (ISO); `keywords` are the heaviest stems of its profile."""
+
+    id: str
+    title: str
+    title_article: str
+    first_date: str
+    last_date: str
+    size: int
+    keywords: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["keywords"] = list(self.keywords)
+        return d
+
+
+@dataclass
+class StoryDetail:
+    """One story with its articles in date order, the names and speakers it is about, the number of its articles
+    per month (for a chart), and the time expressions of its articles on the calendar."""
+
+    story: StoryRow
+    articles: list[dict[str, Any]]  # id, date, headline, source, score
+    entities: list[dict[str, Any]]  # id, canonical, label, articles
+    speakers: list[dict[str, Any]]  # speaker, quotes
+    by_month: list[dict[str, Any]]  # month, articles
+    timeline: list[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.story.to_dict(), "articles": self.articles, "entities": self.entities,
+                "speakers": self.speakers, "by_month": self.by_month, "timeline": self.timeline}

@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "kroniek"
 # entry point, `kroniek.server.serve`.
 EDGE_ALLOWED = ("kroniek", "kroniek.archive", "kroniek.model", "kroniek.errors", "kroniek.settings",
                 "kroniek.export", "kroniek.analysis")
-CORE_FOR_EDGES = ("kroniek.store", "kroniek.search", "kroniek.ingest", "kroniek.nlp")
+CORE_FOR_EDGES = ("kroniek.store", "kroniek.search", "kroniek.ingest", "kroniek.nlp", "kroniek.stories")
 EDGES = {"kroniek.cli": ("kroniek.server.serve",), "kroniek.demo": ("kroniek.server.serve",),
          "kroniek.api": ("kroniek.server",),
          "kroniek.web": ("kroniek.server",),
@@ -27,7 +27,11 @@ EDGES = {"kroniek.cli": ("kroniek.server.serve",), "kroniek.demo": ("kroniek.ser
 CORE_RULES = [("kroniek.store", "kroniek.nlp"), ("kroniek.search", "kroniek.nlp"),
               ("kroniek.store", "kroniek.search"), ("kroniek.search", "kroniek.store"),
               ("kroniek.store", "kroniek.ingest"), ("kroniek.search", "kroniek.ingest"),
-              ("kroniek.nlp", "kroniek.ingest"), ("kroniek.nlp", "kroniek.store"), ("kroniek.nlp", "kroniek.search")]
+              ("kroniek.nlp", "kroniek.ingest"), ("kroniek.nlp", "kroniek.store"), ("kroniek.nlp", "kroniek.search"),
+              # stories read the store and never the pipeline; the store and search know nothing of stories
+              ("kroniek.stories", "kroniek.nlp"), ("kroniek.stories", "kroniek.search"),
+              ("kroniek.store", "kroniek.stories"), ("kroniek.search", "kroniek.stories"),
+              ("kroniek.nlp", "kroniek.stories")]
 
 
 def _module_name(path: Path) -> str:

@@ -142,10 +142,58 @@ class CoEntity(BaseModel):
     articles: int
 
 
-class EntityDetail(EntityOut):
-    variants: list[str]
-    by_month: list[EntityMonth]
-    co_occurring: list[CoEntity]
+class StoryOut(BaseModel):
+    id: str = Field(description="the id of the story's first article")
+    title: str = Field(description="the headline of the story's most representative article")
+    title_article: str
+    first_date: str
+    last_date: str
+    size: int = Field(description="the number of its articles")
+    keywords: list[str] = Field(description="the heaviest stems of the story's profile")
+
+
+class StoryOfEntity(StoryOut):
+    articles_naming: int = Field(description="how many of the story's articles name the entity")
+
+
+class StoryList(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    items: list[StoryOut]
+
+
+class StoryArticle(BaseModel):
+    id: str
+    date: str | None
+    headline: str
+    source: str | None
+    score: float = Field(description="the score with which the article joined the story (1 for its first)")
+
+
+class StoryEntity(BaseModel):
+    id: int
+    canonical: str
+    label: str
+    articles: int
+
+
+class StorySpeaker(BaseModel):
+    speaker: str
+    quotes: int
+
+
+class StoryMonth(BaseModel):
+    month: str
+    articles: int
+
+
+class StoryDetail(StoryOut):
+    articles: list[StoryArticle]
+    entities: list[StoryEntity]
+    speakers: list[StorySpeaker]
+    by_month: list[StoryMonth]
+    timeline: list[dict[str, Any]]
 
 
 class QuoteInArticle(BaseModel):
@@ -160,6 +208,14 @@ class QuoteInArticle(BaseModel):
     speaker_mention: str | None = None
     speaker: str | None = None
     speaker_entity_id: int | None = None
+
+
+class EntityDetail(EntityOut):
+    variants: list[str]
+    by_month: list[EntityMonth]
+    co_occurring: list[CoEntity]
+    stories: list[StoryOfEntity] = []
+    quotes_about: list[QuoteInArticle] = Field(default=[], description="quotations by others that name it")
 
 
 class SpeakerOut(BaseModel):

@@ -30,7 +30,7 @@ from kroniek.search.documents import ENTITY_LABELS, IndexDoc
 from kroniek.search.snippets import Highlighter, render_fragment, segments
 from kroniek.search.vocabulary import NewForms, Vocabulary
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 _META = "kroniek-index.json"
 STEM, EXACT = "kroniek_nl", "kroniek_exact"
 # Longer tokens are noise (URLs, glued words) and would bloat the term dictionary.
@@ -79,6 +79,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("entity_facet", fast=True, tokenizer_name="raw")
     sb.add_text_field("speaker_facet", fast=True, tokenizer_name="raw")
     sb.add_integer_field("mention_month", indexed=True, fast=True)
+    sb.add_text_field("story", stored=True, tokenizer_name="raw")
     return sb.build()
 
 
@@ -213,6 +214,8 @@ class SearchIndex:
             "body_pairs": self._pairs(d.text) if body_pairs is None else body_pairs}
         if d.source:
             doc["source"] = doc["source_key"] = d.source
+        if d.story:
+            doc["story"] = d.story
         if d.date is not None:
             doc["date"] = d.date.isoformat()
             doc["date_start"] = d.date.first_day.toordinal()
@@ -397,6 +400,8 @@ class SearchIndex:
 
     def _term(self, t: q.Term, hl: Highlighter, positive: bool) -> tantivy.Query | None:
         Q = tantivy.Query
+        if t.field == "story":  # a story's id, as `kroniek stories` lists it: matched whole
+            return Q.term_query(self.schema, "story", t.text.strip())
         entity_like = t.field in _ENTITY_FIELDS
         exact_tokens = self._exact.analyze(t.text)
         if t.prefix:
@@ -427,6 +432,8 @@ class SearchIndex:
     def _phrase(self, text: str, fld: str | None, hl: Highlighter, positive: bool,
                 position: int) -> tantivy.Query | None:
         Q = tantivy.Query
+        if fld == "story":
+            return Q.term_query(self.schema, "story", text.strip())
         tokens = self._exact.analyze(text)
         if not tokens:
             return None

@@ -24,7 +24,7 @@ from kroniek.errors import DateError, QueryError
 from kroniek.model import ArticleDate, Filters
 
 # Text fields a user may name, and what they search.
-TEXT_FIELDS = ("title", "text", "source", "entity", "person", "org", "loc", "misc", "speaker")
+TEXT_FIELDS = ("title", "text", "source", "entity", "person", "org", "loc", "misc", "speaker", "story")
 DATE_FIELDS = ("date", "mentions")
 FIELDS = TEXT_FIELDS + DATE_FIELDS
 # Friendly spellings people type; each maps to one field above.

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
-from kroniek.model import Analysis, ArticleRow, QuarantineRow, StoredArticle
+from kroniek.model import Analysis, ArticleRow, QuarantineRow, StoredArticle, StoryRow
 
 
 class Store(ABC):
@@ -115,6 +115,11 @@ class Store(ABC):
                limit: int = 100, offset: int = 0) -> list[dict[str, Any]]: ...
 
     @abstractmethod
+    def quotes_about(self, entity_id: int, limit: int = 50) -> list[dict[str, Any]]:
+        """Quotations whose text names the entity and whose speaker is not that entity, in time order (the
+        fields of `quotes`)."""
+
+    @abstractmethod
     def calendar_timexes(self, *, entity_id: int | None = None, in_sentence: bool = True,
                          article_ids: Sequence[str] | None = None, limit: int = 500,
                          offset: int = 0) -> list[dict[str, Any]]:
@@ -134,3 +139,42 @@ class Store(ABC):
 
     @abstractmethod
     def export_rows(self, article_ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]: ...
+
+    # --- stories ----------------------------------------------------------------------------------------------
+
+    @abstractmethod
+    def story_order(self, *, unassigned: bool = False) -> list[tuple[str, str | None]]:
+        """(article id, first day of its period as ISO text or None) of every article, or of those in no story,
+        in the order stories take them: by day, then id; undated articles last."""
+
+    @abstractmethod
+    def save_stories(self, members: Sequence[tuple[str, str, float]], stories: Sequence[StoryRow]) -> None:
+        """In one transaction: put articles in stories (article id, story id, score; an article already in a
+        story is moved), write the given stories (replacing the rows of the same id), and log the articles in
+        the change log (the search index holds each article's story)."""
+
+    @abstractmethod
+    def clear_stories(self) -> int:
+        """Forget every story and membership (logging the members as changed); return the count of members."""
+
+    @abstractmethod
+    def count_stories(self, min_size: int = 1) -> int:
+        """How many stories have at least `min_size` articles."""
+
+    @abstractmethod
+    def story_rows(self, ids: Sequence[str] | None = None, limit: int = 50, offset: int = 0,
+                   min_size: int = 1) -> list[StoryRow]:
+        """Stories (all, or the given ids) of at least `min_size` articles, latest first (by last date, then
+        size, then id)."""
+
+    @abstractmethod
+    def stories_of(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """The story of each given article that is in one (any number of ids)."""
+
+    @abstractmethod
+    def story_members(self, story_id: str) -> list[tuple[str, float]]:
+        """(article id, score) of a story's articles, by date then id."""
+
+    @abstractmethod
+    def entity_stories(self, entity_id: int, limit: int = 20) -> list[tuple[str, int]]:
+        """(story id, count of its articles that name the entity), most first."""

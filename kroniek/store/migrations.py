@@ -106,6 +106,26 @@ CREATE TABLE changes (
 );
 INSERT INTO changes (article_id) SELECT id FROM articles ORDER BY rowid;
 """),
+    # Stories: each article in at most one story; a story is known by the id of its first article and keeps its
+    # title (the headline of its most representative article), its span of publication days and its keywords.
+    ("0003_stories", """
+CREATE TABLE stories (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    title_article TEXT NOT NULL,
+    first_date TEXT NOT NULL,
+    last_date TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    keywords TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX stories_last ON stories(last_date);
+CREATE TABLE story_members (
+    article_id TEXT PRIMARY KEY REFERENCES articles(id),
+    story_id TEXT NOT NULL,
+    score REAL NOT NULL
+);
+CREATE INDEX story_members_story ON story_members(story_id);
+"""),
 ]
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kroniek.errors import ArchiveError
-from kroniek.model import Analysis, ArticleDate, ArticleRow, QuarantineRow, StoredArticle, Structure
+from kroniek.model import Analysis, ArticleDate, ArticleRow, QuarantineRow, StoredArticle, StoryRow, Structure
 from kroniek.store.base import Store
 from kroniek.store.locks import FileWriterLock
 from kroniek.store.migrations import migrate
@@ -307,6 +307,8 @@ class SQLiteStore(Store):
             'SELECT start, "end", text, type, value, ref_start, ref_end, sentence_start, sentence_end '
             'FROM timexes WHERE article_id = ? ORDER BY start', aid)]
         art.analyses = {r[0]: r[1] for r in self._q("SELECT stage, version FROM analyses WHERE article_id = ?", aid)}
+        story = self._q("SELECT story_id FROM story_members WHERE article_id = ?", aid)
+        art.story_id = story[0][0] if story else None
         return art
 
     def articles(self, ids: Iterable[str] | None = None, *, language: str | None = None,
@@ -494,6 +496,15 @@ class SQLiteStore(Store):
             f"JOIN articles a ON a.id = q.article_id {where} ORDER BY a.date_start, q.article_id, q.start "
             f"LIMIT ? OFFSET ?", (*params, limit, offset))]
 
+    def quotes_about(self, entity_id: int, limit: int = 50) -> list[dict[str, Any]]:
+        return [dict(r) for r in self._q(
+            'SELECT DISTINCT q.article_id, a.date AS article_date, a.title AS article_title, q.start, q."end", '
+            "q.text, q.kind, q.cue, q.speaker_mention, q.speaker, q.speaker_entity_id, a.date_start FROM mentions m "
+            'JOIN quotes q ON q.article_id = m.article_id AND m.start >= q.start AND m."end" <= q."end" '
+            "JOIN articles a ON a.id = q.article_id WHERE m.entity_id = ? "
+            "AND (q.speaker_entity_id IS NULL OR q.speaker_entity_id != ?) "
+            "ORDER BY a.date_start, q.article_id, q.start LIMIT ?", (entity_id, entity_id, limit))]
+
     def calendar_timexes(self, *, entity_id: int | None = None, in_sentence: bool = True,
                          article_ids: Sequence[str] | None = None, limit: int = 500,
                          offset: int = 0) -> list[dict[str, Any]]:
@@ -535,3 +546,84 @@ class SQLiteStore(Store):
     def export_rows(self, article_ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
         for art in self.articles(article_ids):
             yield self._annotate(art).to_dict()
+
+    # --- stories ------------------------------------------------------------------------------------------------
+
+    def story_order(self, *, unassigned: bool = False) -> list[tuple[str, str | None]]:
+        where = " WHERE NOT EXISTS (SELECT 1 FROM story_members s WHERE s.article_id = a.id)" if unassigned else ""
+        return [(r[0], r[1]) for r in self._q(
+            f"SELECT a.id, a.date_start FROM articles a{where} ORDER BY a.date_start IS NULL, a.date_start, a.id")]
+
+    def save_stories(self, members: Sequence[tuple[str, str, float]], stories: Sequence[StoryRow]) -> None:
+        if self.readonly:
+            raise ArchiveError("the archive is open read-only", hint="open it writable to detect stories")
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.executemany("INSERT OR REPLACE INTO story_members (article_id, story_id, score) "
+                                     "VALUES (?, ?, ?)", members)
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO stories (id, title, title_article, first_date, last_date, size, keywords) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [(st.id, st.title, st.title_article, st.first_date, st.last_date, st.size,
+                      json.dumps(list(st.keywords), ensure_ascii=False)) for st in stories])
+                self._log_changes(m[0] for m in members)
+                self._db.execute("COMMIT")
+            except sqlite3.Error as e:
+                self._db.execute("ROLLBACK")
+                raise ArchiveError(f"cannot write to the archive {self.path}: {e}",
+                                   hint="check free disk space and that no other program holds the file") from None
+            self._after_commit()
+
+    def clear_stories(self) -> int:
+        if self.readonly:
+            raise ArchiveError("the archive is open read-only", hint="open it writable to detect stories")
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                n = self._db.execute("SELECT count(*) FROM story_members").fetchone()[0]
+                self._db.execute("INSERT INTO changes (article_id) SELECT article_id FROM story_members")
+                self._db.execute("DELETE FROM story_members")
+                self._db.execute("DELETE FROM stories")
+                self._db.execute("COMMIT")
+            except sqlite3.Error as e:
+                self._db.execute("ROLLBACK")
+                raise ArchiveError(f"cannot write to the archive {self.path}: {e}",
+                                   hint="check free disk space and that no other program holds the file") from None
+            self._after_commit()
+        return int(n)
+
+    def count_stories(self, min_size: int = 1) -> int:
+        return int(self._q("SELECT count(*) FROM stories WHERE size >= ?", (min_size,))[0][0])
+
+    def story_rows(self, ids: Sequence[str] | None = None, limit: int = 50, offset: int = 0,
+                   min_size: int = 1) -> list[StoryRow]:
+        cols = "id, title, title_article, first_date, last_date, size, keywords"
+        if ids is None:
+            rows = self._q(f"SELECT {cols} FROM stories WHERE size >= ? ORDER BY last_date DESC, size DESC, id "
+                           "LIMIT ? OFFSET ?", (min_size, limit, offset))
+        else:
+            rows = []
+            for part in _chunks(list(dict.fromkeys(ids)), 500):
+                rows += self._q(f"SELECT {cols} FROM stories WHERE id IN ({_marks(len(part))}) AND size >= ?",
+                                (*part, min_size))
+            rows.sort(key=lambda r: (r["last_date"], r["size"]), reverse=True)
+            rows = rows[offset:offset + limit]
+        return [StoryRow(r["id"], r["title"], r["title_article"], r["first_date"], r["last_date"], r["size"],
+                         tuple(json.loads(r["keywords"]))) for r in rows]
+
+    def stories_of(self, article_ids: Sequence[str]) -> dict[str, str]:
+        return {r[0]: r[1] for r in self._q(
+            "SELECT article_id, story_id FROM story_members WHERE article_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(article_ids)),))}
+
+    def story_members(self, story_id: str) -> list[tuple[str, float]]:
+        return [(r[0], r[1]) for r in self._q(
+            "SELECT s.article_id, s.score FROM story_members s JOIN articles a ON a.id = s.article_id "
+            "WHERE s.story_id = ? ORDER BY a.date_start IS NULL, a.date_start, a.id", (story_id,))]
+
+    def entity_stories(self, entity_id: int, limit: int = 20) -> list[tuple[str, int]]:
+        return [(r[0], r[1]) for r in self._q(
+            "SELECT s.story_id, count(DISTINCT m.article_id) AS n FROM mentions m "
+            "JOIN story_members s ON s.article_id = m.article_id WHERE m.entity_id = ? "
+            "GROUP BY s.story_id ORDER BY n DESC, s.story_id LIMIT ?", (entity_id, limit))]

@@ -12,7 +12,7 @@ from kroniek.model import EntityDetail, EntityMention, Filters, Quote, TimeExpre
 from kroniek.server.deps import MAX_NAME, MAX_OFFSET, ArchiveDep, QueryDep
 from kroniek.web import charts
 from kroniek.web.markup import Links, marks_for, render
-from kroniek.web.render import article_url, entity_url, page, search_url, speaker_url, text_for
+from kroniek.web.render import article_url, entity_url, page, search_url, speaker_url, story_url, text_for
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -77,7 +77,9 @@ def article_page(request: Request, archive: ArchiveDep,
     for e in art.entities:
         key = (e["canonical"] or e["text"], e["label"])
         entities[key] = entities.get(key, 0) + 1
+    story_title = archive.story_summary(art.story_id).title if art.story_id else None
     return page(request, "article.html", art=art, title=title, headline=headline(art), blocks=blocks,
+                story_title=story_title,
                 entities=sorted(entities.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
@@ -136,11 +138,21 @@ def timeline_page(request: Request, archive: ArchiveDep, q: QueryDep, entity: Na
 
 
 @router.get("/stories")
-def stories_page(request: Request, archive: ArchiveDep) -> HTMLResponse:
-    """Stories, once the archive computes them."""
-    finder = getattr(archive, "stories", None)
-    rows = list(finder(limit=50, offset=0)) if finder else []
-    return page(request, "stories.html", rows=rows)
+def stories_page(request: Request, archive: ArchiveDep, q: QueryDep, offset: Offset = 0) -> HTMLResponse:
+    """Stories, latest first (or those with an article the query matches), with their spans and sizes."""
+    rows, total = archive.stories(q, limit=PAGE * 2, offset=offset)
+    return page(request, "stories.html", rows=rows, total=total, q=q, offset=offset, page_size=PAGE * 2)
 
 
-__all__ = ["router", "article_url"]
+@router.get("/stories/{story_id:path}")
+def story_page(request: Request, archive: ArchiveDep,
+               story_id: Annotated[str, Path(min_length=1, max_length=200)]) -> HTMLResponse:
+    """A story: a chart of its articles per month, its articles, names, speakers and timeline."""
+    detail = archive.story(story_id)
+    months = {m["month"]: m["articles"] for m in detail.by_month}
+    chart = charts.bar_chart(charts.month_bars(months, lambda m: search_url(q=f"story:{story_id}", month=m)),
+                             title=text_for(request, "story.per_month"))
+    return page(request, "story.html", s=detail.story, detail=detail, chart=chart)
+
+
+__all__ = ["router", "article_url", "story_url"]

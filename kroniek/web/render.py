@@ -32,13 +32,18 @@ def article_url(article_id: str) -> str:
     return "/articles/" + quote(article_id, safe="")
 
 
+def story_url(story_id: str) -> str:
+    return "/stories/" + quote(story_id, safe="")
+
+
 def search_url(**params: Any) -> str:
     """A search page address with the non-empty parameters."""
     kept = [(k, v) for k, v in params.items() if v not in (None, "", 0)]
     return "/search" + ("?" + urlencode(kept) if kept else "")
 
 
-_env.globals.update(entity_url=entity_url, speaker_url=speaker_url, article_url=article_url, search_url=search_url)
+_env.globals.update(entity_url=entity_url, speaker_url=speaker_url, article_url=article_url, search_url=search_url,
+                    story_url=story_url)
 
 
 def language(request: Request) -> str:

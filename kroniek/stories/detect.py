@@ -1,0 +1,238 @@
+"""Online story detection: each article, taken in date order, joins the story it is most like or starts one.
+
+The method follows the single-pass clustering of news monitors (an article is compared with the stories that are
+still open, never re-clustered later), with three kinds of evidence combined into one score:
+
+- text: the cosine between the article's TF-IDF vector over stemmed words (Dutch Snowball stems without stop
+  words, the title counted twice, document frequencies learnt online as articles arrive, the `article_terms`
+  heaviest terms kept) and the story's profile (the sum of its members' vectors, its `story_terms` heaviest terms
+  kept);
+- names: the cosine between the article's entity names (their canonical keys, each counted once) and the story's
+  name counts, weighted by `entity_weight`; an article or story without names is judged on its text alone;
+- time: the days since the story's latest article, as a penalty of `time_penalty` for each `window_days`; a
+  story whose latest article is more than `window_days` old is closed. A story that pauses for months and returns
+  is joined again, as long as its text and names are close enough to pay for the pause.
+
+An article joins the best story when the score reaches `threshold`, and starts a story of its own otherwise. The
+candidates are the open stories that share one of the article's `lookup_terms` heaviest terms or one of its names.
+Everything is deterministic: the same articles in the same order (date, then id) give the same stories, and a story
+is known by the id of its first article.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import tantivy
+
+# The words the detector compares: tantivy's simple tokenizer, lowercased, Dutch stop words removed, ASCII-folded
+# and stemmed with the Dutch Snowball stemmer (the analysis the search index gives its stemmed fields).
+_ANALYZER = (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40))
+             .filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.stopword("dutch"))
+             .filter(tantivy.Filter.ascii_fold()).filter(tantivy.Filter.stemmer("dutch")).build())
+
+
+def stems(text: str) -> list[str]:
+    """The stemmed content words of a text, in order (numbers of one or two digits left out)."""
+    return [t for t in _ANALYZER.analyze(text) if not (t.isdigit() and len(t) < 3)]
+
+
+@dataclass(frozen=True)
+class StoryParams:
+    """The parameters of story detection (see the module's docstring); the defaults are documented in
+    docs/stories.md with how they were chosen."""
+
+    threshold: float = 0.06
+    entity_weight: float = 0.05
+    time_penalty: float = 0.08
+    window_days: int = 365
+    article_terms: int = 200
+    story_terms: int = 150
+    lookup_terms: int = 12
+    candidates: int = 40
+
+    def __post_init__(self) -> None:
+        if not 0 < self.threshold < 1:
+            raise ValueError("threshold must lie between 0 and 1")
+        if not 0 <= self.entity_weight <= 1:
+            raise ValueError("entity_weight must lie between 0 and 1")
+        if self.window_days < 1 or self.article_terms < 1 or self.story_terms < 1 or self.lookup_terms < 1:
+            raise ValueError("window_days, article_terms, story_terms and lookup_terms must be positive")
+
+
+@dataclass(frozen=True)
+class StoryItem:
+    """What the detector reads of an article: its id, its day (an ordinal, `date.toordinal()`, of the first day of
+    its publication period), its title or headline, its text and the keys of the names it mentions."""
+
+    id: str
+    day: int
+    title: str
+    text: str
+    entities: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """The story an article was put in, the score it reached (1.0 for an article that started its story) and
+    whether it started it."""
+
+    article_id: str
+    story_id: str
+    score: float
+    started: bool
+
+
+@dataclass
+class _Story:
+    id: str
+    first_day: int
+    last_day: int
+    size: int = 0
+    terms: dict[str, float] = field(default_factory=dict)
+    names: Counter[str] = field(default_factory=Counter)
+    best_id: str = ""  # the member whose title is closest to the profile, and that title: the story's title
+    best_title: str = ""
+    _norm: float = 0.0
+    _names_norm: float = 0.0
+
+    def norm(self) -> float:
+        if not self._norm:
+            self._norm = math.sqrt(sum(w * w for w in self.terms.values())) or 1.0
+        return self._norm
+
+    def names_norm(self) -> float:
+        if not self._names_norm:
+            self._names_norm = math.sqrt(sum(c * c for c in self.names.values())) or 1.0
+        return self._names_norm
+
+
+class StoryDetector:
+    """The state of online story detection: document frequencies, the stories and their profiles, and the
+    look-up from terms and names to the stories that hold them. Feed it articles in date order with `add`."""
+
+    def __init__(self, params: StoryParams | None = None) -> None:
+        self.params = params or StoryParams()
+        self.documents = 0
+        self.df: Counter[str] = Counter()
+        self.stories: dict[str, _Story] = {}
+        self.story_of: dict[str, str] = {}
+        self._by_term: dict[str, set[str]] = {}
+        self._by_name: dict[str, set[str]] = {}
+
+    # --- the article's vector -----------------------------------------------------------------------------------
+
+    def _vector(self, item: StoryItem) -> dict[str, float]:
+        counts = Counter(stems(item.title) * 2 + stems(item.text))
+        self.documents += 1
+        df = self.df
+        df.update(counts.keys())
+        n = self.documents + 1
+        weights = {t: (1.0 + math.log(c)) * math.log(n / df[t]) for t, c in counts.items()}
+        top = heapq.nlargest(self.params.article_terms, weights.items(), key=lambda kv: (kv[1], kv[0]))
+        norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
+        return {t: w / norm for t, w in top if w > 0}
+
+    # --- assignment ---------------------------------------------------------------------------------------------
+
+    def add(self, item: StoryItem) -> Assignment:
+        """Put one article in a story (an existing one or a new one) and update that story's profile."""
+        if item.id in self.story_of:
+            return Assignment(item.id, self.story_of[item.id], 0.0, False)
+        p = self.params
+        vec = self._vector(item)
+        names = sorted(set(item.entities))
+        best: tuple[float, int, str] | None = None
+        for sid in self._candidates(item.day, vec, names):
+            story = self.stories[sid]
+            score = self._score(story, item.day, vec, names)
+            key = (score, -story.first_day, sid)
+            if score >= p.threshold and (best is None or key > best):
+                best = key
+        if best is None:
+            story = _Story(item.id, item.day, item.day)
+            self.stories[item.id] = story
+            self._join(story, item, vec, names)
+            return Assignment(item.id, item.id, 1.0, True)
+        story = self.stories[best[2]]
+        self._join(story, item, vec, names)
+        return Assignment(item.id, story.id, round(best[0], 4), False)
+
+    def add_all(self, items: Iterable[StoryItem]) -> list[Assignment]:
+        """`add` for each item, in the order given (sort them by day and id first for a canonical result)."""
+        return [self.add(item) for item in items]
+
+    def _candidates(self, day: int, vec: dict[str, float], names: list[str]) -> list[str]:
+        p = self.params
+        hits: dict[str, float] = {}
+        lookup = heapq.nlargest(p.lookup_terms, vec.items(), key=lambda kv: (kv[1], kv[0]))
+        for term, weight in lookup:
+            for sid in self._by_term.get(term, ()):
+                hits[sid] = hits.get(sid, 0.0) + weight
+        for name in names:
+            for sid in self._by_name.get(name, ()):
+                hits[sid] = hits.get(sid, 0.0) + 0.5
+        oldest = day - p.window_days
+        open_ = [(h, sid) for sid, h in hits.items() if self.stories[sid].last_day >= oldest]
+        return [sid for _, sid in heapq.nlargest(p.candidates, open_)]
+
+    def _score(self, story: _Story, day: int, vec: dict[str, float], names: list[str]) -> float:
+        p = self.params
+        terms = story.terms
+        text = sum(w * terms.get(t, 0.0) for t, w in vec.items()) / story.norm()
+        if names and story.names:
+            shared = sum(story.names.get(n, 0) for n in names)
+            name_sim = shared / (math.sqrt(len(names)) * story.names_norm())
+            score = (1 - p.entity_weight) * text + p.entity_weight * name_sim
+        else:
+            score = text
+        gap = max(0, day - story.last_day)
+        return score - p.time_penalty * gap / p.window_days
+
+    def _join(self, story: _Story, item: StoryItem, vec: dict[str, float], names: list[str]) -> None:
+        p = self.params
+        story.size += 1
+        story.first_day = min(story.first_day, item.day)
+        story.last_day = max(story.last_day, item.day)
+        terms = story.terms
+        for t, w in vec.items():
+            if t not in terms:
+                self._by_term.setdefault(t, set()).add(story.id)
+            terms[t] = terms.get(t, 0.0) + w
+        if len(terms) > 2 * p.story_terms:
+            keep = dict(heapq.nlargest(p.story_terms, terms.items(), key=lambda kv: (kv[1], kv[0])))
+            for t in terms.keys() - keep.keys():
+                holders = self._by_term.get(t)
+                if holders is not None:
+                    holders.discard(story.id)
+                    if not holders:
+                        del self._by_term[t]
+            story.terms = keep
+        for n in names:
+            if n not in story.names:
+                self._by_name.setdefault(n, set()).add(story.id)
+            story.names[n] += 1
+        story._norm = story._names_norm = 0.0
+        self.story_of[item.id] = story.id
+        if not story.best_id or self.closeness(story.id, item.title) > self.closeness(story.id, story.best_title):
+            story.best_id, story.best_title = item.id, item.title
+
+    # --- reading a story's profile ------------------------------------------------------------------------------
+
+    def keywords(self, story_id: str, n: int = 10) -> list[str]:
+        """The heaviest stems of a story's profile."""
+        story = self.stories[story_id]
+        return [t for t, _ in heapq.nlargest(n, story.terms.items(), key=lambda kv: (kv[1], kv[0]))]
+
+    def closeness(self, story_id: str, text: str) -> float:
+        """How close a text (a member's title, say) is to a story's profile: the profile weight of its stems,
+        per stem, so that a short title full of the story's words scores high."""
+        story = self.stories[story_id]
+        words = set(stems(text))
+        if not words:
+            return 0.0
+        return sum(story.terms.get(t, 0.0) for t in words) / (story.norm() * math.sqrt(len(words)))
