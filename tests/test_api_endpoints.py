@@ -167,9 +167,12 @@ def test_api_export_of_everything(client: TestClient) -> None:
     assert len(rows) == 57
 
 
-def test_api_stories_is_a_list(client: TestClient) -> None:
-    r = client.get("/api/stories", params={"limit": 5})
-    assert r.status_code == 200 and isinstance(r.json(), list) and len(r.json()) <= 5
+def test_api_stories_come_in_an_envelope(client: TestClient) -> None:
+    r = client.get("/api/stories", params={"limit": 5, "min_size": 1})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["limit"] == 5 and body["offset"] == 0 and len(body["items"]) <= 5
+    assert body["total"] == len(client.get("/api/stories", params={"limit": 100, "min_size": 1}).json()["items"])
 
 
 def test_api_ingest_is_off_without_a_token(client: TestClient) -> None:
