@@ -520,15 +520,12 @@ class Archive:
     def update_stories(self, *, rebuild: bool = False, params: StoryParams | None = None,
                        progress: Callable[[int, int], None] | None = None) -> StoriesReport:
         """Put every article that is in no story yet into one, in date order (see `kroniek.stories.detect`);
-        with `rebuild`, detect every story again from the first article. The search index learns each article's
-        story (`story:` in queries). Holds the writer lock."""
+        with `rebuild`, detect every story again from the first article. Holds the writer lock. (`story:` in a
+        query asks the store for the story's articles, so the search index needs no update.)"""
         with self._writing():
-            _ = self.index  # opened (and caught up) first: the batches re-index their articles
             report, self._stories = update_stories(
                 self.store, state_path(self.settings.archive), detector=self._stories,
-                params=params or StoryParams(), rebuild=rebuild,
-                on_batch=lambda ids: self._on_articles_changed(ids), progress=progress)
-            self.store.forget_changes(self.index.checkpoint)
+                params=params or StoryParams(), rebuild=rebuild, progress=progress)
         if report.rebuilt and not rebuild:
             self.on_notice(f"stories detected again from the first article ({report.rebuilt})")
         return report
@@ -546,6 +543,9 @@ class Archive:
         story_ids = list(dict.fromkeys(of[i] for i in hits if i in of))
         every = self.store.story_rows(story_ids, limit=len(story_ids), min_size=min_size)
         return every[offset:offset + limit], len(every)
+
+    def _story_members(self, story_id: str) -> list[str]:
+        return [aid for aid, _ in self.store.story_members(story_id)]
 
     def story_summary(self, story_id: str) -> StoryRow:
         """A story's row: title, span, size and keywords (NotFound for an unknown id)."""
@@ -636,6 +636,7 @@ class Archive:
             path = index_path(self.settings.archive)
             fresh = path is None or not path.exists()
             self._index = SearchIndex(path, writer_heap=self.settings.index_heap_mb * 1_000_000)
+            self._index.members_of["story"] = self._story_members
             if fresh and self.count():
                 self.reindex()
             else:
@@ -667,6 +668,7 @@ class Archive:
             if path is not None and path.exists():
                 shutil.rmtree(path)
             index = self._index = SearchIndex(path, writer_heap=self.settings.index_heap_mb * 1_000_000)
+            index.members_of["story"] = self._story_members
         done = 0
         batch: list[IndexDoc] = []
         for art in self.store.articles(None):

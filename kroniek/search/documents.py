@@ -27,7 +27,6 @@ class IndexDoc:
     speakers: list[str] = field(default_factory=list)
     # periods the article refers to (from its time expressions), first and last day
     mentions: list[tuple[dt.date, dt.date]] = field(default_factory=list)
-    story: str | None = None  # the id of the article's story
 
     @property
     def date_start(self) -> dt.date | None:
@@ -42,8 +41,7 @@ class IndexDoc:
     @classmethod
     def build(cls, id: str, text: str, *, title: str | None = None, source: str | None = None,
               date: ArticleDate | str | None = None, entities: Iterable[EntityMention] = (),
-              quotes: Iterable[Quote] = (), timexes: Iterable[TimeExpression] = (),
-              story: str | None = None) -> IndexDoc:
+              quotes: Iterable[Quote] = (), timexes: Iterable[TimeExpression] = ()) -> IndexDoc:
         """An IndexDoc from an article's fields and its annotations (canonical names preferred, duplicates merged)."""
         if isinstance(date, str):
             try:
@@ -69,7 +67,7 @@ class IndexDoc:
                 if period and period not in mentions:
                     mentions.append(period)
         return cls(id=id, text=text, title=title or "", source=source, date=date, entities=by_label,
-                   speakers=speakers, mentions=mentions, story=story)
+                   speakers=speakers, mentions=mentions)
 
 
 def from_stored(article: Any) -> IndexDoc:
@@ -82,8 +80,7 @@ def from_stored(article: Any) -> IndexDoc:
     timexes = [TimeExpression(t.get("start", 0), t.get("end", 0), t.get("text") or "", t.get("type") or "",
                               t.get("value") or "", period=_stored_period(t)) for t in (article.timexes or [])]
     return IndexDoc.build(article.id, article.text, title=article.title, source=article.source, date=article.date,
-                          entities=entities, quotes=quotes, timexes=timexes,
-                          story=article.story_id)
+                          entities=entities, quotes=quotes, timexes=timexes)
 
 
 def _stored_period(timex: dict[str, Any]) -> tuple[dt.date, dt.date] | None:

@@ -30,7 +30,7 @@ from kroniek.search.documents import ENTITY_LABELS, IndexDoc
 from kroniek.search.snippets import Highlighter, render_fragment, segments
 from kroniek.search.vocabulary import NewForms, Vocabulary
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 4
 _META = "kroniek-index.json"
 STEM, EXACT = "kroniek_nl", "kroniek_exact"
 # Longer tokens are noise (URLs, glued words) and would bloat the term dictionary.
@@ -79,7 +79,6 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("entity_facet", fast=True, tokenizer_name="raw")
     sb.add_text_field("speaker_facet", fast=True, tokenizer_name="raw")
     sb.add_integer_field("mention_month", indexed=True, fast=True)
-    sb.add_text_field("story", stored=True, tokenizer_name="raw")
     return sb.build()
 
 
@@ -155,6 +154,9 @@ class SearchIndex:
         self._index = self._open()
         self.vocabulary = Vocabulary(self.path, self._stem.analyze)
         self._read_vocabulary = False
+        # fields of the query language that name a group of articles the index does not hold (`story:`): for
+        # each, what gives the ids of the group's articles (set by the archive, which keeps the groups)
+        self.members_of: dict[str, Callable[[str], Iterable[str]]] = {}
 
     # -- opening ---------------------------------------------------------------------------------------------------
 
@@ -214,8 +216,6 @@ class SearchIndex:
             "body_pairs": self._pairs(d.text) if body_pairs is None else body_pairs}
         if d.source:
             doc["source"] = doc["source_key"] = d.source
-        if d.story:
-            doc["story"] = d.story
         if d.date is not None:
             doc["date"] = d.date.isoformat()
             doc["date_start"] = d.date.first_day.toordinal()
@@ -391,6 +391,11 @@ class SearchIndex:
             return {_ENTITY_FIELDS[fld]: 1.0}
         return _TEXT if fld is None else {"body": 1.0} if fld == "text" else {"title": 1.0}
 
+    def _members(self, fld: str, value: str) -> tantivy.Query:
+        """The articles a group field names (`story:ID`), by id, as the group's owner lists them."""
+        ids = list(self.members_of[fld](value.strip()))
+        return tantivy.Query.term_set_query(self.schema, "id", ids or [""])
+
     def _either(self, queries: dict[str, tantivy.Query], weights: dict[str, float]) -> tantivy.Query:
         Q = tantivy.Query
         if len(queries) == 1:
@@ -400,8 +405,8 @@ class SearchIndex:
 
     def _term(self, t: q.Term, hl: Highlighter, positive: bool) -> tantivy.Query | None:
         Q = tantivy.Query
-        if t.field == "story":  # a story's id, as `kroniek stories` lists it: matched whole
-            return Q.term_query(self.schema, "story", t.text.strip())
+        if t.field in self.members_of:
+            return self._members(t.field, t.text)
         entity_like = t.field in _ENTITY_FIELDS
         exact_tokens = self._exact.analyze(t.text)
         if t.prefix:
@@ -432,8 +437,8 @@ class SearchIndex:
     def _phrase(self, text: str, fld: str | None, hl: Highlighter, positive: bool,
                 position: int) -> tantivy.Query | None:
         Q = tantivy.Query
-        if fld == "story":
-            return Q.term_query(self.schema, "story", text.strip())
+        if fld in self.members_of:
+            return self._members(fld, text)
         tokens = self._exact.analyze(text)
         if not tokens:
             return None

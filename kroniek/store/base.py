@@ -150,12 +150,11 @@ class Store(ABC):
     @abstractmethod
     def save_stories(self, members: Sequence[tuple[str, str, float]], stories: Sequence[StoryRow]) -> None:
         """In one transaction: put articles in stories (article id, story id, score; an article already in a
-        story is moved), write the given stories (replacing the rows of the same id), and log the articles in
-        the change log (the search index holds each article's story)."""
+        story is moved) and write the given stories (replacing the rows of the same id)."""
 
     @abstractmethod
     def clear_stories(self) -> int:
-        """Forget every story and membership (logging the members as changed); return the count of members."""
+        """Forget every story and membership; return the count of members."""
 
     @abstractmethod
     def count_stories(self, min_size: int = 1) -> int:

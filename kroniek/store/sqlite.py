@@ -567,7 +567,6 @@ class SQLiteStore(Store):
                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [(st.id, st.title, st.title_article, st.first_date, st.last_date, st.size,
                       json.dumps(list(st.keywords), ensure_ascii=False)) for st in stories])
-                self._log_changes(m[0] for m in members)
                 self._db.execute("COMMIT")
             except sqlite3.Error as e:
                 self._db.execute("ROLLBACK")
@@ -582,7 +581,6 @@ class SQLiteStore(Store):
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 n = self._db.execute("SELECT count(*) FROM story_members").fetchone()[0]
-                self._db.execute("INSERT INTO changes (article_id) SELECT article_id FROM story_members")
                 self._db.execute("DELETE FROM story_members")
                 self._db.execute("DELETE FROM stories")
                 self._db.execute("COMMIT")

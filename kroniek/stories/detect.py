@@ -26,6 +26,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import tantivy
 
@@ -52,8 +53,10 @@ class StoryParams:
     window_days: int = 365
     article_terms: int = 200
     story_terms: int = 150
-    lookup_terms: int = 12
-    candidates: int = 40
+    lookup_terms: int = 25
+    index_terms: int = 30
+    candidates: int = 20
+    text_chars: int = 1000
 
     def __post_init__(self) -> None:
         if not 0 < self.threshold < 1:
@@ -97,6 +100,7 @@ class _Story:
     names: Counter[str] = field(default_factory=Counter)
     best_id: str = ""  # the member whose title is closest to the profile, and that title: the story's title
     best_title: str = ""
+    best_words: frozenset[str] = frozenset()
     _norm: float = 0.0
     _names_norm: float = 0.0
 
@@ -126,16 +130,20 @@ class StoryDetector:
 
     # --- the article's vector -----------------------------------------------------------------------------------
 
-    def _vector(self, item: StoryItem) -> dict[str, float]:
-        counts = Counter(stems(item.title) * 2 + stems(item.text))
+    def _vector(self, item: StoryItem) -> tuple[dict[str, float], frozenset[str]]:
+        title = stems(item.title)
+        text = item.text[:self.params.text_chars] if self.params.text_chars else item.text
+        counts = Counter(title * 2 + stems(text))
         self.documents += 1
         df = self.df
         df.update(counts.keys())
-        n = self.documents + 1
-        weights = {t: (1.0 + math.log(c)) * math.log(n / df[t]) for t, c in counts.items()}
-        top = heapq.nlargest(self.params.article_terms, weights.items(), key=lambda kv: (kv[1], kv[0]))
+        log_n = math.log(self.documents + 1)
+        log = math.log
+        weights = {t: (1.0 + log(c)) * (log_n - log(df[t])) for t, c in counts.items()}
+        # the heaviest terms; a stable sort keeps text order among equal weights, so the result is deterministic
+        top = sorted(weights.items(), key=itemgetter(1), reverse=True)[:self.params.article_terms]
         norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
-        return {t: w / norm for t, w in top if w > 0}
+        return {t: w / norm for t, w in top if w > 0}, frozenset(title)
 
     # --- assignment ---------------------------------------------------------------------------------------------
 
@@ -144,7 +152,7 @@ class StoryDetector:
         if item.id in self.story_of:
             return Assignment(item.id, self.story_of[item.id], 0.0, False)
         p = self.params
-        vec = self._vector(item)
+        vec, title_words = self._vector(item)
         names = sorted(set(item.entities))
         best: tuple[float, int, str] | None = None
         for sid in self._candidates(item.day, vec, names):
@@ -156,10 +164,10 @@ class StoryDetector:
         if best is None:
             story = _Story(item.id, item.day, item.day)
             self.stories[item.id] = story
-            self._join(story, item, vec, names)
+            self._join(story, item, vec, names, title_words)
             return Assignment(item.id, item.id, 1.0, True)
         story = self.stories[best[2]]
-        self._join(story, item, vec, names)
+        self._join(story, item, vec, names, title_words)
         return Assignment(item.id, story.id, round(best[0], 4), False)
 
     def add_all(self, items: Iterable[StoryItem]) -> list[Assignment]:
@@ -169,8 +177,7 @@ class StoryDetector:
     def _candidates(self, day: int, vec: dict[str, float], names: list[str]) -> list[str]:
         p = self.params
         hits: dict[str, float] = {}
-        lookup = heapq.nlargest(p.lookup_terms, vec.items(), key=lambda kv: (kv[1], kv[0]))
-        for term, weight in lookup:
+        for term, weight in list(vec.items())[:p.lookup_terms]:  # the vector is ordered heaviest first
             for sid in self._by_term.get(term, ()):
                 hits[sid] = hits.get(sid, 0.0) + weight
         for name in names:
@@ -183,7 +190,7 @@ class StoryDetector:
     def _score(self, story: _Story, day: int, vec: dict[str, float], names: list[str]) -> float:
         p = self.params
         terms = story.terms
-        text = sum(w * terms.get(t, 0.0) for t, w in vec.items()) / story.norm()
+        text = sum([vec[t] * terms[t] for t in vec.keys() & terms.keys()]) / story.norm()
         if names and story.names:
             shared = sum(story.names.get(n, 0) for n in names)
             name_sim = shared / (math.sqrt(len(names)) * story.names_norm())
@@ -193,33 +200,32 @@ class StoryDetector:
         gap = max(0, day - story.last_day)
         return score - p.time_penalty * gap / p.window_days
 
-    def _join(self, story: _Story, item: StoryItem, vec: dict[str, float], names: list[str]) -> None:
+    def _join(self, story: _Story, item: StoryItem, vec: dict[str, float], names: list[str],
+              title_words: frozenset[str]) -> None:
         p = self.params
         story.size += 1
         story.first_day = min(story.first_day, item.day)
         story.last_day = max(story.last_day, item.day)
         terms = story.terms
         for t, w in vec.items():
-            if t not in terms:
-                self._by_term.setdefault(t, set()).add(story.id)
             terms[t] = terms.get(t, 0.0) + w
+        # the story is found through the heaviest terms of each of its articles (those an article looks up)
+        for t in list(vec)[:p.index_terms]:
+            holders = self._by_term.get(t)
+            if holders is None:
+                self._by_term[t] = {story.id}
+            else:
+                holders.add(story.id)
         if len(terms) > 2 * p.story_terms:
-            keep = dict(heapq.nlargest(p.story_terms, terms.items(), key=lambda kv: (kv[1], kv[0])))
-            for t in terms.keys() - keep.keys():
-                holders = self._by_term.get(t)
-                if holders is not None:
-                    holders.discard(story.id)
-                    if not holders:
-                        del self._by_term[t]
-            story.terms = keep
+            story.terms = dict(sorted(terms.items(), key=itemgetter(1), reverse=True)[:p.story_terms])
         for n in names:
             if n not in story.names:
                 self._by_name.setdefault(n, set()).add(story.id)
             story.names[n] += 1
         story._norm = story._names_norm = 0.0
         self.story_of[item.id] = story.id
-        if not story.best_id or self.closeness(story.id, item.title) > self.closeness(story.id, story.best_title):
-            story.best_id, story.best_title = item.id, item.title
+        if not story.best_id or self._closeness(story, title_words) > self._closeness(story, story.best_words):
+            story.best_id, story.best_title, story.best_words = item.id, item.title, title_words
 
     # --- reading a story's profile ------------------------------------------------------------------------------
 
@@ -231,8 +237,10 @@ class StoryDetector:
     def closeness(self, story_id: str, text: str) -> float:
         """How close a text (a member's title, say) is to a story's profile: the profile weight of its stems,
         per stem, so that a short title full of the story's words scores high."""
-        story = self.stories[story_id]
-        words = set(stems(text))
+        return self._closeness(self.stories[story_id], frozenset(stems(text)))
+
+    @staticmethod
+    def _closeness(story: _Story, words: frozenset[str]) -> float:
         if not words:
             return 0.0
-        return sum(story.terms.get(t, 0.0) for t in words) / (story.norm() * math.sqrt(len(words)))
+        return sum([story.terms.get(t, 0.0) for t in words]) / (story.norm() * math.sqrt(len(words)))

@@ -97,11 +97,9 @@ def _row(detector: StoryDetector, story_id: str) -> StoryRow:
 
 def update_stories(store: Store, state: Path | None, *, detector: StoryDetector | None = None,
                    params: StoryParams | None = None, rebuild: bool = False,
-                   on_batch: Callable[[list[str]], None] | None = None,
                    progress: Callable[[int, int], None] | None = None) -> tuple[StoriesReport, StoryDetector]:
     """Place every article that is in no story yet (all of them with `rebuild`), in date order, and store the
-    stories they joined or started. `on_batch` gets the ids of each stored batch (the archive re-indexes them);
-    `progress` gets (done, total). Returns the report and the detector (kept by an archive in memory)."""
+    stories they joined or started, a batch per transaction. `progress` gets (done, total). Returns the report and the detector (kept by an archive in memory)."""
     params = params or StoryParams()
     report = StoriesReport()
     if detector is None or detector.params != params:
@@ -129,8 +127,6 @@ def update_stories(store: Store, state: Path | None, *, detector: StoryDetector 
             report.started += a.started
         store.save_stories(members, [_row(detector, sid) for sid in touched])
         report.assigned += len(members)
-        if on_batch is not None:
-            on_batch([m[0] for m in members])
         if progress is not None:
             progress(report.assigned, total)
     if total or report.rebuilt:

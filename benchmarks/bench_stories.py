@@ -1,0 +1,108 @@
+"""Story detection: pairwise quality on generated corpora with known stories, and speed beside ingest.
+
+    .venv/bin/python benchmarks/bench_stories.py [--seeds 1,2,3,4,5] [--n 100000] [--runs 3]
+
+Quality: for each seed, `benchmarks/story_corpus.py` makes a corpus (80 stories that pause and return, 120
+singletons; real sentences of CoNLL-2002 news documents), `kroniek ingest` (with its analysis, so names count as
+they do for a user) builds an archive, and the stories it stored are scored pair by pair against the gold. Seed 1
+is the one the parameters were chosen on; the others are reported as held out.
+
+Speed: `kroniek ingest --no-analyze` of N generated articles (benchmarks/corpus.py, the ingest benchmark's corpus)
+and then `kroniek stories --update` on that archive (every article placed, the index told each article's story);
+articles per second of each and their ratio, median over runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import corpus  # noqa: E402
+import story_corpus  # noqa: E402
+
+KRONIEK = [sys.executable, "-m", "kroniek.cli"]
+
+
+def _run(args: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(KRONIEK + args, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return time.perf_counter() - started
+
+
+def quality(seeds: list[int], work: Path, env: dict[str, str]) -> list[dict[str, float]]:
+    out = []
+    for seed in seeds:
+        src = work / f"stories-{seed}.jsonl"
+        _, gold_path = list(story_corpus.write(src, seed, 80, 120))
+        db = work / f"stories-{seed}.db"
+        _run(["ingest", str(src), "--archive", str(db), "-q"], env)
+        with sqlite3.connect(db) as conn:
+            found = dict(conn.execute("SELECT article_id, story_id FROM story_members"))
+        scores = story_corpus.pairwise(json.loads(Path(gold_path).read_text(encoding="utf-8")), found)
+        scores["seed"] = seed
+        scores["articles"] = len(found)
+        out.append(scores)
+        print(f"seed {seed}{' (tuning)' if seed == 1 else ''}: {len(found)} articles, "
+              f"P {scores['precision']:.3f} R {scores['recall']:.3f} F1 {scores['f1']:.3f}", flush=True)
+    return out
+
+
+def speed(n: int, runs: int, work: Path, env: dict[str, str]) -> dict[str, float]:
+    src = work / f"articles-{n}.jsonl"
+    corpus.write_jsonl(src, n, seed=0)
+    ingest_s, stories_s = [], []
+    for r in range(runs):
+        db = work / f"speed-{r}.db"
+        ingest_s.append(_run(["ingest", str(src), "--archive", str(db), "--no-analyze", "-q"], env))
+        stories_s.append(_run(["stories", "--update", "--archive", str(db), "-q", "--limit", "1"], env))
+        print(f"run {r + 1}: ingest {ingest_s[-1]:.1f} s, stories {stories_s[-1]:.1f} s", flush=True)
+        for p in work.glob(f"speed-{r}.db*"):
+            shutil.rmtree(p) if p.is_dir() else p.unlink()
+    i, s = statistics.median(ingest_s), statistics.median(stories_s)
+    return {"n": n, "ingest_s": i, "stories_s": s, "ingest_per_s": n / i, "stories_per_s": n / s,
+            "ratio_stories_to_ingest": s / i}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", default="1,2,3,4,5")
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument("--skip-speed", action="store_true")
+    args = parser.parse_args(argv)
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}")
+    with tempfile.TemporaryDirectory(prefix="kroniek-stories-") as tmp:
+        work = Path(tmp)
+        if not args.skip_quality:
+            scores = quality([int(s) for s in args.seeds.split(",")], work, env)
+            held = [s for s in scores if s["seed"] != 1]
+            if held:
+                print(f"held-out seeds: median P {statistics.median(s['precision'] for s in held):.3f} "
+                      f"R {statistics.median(s['recall'] for s in held):.3f} "
+                      f"F1 {statistics.median(s['f1'] for s in held):.3f}")
+        if not args.skip_speed:
+            fig = speed(args.n, args.runs, work, env)
+            print(f"{fig['n']:,} articles: ingest {fig['ingest_s']:.1f} s ({fig['ingest_per_s']:,.0f}/s), "
+                  f"stories {fig['stories_s']:.1f} s ({fig['stories_per_s']:,.0f}/s), "
+                  f"stories/ingest time {fig['ratio_stories_to_ingest']:.2f} (medians of {args.runs} runs)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
