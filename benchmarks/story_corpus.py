@@ -1,9 +1,10 @@
 """A generated corpus with known story membership, from the real Dutch news of CoNLL-2002 (ned.train).
 
 Each CoNLL-2002 training document is one news report with its own topic and its own names. A story is built from
-one document: its articles are drawn from that document's sentences (a short sentence as the title, four to eight
-others as the body, in their order), published in one to three bursts of a few days each, with pauses of two to
-ten months between bursts, so the story pauses and returns. Singletons are single articles drawn from documents
+one document around its protagonists (the three names that most of its sentences hold, from the gold tags): its
+articles are drawn from that document's sentences (a short sentence as the title, four to eight others as the
+body, in their order, two of which name a protagonist where the document has such sentences), published in one to
+three bursts of a few days each, with pauses of two to ten months between bursts, so the story pauses and returns. Singletons are single articles drawn from documents
 that no story uses. Documents of one kind (match reports, court cases, company results) stay apart only by their
 names and details, which is what makes the task hard. Seeded: one seed, one corpus.
 
@@ -19,7 +20,9 @@ import argparse
 import datetime as dt
 import json
 import random
+from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -42,44 +45,82 @@ def _detokenize(tokens: list[str]) -> str:
     return " ".join(out)
 
 
+@dataclass(frozen=True)
+class Document:
+    """One CoNLL-2002 document: its sentences, and the names each sentence holds (from the gold tags)."""
+
+    sentences: tuple[str, ...]
+    names: tuple[frozenset[str], ...]
+
+    def main_names(self, n: int = 3) -> list[str]:
+        """The names the most sentences hold: the document's protagonists."""
+        counts = Counter(name for names in self.names for name in names)
+        return [name for name, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
+
+
 @lru_cache(maxsize=2)
-def load_documents(shared: Path = SHARED) -> tuple[tuple[str, ...], ...]:
-    """The sentences of each CoNLL-2002 Dutch training document, in file order."""
-    docs: list[tuple[str, ...]] = []
+def load_documents(shared: Path = SHARED) -> tuple[Document, ...]:
+    """The CoNLL-2002 Dutch training documents of ten sentences or more, in file order."""
+    docs: list[Document] = []
     sentences: list[str] = []
+    names: list[frozenset[str]] = []
     tokens: list[str] = []
+    tags: list[str] = []
+
+    def end_sentence() -> None:
+        if tokens:
+            sentences.append(_detokenize(tokens))
+            found, current = set(), []
+            for tok, tag in zip(tokens, tags, strict=True):
+                if tag.startswith("I-") and current:
+                    current.append(tok)
+                    continue
+                if current:
+                    found.add(" ".join(current))
+                current = [tok] if tag.startswith("B-") else []
+            if current:
+                found.add(" ".join(current))
+            names.append(frozenset(found))
+            tokens.clear()
+            tags.clear()
+
     with (shared / "data" / CONLL_TRAIN).open(encoding="utf-8") as fh:
         for line in fh:
             parts = line.split()
             if not parts:
-                if tokens:
-                    sentences.append(_detokenize(tokens))
-                    tokens = []
+                end_sentence()
                 continue
             if parts[0] == "-DOCSTART-":
-                if tokens:
-                    sentences.append(_detokenize(tokens))
-                    tokens = []
+                end_sentence()
                 if sentences:
-                    docs.append(tuple(sentences))
-                sentences = []
+                    docs.append(Document(tuple(sentences), tuple(names)))
+                sentences, names = [], []
                 continue
             tokens.append(parts[0])
-    if tokens:
-        sentences.append(_detokenize(tokens))
+            tags.append(parts[-1])
+    end_sentence()
     if sentences:
-        docs.append(tuple(sentences))
-    return tuple(d for d in docs if len(d) >= 10)
+        docs.append(Document(tuple(sentences), tuple(names)))
+    return tuple(d for d in docs if len(d.sentences) >= 10)
 
 
-def _article(rng: random.Random, doc: tuple[str, ...], day: dt.date, aid: str) -> dict[str, Any]:
-    short = [s for s in doc if 4 <= len(s.split()) <= 14] or list(doc)
+def _article(rng: random.Random, doc: Document, day: dt.date, aid: str,
+             protagonists: list[str] | None = None) -> dict[str, Any]:
+    """An article of 4-8 sentences of a document; in a story, two of them name the story's protagonists."""
+    sents = doc.sentences
+    short = [s for s in sents if 4 <= len(s.split()) <= 14] or list(sents)
     title = rng.choice(short).rstrip(".")
-    body_pool = [i for i, s in enumerate(doc) if s.rstrip(".") != title]
-    picked = sorted(rng.sample(body_pool, min(len(body_pool), rng.randint(4, 8))))
+    pool = [i for i, s in enumerate(sents) if s.rstrip(".") != title]
+    want = min(len(pool), rng.randint(4, 8))
+    picked: set[int] = set()
+    if protagonists:
+        naming = [i for i in pool if doc.names[i] & set(protagonists)]
+        picked.update(rng.sample(naming, min(2, len(naming))))
+    rest = [i for i in pool if i not in picked]
+    picked.update(rng.sample(rest, max(0, min(len(rest), want - len(picked)))))
     paragraphs, current = [], []
-    for i in picked:
-        current.append(doc[i])
+    for i in sorted(picked):
+        current.append(sents[i])
         if len(current) >= rng.randint(1, 3):
             paragraphs.append(" ".join(current))
             current = []
@@ -104,12 +145,14 @@ def generate(seed: int, stories: int, singletons: int, *,
         day = FIRST_DAY + dt.timedelta(days=rng.randrange(YEARS * 365 - 800))
         bursts = rng.choices((1, 2, 3), weights=(4, 4, 3))[0]
         k = 0
+        protagonists = docs[d].main_names()
         for b in range(bursts):
             if b:
                 day += dt.timedelta(days=rng.randint(60, 300))
             for _ in range(rng.randint(2, 6)):
                 aid = f"s{seed}-{n:03d}-{k:02d}"
-                articles.append(_article(rng, docs[d], day + dt.timedelta(days=rng.randint(0, 10)), aid))
+                articles.append(_article(rng, docs[d], day + dt.timedelta(days=rng.randint(0, 10)), aid,
+                                         protagonists))
                 gold[aid] = f"story-{n:03d}"
                 k += 1
     for n, d in enumerate(order[stories:stories + singletons]):

@@ -21,12 +21,16 @@ is known by the id of its first article.
 
 from __future__ import annotations
 
+import functools
+import gzip
 import heapq
+import json
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
+from pathlib import Path
 
 import tantivy
 
@@ -42,13 +46,25 @@ def stems(text: str) -> list[str]:
     return [t for t in _ANALYZER.analyze(text) if not (t.isdigit() and len(t) < 3)]
 
 
+_PRIOR = Path(__file__).with_name("prior_nl.json.gz")
+
+
+@functools.lru_cache(maxsize=1)
+def background() -> tuple[int, dict[str, int]]:
+    """The background document frequencies of Dutch stems (pseudo-documents, and per stem how many hold it),
+    built from ../shared/data by training/build_story_prior.py and shipped beside this module."""
+    with gzip.open(_PRIOR, "rt", encoding="utf-8") as fh:
+        data = json.load(fh)
+    return int(data["documents"]), {str(k): int(v) for k, v in data["df"].items()}
+
+
 @dataclass(frozen=True)
 class StoryParams:
     """The parameters of story detection (see the module's docstring); the defaults are documented in
     docs/stories.md with how they were chosen."""
 
-    threshold: float = 0.06
-    entity_weight: float = 0.05
+    threshold: float = 0.14
+    entity_weight: float = 0.2
     time_penalty: float = 0.08
     window_days: int = 365
     article_terms: int = 200
@@ -57,6 +73,7 @@ class StoryParams:
     index_terms: int = 30
     candidates: int = 20
     text_chars: int = 1000
+    prior_weight: float = 10.0
 
     def __post_init__(self) -> None:
         if not 0 < self.threshold < 1:
@@ -123,6 +140,10 @@ class StoryDetector:
         self.params = params or StoryParams()
         self.documents = 0
         self.df: Counter[str] = Counter()
+        # the background document frequencies the archive's own are added to (see prior_nl.json.gz)
+        prior_docs, prior_df = background() if self.params.prior_weight else (0, {})
+        self._prior_documents = prior_docs * self.params.prior_weight
+        self._prior = {t: c * self.params.prior_weight for t, c in prior_df.items()}
         self.stories: dict[str, _Story] = {}
         self.story_of: dict[str, str] = {}
         self._by_term: dict[str, set[str]] = {}
@@ -135,11 +156,11 @@ class StoryDetector:
         text = item.text[:self.params.text_chars] if self.params.text_chars else item.text
         counts = Counter(title * 2 + stems(text))
         self.documents += 1
-        df = self.df
+        df, prior = self.df, self._prior
         df.update(counts.keys())
-        log_n = math.log(self.documents + 1)
+        log_n = math.log(self.documents + self._prior_documents + 1)
         log = math.log
-        weights = {t: (1.0 + log(c)) * (log_n - log(df[t])) for t, c in counts.items()}
+        weights = {t: (1.0 + log(c)) * (log_n - log(df[t] + prior.get(t, 0.0))) for t, c in counts.items()}
         # the heaviest terms; a stable sort keeps text order among equal weights, so the result is deterministic
         top = sorted(weights.items(), key=itemgetter(1), reverse=True)[:self.params.article_terms]
         norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
