@@ -5,34 +5,17 @@ Screenshots go to test-artifacts/. Debian's chromium is driven through Playwrigh
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
-from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+from browser_support import chromium, new_page, serving, shot
+from playwright.sync_api import Browser, Page, Route, expect
 from web_support import EXTRA, REFERENCED_TITLE, SCRIPT
 
 from kroniek.archive import Archive
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run"]
-ARTIFACTS = ROOT / "test-artifacts"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -51,57 +34,21 @@ def demo_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def server(demo_archive: Path) -> Iterator[str]:
     """`kroniek serve` on a free loopback port, stopped after the tests."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k != "KRONIEK_TOKEN"}
-    proc = subprocess.Popen([sys.executable, "-m", "kroniek.cli", "serve", "--archive", str(demo_archive),
-                             "--host", "127.0.0.1", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/api/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    out = proc.stdout.read() if proc.stdout else ""
-                    pytest.fail(f"kroniek serve did not start: {out[-2000:]}")
-                time.sleep(0.3)
+    with serving(demo_archive) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (.ci/run does)")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture()
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
-    pg = context.new_page()
-    dialogs: list[str] = []
-    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    yield pg
-    context.close()
-    assert not dialogs, f"a script ran in the page: {dialogs}"
+    with new_page(browser) as pg:
+        yield pg
 
-
-def shot(pg: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def test_browser_search_article_speaker_and_timeline(server: str, page: Page) -> None:
