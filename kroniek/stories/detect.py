@@ -21,6 +21,7 @@ is known by the id of its first article.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import gzip
 import heapq
@@ -47,6 +48,8 @@ def stems(text: str) -> list[str]:
 
 
 _PRIOR = Path(__file__).with_name("prior_nl.json.gz")
+# The day an undated article is given: after every dated one, so it comes last and joins no dated story.
+UNDATED_DAY = dt.date.max.toordinal()
 
 
 @functools.lru_cache(maxsize=1)
@@ -67,11 +70,11 @@ class StoryParams:
     entity_weight: float = 0.2
     time_penalty: float = 0.08
     window_days: int = 365
-    article_terms: int = 200
+    article_terms: int = 100
     story_terms: int = 150
     lookup_terms: int = 25
     index_terms: int = 30
-    candidates: int = 20
+    candidates: int = 8
     text_chars: int = 1000
     prior_weight: float = 10.0
 
@@ -148,6 +151,7 @@ class StoryDetector:
         self.story_of: dict[str, str] = {}
         self._by_term: dict[str, set[str]] = {}
         self._by_name: dict[str, set[str]] = {}
+        self._latest_day = 0
 
     # --- the article's vector -----------------------------------------------------------------------------------
 
@@ -197,15 +201,26 @@ class StoryDetector:
 
     def _candidates(self, day: int, vec: dict[str, float], names: list[str]) -> list[str]:
         p = self.params
+        if day != UNDATED_DAY:
+            self._latest_day = max(self._latest_day, day)
+        # a story closed by the latest day seen stays closed (articles come in date order): it leaves the look-up
+        closed = self._latest_day - p.window_days
+        stories = self.stories
         hits: dict[str, float] = {}
-        for term, weight in list(vec.items())[:p.lookup_terms]:  # the vector is ordered heaviest first
-            for sid in self._by_term.get(term, ()):
-                hits[sid] = hits.get(sid, 0.0) + weight
-        for name in names:
-            for sid in self._by_name.get(name, ()):
-                hits[sid] = hits.get(sid, 0.0) + 0.5
+        lookups = ((self._by_term, list(vec.items())[:p.lookup_terms]),  # the vector is ordered heaviest first
+                   (self._by_name, [(n, 0.5) for n in names]))
+        for table, keys in lookups:
+            for key, weight in keys:
+                holders = table.get(key)
+                if not holders:
+                    continue
+                gone = [sid for sid in holders if stories[sid].last_day < closed]
+                if gone:
+                    holders.difference_update(gone)
+                for sid in holders:
+                    hits[sid] = hits.get(sid, 0.0) + weight
         oldest = day - p.window_days
-        open_ = [(h, sid) for sid, h in hits.items() if self.stories[sid].last_day >= oldest]
+        open_ = [(h, sid) for sid, h in hits.items() if stories[sid].last_day >= oldest]
         return [sid for _, sid in heapq.nlargest(p.candidates, open_)]
 
     def _score(self, story: _Story, day: int, vec: dict[str, float], names: list[str]) -> float:

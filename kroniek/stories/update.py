@@ -19,12 +19,11 @@ from pathlib import Path
 
 from kroniek.model import StoredArticle, StoryRow, headline
 from kroniek.store.base import Store
-from kroniek.stories.detect import StoryDetector, StoryItem, StoryParams
+from kroniek.stories.detect import UNDATED_DAY, StoryDetector, StoryItem, StoryParams
 
 # Bump when the detector's state or its method changes: a state file of another version is not read.
 STATE_VERSION = 1
 BATCH = 1000
-_UNDATED_DAY = dt.date.max.toordinal()
 
 
 @dataclass
@@ -83,15 +82,15 @@ def _items(store: Store, order: Sequence[tuple[str, str | None]]) -> Iterator[li
             art = arts.get(aid)
             if art is None:
                 continue
-            when = dt.date.fromisoformat(day).toordinal() if day else _UNDATED_DAY
+            when = dt.date.fromisoformat(day).toordinal() if day else UNDATED_DAY
             batch.append(StoryItem(aid, when, headline(art), art.text, names.get(aid, ())))
         yield batch
 
 
 def _row(detector: StoryDetector, story_id: str) -> StoryRow:
     s = detector.stories[story_id]
-    first = dt.date.fromordinal(s.first_day).isoformat() if s.first_day != _UNDATED_DAY else ""
-    last = dt.date.fromordinal(s.last_day).isoformat() if s.last_day != _UNDATED_DAY else ""
+    first = dt.date.fromordinal(s.first_day).isoformat() if s.first_day != UNDATED_DAY else ""
+    last = dt.date.fromordinal(s.last_day).isoformat() if s.last_day != UNDATED_DAY else ""
     return StoryRow(s.id, s.best_title, s.best_id, first, last, s.size, tuple(detector.keywords(story_id)))
 
 
