@@ -317,8 +317,9 @@ class Archive:
         if self.store.insert_if_all_new(rows, quarantine):  # the usual case: every article is new
             fresh = rows
         else:
-            fresh = self._fresh_rows(rows, quarantine, report)
-            self.store.insert(fresh, quarantine)
+            again: list[ArticleRow] = []
+            fresh = self._fresh_rows(rows, quarantine, report, again)
+            self.store.insert(fresh, quarantine, sources=again)
         report.new += len(fresh)
         report.quarantined += len(quarantine)
         report.not_dutch += sum(1 for r in fresh if r.language != "nl")
@@ -329,9 +330,10 @@ class Archive:
             self._on_articles_changed(ids, annotated=False, rows=fresh, commit=False)
 
     def _fresh_rows(self, rows: list[ArticleRow], quarantine: list[QuarantineRow],
-                    report: IngestReport) -> list[ArticleRow]:
-        """The rows to store: not a duplicate of a stored article or of an earlier row (counted in the report), and
-        not reusing a stored or earlier id for other text (added to `quarantine`)."""
+                    report: IngestReport, again: list[ArticleRow]) -> list[ArticleRow]:
+        """The rows to store: not a duplicate of a stored article or of an earlier row (counted in the report and
+        added to `again`, so that another source of the same text is kept), and not reusing a stored or earlier
+        id for other text (added to `quarantine`)."""
         known, owners = self.store.existing([r.content_hash for r in rows], [r.id for r in rows])
         fresh: list[ArticleRow] = []
         seen_hashes: set[str] = set()
@@ -339,6 +341,7 @@ class Archive:
         for row in rows:
             if row.content_hash in known or row.content_hash in seen_hashes:
                 report.duplicates += 1
+                again.append(row)
                 continue
             if row.id in seen_ids:
                 quarantine.append(QuarantineRow(row.origin_file, row.origin_line,
@@ -362,6 +365,12 @@ class Archive:
         unknown = [s for s in stages if s not in STAGES]
         if unknown:
             raise InputError(f"unknown analysis stage(s): {', '.join(unknown)}", hint=f"use {', '.join(STAGES)}")
+        if ids is not None:
+            missing = [i for i in dict.fromkeys(ids) if self.store.article(i, annotations=False) is None]
+            if missing:
+                raise NotFound(f"no article with id {', '.join(repr(i) for i in missing[:5])}"
+                               + (f" and {len(missing) - 5} more" if len(missing) > 5 else ""),
+                               hint="find ids with `kroniek search` or `kroniek stats`")
         pipeline = nlp or load_pipeline()
         with self._writing():
             _ = self.index  # opened (and caught up) before the first analysis is stored

@@ -281,6 +281,11 @@ def show(article_id: str, archive_path: Path, as_json: bool) -> None:
               + (f" · {art.url}" if art.url else ""))
     if art.story_id:
         out.print(f"story {art.story_id} (kroniek story {art.story_id})", markup=False)
+    for other in art.other_sources:
+        place = ", ".join(x for x in (other["source"], other["url"]) if x)
+        out.print(f"also from {place or 'another input'}"
+                  + (f" ({other['origin_file']}:{other['origin_line']})" if other["origin_file"] else ""),
+                  markup=False)
     s = art.structure
     heads = {(h.start, h.end) for h in s.subheadings}
     blocks = sorted([(p.start, p.end) for p in s.paragraphs] + list(heads)

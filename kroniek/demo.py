@@ -53,12 +53,11 @@ def show(archive: Archive, query: str) -> None:
         print(f"  {h.id}  {h.date}  {html.unescape(snippet)}")
 
 
-def serve(archive_path: Path, host: str, port: int) -> bool:
-    """Serve the web UI and the API over the archive (see kroniek.server); True once the server has stopped."""
+def serve(archive_path: Path, host: str, port: int) -> None:
+    """Serve the web UI and the API over the archive (see kroniek.server) until stopped."""
     from kroniek.server import serve as run_server
 
     run_server(archive_path, host, port)
-    return True
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,9 +74,12 @@ def main(argv: list[str] | None = None) -> int:
     except KroniekError as e:
         print(f"Error: {e}" + (f"\nNext: {e.hint}" if e.hint else ""), file=sys.stderr)
         return 1
-    if not args.no_serve and not serve(args.archive, args.host, args.port):
-        print("The web UI is not part of this build yet; browse the archive with "
-              f"`kroniek stats --archive {args.archive}` and `kroniek show ID --archive {args.archive}`.")
+    if not args.no_serve:
+        try:
+            serve(args.archive, args.host, args.port)
+        except KroniekError as e:
+            print(f"Error: {e}" + (f"\nNext: {e.hint} (make demo PORT=...)" if e.hint else ""), file=sys.stderr)
+            return 1
     return 0
 
 

@@ -311,6 +311,8 @@ class StoredArticle:
     timexes: list[dict[str, Any]] = field(default_factory=list)
     analyses: dict[str, str] = field(default_factory=dict)  # stage -> pipeline version
     story_id: str | None = None  # the story the article belongs to, once stories were detected
+    # the other places the same text came from (source, url, origin_file, origin_line)
+    other_sources: list[dict[str, Any]] = field(default_factory=list)
     # the archived article each "Lees ook" reference points to, by the reference's start offset (where resolved)
     reference_targets: dict[int, str] = field(default_factory=dict)
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
-from kroniek.errors import ArchiveError
+from kroniek.errors import ArchiveError, InputError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -23,7 +24,20 @@ def serve(archive_path: str | Path, host: str = DEFAULT_HOST, port: int = DEFAUL
     if not path.is_file():
         raise ArchiveError(f"the archive {path} does not exist",
                            hint="build one first with `kroniek ingest PATH --archive FILE`")
+    sock = _listen(host, port)  # before saying it serves: a busy port is an error of its own
     mode = "writable with a token" if settings.writable else "read-only"
-    print(f"Kroniek serves {path} ({mode}) at http://{host}:{port}/  (API docs at /docs; Ctrl-C stops it)",
-          flush=True)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+    shown = f"[{host}]" if ":" in host else host
+    print(f"Kroniek serves {path} ({mode}) at http://{shown}:{sock.getsockname()[1]}/  (API docs at /docs; "
+          "Ctrl-C stops it)", flush=True)
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level=log_level))
+    server.run(sockets=[sock])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port, or an InputError that says why not and what to do."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        return socket.create_server((host, port), family=family, backlog=2048)
+    except OSError as e:
+        raise InputError(f"cannot listen on {host}:{port}: {e.strerror or e}",
+                         hint="choose another port with --port, or stop the program that uses this one") from None

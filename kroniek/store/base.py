@@ -24,8 +24,12 @@ class Store(ABC):
         """The given content hashes already stored, and the given ids already stored (id -> its content hash)."""
 
     @abstractmethod
-    def insert(self, rows: Sequence[ArticleRow], quarantine: Sequence[QuarantineRow]) -> None:
-        """Store new articles and quarantined records in one transaction."""
+    def insert(self, rows: Sequence[ArticleRow], quarantine: Sequence[QuarantineRow],
+               sources: Sequence[ArticleRow] = ()) -> None:
+        """Store new articles and quarantined records in one transaction (a record already quarantined from the
+        same file, line and reason with the same text is not kept twice). `sources` are rows whose text is an
+        article stored before or in this transaction: where one names another source or address, that is kept
+        as a further source of the article."""
 
     def insert_if_all_new(self, rows: Sequence[ArticleRow], quarantine: Sequence[QuarantineRow]) -> bool:
         """Store the rows and quarantined records in one transaction if no row's id or content hash is stored

@@ -126,6 +126,22 @@ CREATE TABLE story_members (
 );
 CREATE INDEX story_members_story ON story_members(story_id);
 """),
+    # Every source of an article: the same text from a second source (or under a second address) is stored once
+    # and the other places it came from are kept. And the quarantine keeps a bad record once, however often the
+    # same input is read (the copies that earlier versions kept are removed).
+    ("0005_sources_and_quarantine_once", """
+CREATE TABLE article_sources (
+    article_id TEXT NOT NULL REFERENCES articles(id),
+    source TEXT NOT NULL DEFAULT '',
+    url TEXT NOT NULL DEFAULT '',
+    origin_file TEXT,
+    origin_line INTEGER,
+    at TEXT NOT NULL,
+    PRIMARY KEY (article_id, source, url)
+);
+DELETE FROM quarantine WHERE id NOT IN (SELECT min(id) FROM quarantine GROUP BY file, line, reason, raw);
+CREATE INDEX quarantine_place ON quarantine(file, line);
+"""),
 ]
 
 

@@ -222,14 +222,16 @@ class SQLiteStore(Store):
                     f"SELECT id, content_hash FROM articles WHERE id IN ({_marks(len(part))})", part))
         return found, owners
 
-    def insert(self, rows: Sequence[ArticleRow], quarantine: Sequence[QuarantineRow]) -> None:
-        self._insert(rows, quarantine, only_if_all_new=False)
+    def insert(self, rows: Sequence[ArticleRow], quarantine: Sequence[QuarantineRow],
+               sources: Sequence[ArticleRow] = ()) -> None:
+        self._insert(rows, quarantine, only_if_all_new=False, sources=sources)
 
     def insert_if_all_new(self, rows: Sequence[ArticleRow], quarantine: Sequence[QuarantineRow]) -> bool:
         # ON CONFLICT DO NOTHING needs SQLite 3.24; with an older library the archive looks rows up first
         return bool(rows) and _UPSERT and self._insert(rows, quarantine, only_if_all_new=True)
 
-    def _insert(self, rows: Sequence[ArticleRow], quarantine: Sequence[QuarantineRow], only_if_all_new: bool) -> bool:
+    def _insert(self, rows: Sequence[ArticleRow], quarantine: Sequence[QuarantineRow], only_if_all_new: bool,
+                sources: Sequence[ArticleRow] = ()) -> bool:
         """One transaction of articles and quarantined records. With `only_if_all_new`, a row whose id or content
         hash is taken is skipped by SQLite, and if any was, the transaction is rolled back and False returned."""
         if self.readonly:
@@ -250,8 +252,17 @@ class SQLiteStore(Store):
                 else:
                     self._db.executemany(sql, values)
                 self._log_changes(r.id for r in rows)
-                self._db.executemany("INSERT INTO quarantine (file, line, reason, raw, at) VALUES (?, ?, ?, ?, ?)",
-                                     [(q.file, q.line, q.reason, q.raw, at) for q in quarantine])
+                self._db.executemany(
+                    "INSERT INTO quarantine (file, line, reason, raw, at) SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS "
+                    "(SELECT 1 FROM quarantine WHERE file IS ? AND line IS ? AND reason = ? AND raw = ?)",
+                    [(q.file, q.line, q.reason, q.raw, at, q.file, q.line, q.reason, q.raw) for q in quarantine])
+                # a further source: the stored article of that text, where its own source or address differs
+                self._db.executemany(
+                    "INSERT OR IGNORE INTO article_sources (article_id, source, url, origin_file, origin_line, at) "
+                    "SELECT a.id, ?, ?, ?, ?, ? FROM articles a WHERE a.content_hash = ? "
+                    "AND (coalesce(a.source, '') != ? OR coalesce(a.url, '') != ?)",
+                    [(r.source or "", r.url or "", r.origin_file, r.origin_line, at, r.content_hash, r.source or "",
+                      r.url or "") for r in sources])
                 self._db.execute("COMMIT")
             except sqlite3.Error as e:
                 self._db.execute("ROLLBACK")
@@ -307,6 +318,9 @@ class SQLiteStore(Store):
             'SELECT start, "end", text, type, value, ref_start, ref_end, sentence_start, sentence_end '
             'FROM timexes WHERE article_id = ? ORDER BY start', aid)]
         art.analyses = {r[0]: r[1] for r in self._q("SELECT stage, version FROM analyses WHERE article_id = ?", aid)}
+        art.other_sources = [dict(r) for r in self._q(
+            "SELECT source, url, origin_file, origin_line FROM article_sources WHERE article_id = ? "
+            "ORDER BY at, source, url", aid)]
         story = self._q("SELECT story_id FROM story_members WHERE article_id = ?", aid)
         art.story_id = story[0][0] if story else None
         return art
