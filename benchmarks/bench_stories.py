@@ -7,9 +7,9 @@ singletons; real sentences of CoNLL-2002 news documents), `kroniek ingest` (with
 they do for a user) builds an archive, and the stories it stored are scored pair by pair against the gold. Seed 1
 is the one the parameters were chosen on; the others are reported as held out.
 
-Speed: `kroniek ingest --no-analyze` of N generated articles (benchmarks/corpus.py, the ingest benchmark's corpus)
-and then `kroniek stories --update` on that archive (every article placed, the index told each article's story);
-articles per second of each and their ratio, median over runs.
+Speed: `kroniek ingest --no-analyze` of N generated articles (`story_corpus.at_scale`: corpus after corpus of the
+kind above, so topics return as news topics do) and then `kroniek stories --update` on that archive (every article
+placed, on its text: no analysis at this size); articles per second of each and their ratio, median over runs.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import corpus  # noqa: E402
 import story_corpus  # noqa: E402
 
 KRONIEK = [sys.executable, "-m", "kroniek.cli"]
@@ -62,7 +61,9 @@ def quality(seeds: list[int], work: Path, env: dict[str, str]) -> list[dict[str,
 
 def speed(n: int, runs: int, work: Path, env: dict[str, str]) -> dict[str, float]:
     src = work / f"articles-{n}.jsonl"
-    corpus.write_jsonl(src, n, seed=0)
+    with src.open("w", encoding="utf-8") as fh:
+        for a in story_corpus.at_scale(n):
+            fh.write(json.dumps(a, ensure_ascii=False) + "\n")
     ingest_s, stories_s = [], []
     for r in range(runs):
         db = work / f"speed-{r}.db"

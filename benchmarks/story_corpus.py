@@ -164,6 +164,18 @@ def generate(seed: int, stories: int, singletons: int, *,
     return articles, gold
 
 
+def at_scale(n: int, first_seed: int = 1000) -> Iterator[dict[str, Any]]:
+    """`n` articles for measuring speed: corpora of 150 stories and 130 singletons each, seed after seed, dates
+    spread over the same twenty years (so a document's topic returns many times), in date order per corpus."""
+    seed = first_seed
+    made = 0
+    while made < n:
+        articles, _ = generate(seed, 150, 130)
+        yield from articles[:n - made]
+        made += min(len(articles), n - made)
+        seed += 1
+
+
 def pairwise(gold: dict[str, str], found: dict[str, str]) -> dict[str, float]:
     """Pairwise precision, recall and F1 of a clustering (`found`: article id -> story id) against the gold: over
     all pairs of articles, a pair is positive when both are in one story."""

@@ -48,6 +48,10 @@ def stems(text: str) -> list[str]:
 
 
 _PRIOR = Path(__file__).with_name("prior_nl.json.gz")
+# How often closed stories leave the look-up (articles), and how many open stories a look-up key may have to
+# count (a key held by more, a stem common in this stretch of time, is passed over).
+_SWEEP_EVERY = 2000
+_MOST_HOLDERS = 400
 # The day an undated article is given: after every dated one, so it comes last and joins no dated story.
 UNDATED_DAY = dt.date.max.toordinal()
 
@@ -72,8 +76,8 @@ class StoryParams:
     window_days: int = 365
     article_terms: int = 100
     story_terms: int = 150
-    lookup_terms: int = 25
-    index_terms: int = 30
+    lookup_terms: int = 12
+    index_terms: int = 15
     candidates: int = 8
     text_chars: int = 1000
     prior_weight: float = 10.0
@@ -142,11 +146,12 @@ class StoryDetector:
     def __init__(self, params: StoryParams | None = None) -> None:
         self.params = params or StoryParams()
         self.documents = 0
-        self.df: Counter[str] = Counter()
-        # the background document frequencies the archive's own are added to (see prior_nl.json.gz)
+        # document frequencies: the background ones (see prior_nl.json.gz), each pseudo-document counting for
+        # `prior_weight` documents, plus one for each article seen that holds the stem
         prior_docs, prior_df = background() if self.params.prior_weight else (0, {})
         self._prior_documents = prior_docs * self.params.prior_weight
-        self._prior = {t: c * self.params.prior_weight for t, c in prior_df.items()}
+        self.df: Counter[str] = Counter({t: c * self.params.prior_weight for t, c in prior_df.items()})
+        self._since_sweep = 0
         self.stories: dict[str, _Story] = {}
         self.story_of: dict[str, str] = {}
         self._by_term: dict[str, set[str]] = {}
@@ -160,11 +165,11 @@ class StoryDetector:
         text = item.text[:self.params.text_chars] if self.params.text_chars else item.text
         counts = Counter(title * 2 + stems(text))
         self.documents += 1
-        df, prior = self.df, self._prior
+        df = self.df
         df.update(counts.keys())
         log_n = math.log(self.documents + self._prior_documents + 1)
         log = math.log
-        weights = {t: (1.0 + log(c)) * (log_n - log(df[t] + prior.get(t, 0.0))) for t, c in counts.items()}
+        weights = {t: (1.0 + log(c)) * (log_n - log(df[t])) for t, c in counts.items()}
         # the heaviest terms; a stable sort keeps text order among equal weights, so the result is deterministic
         top = sorted(weights.items(), key=itemgetter(1), reverse=True)[:self.params.article_terms]
         norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
@@ -203,25 +208,38 @@ class StoryDetector:
         p = self.params
         if day != UNDATED_DAY:
             self._latest_day = max(self._latest_day, day)
-        # a story closed by the latest day seen stays closed (articles come in date order): it leaves the look-up
-        closed = self._latest_day - p.window_days
+        self._since_sweep += 1
+        if self._since_sweep >= _SWEEP_EVERY:
+            self._sweep()
         stories = self.stories
         hits: dict[str, float] = {}
+        get = hits.get
         lookups = ((self._by_term, list(vec.items())[:p.lookup_terms]),  # the vector is ordered heaviest first
                    (self._by_name, [(n, 0.5) for n in names]))
         for table, keys in lookups:
             for key, weight in keys:
                 holders = table.get(key)
-                if not holders:
-                    continue
-                gone = [sid for sid in holders if stories[sid].last_day < closed]
-                if gone:
-                    holders.difference_update(gone)
-                for sid in holders:
-                    hits[sid] = hits.get(sid, 0.0) + weight
+                if holders and len(holders) <= _MOST_HOLDERS:  # a term that many open stories hold tells little
+                    for sid in holders:
+                        hits[sid] = get(sid, 0.0) + weight
         oldest = day - p.window_days
         open_ = [(h, sid) for sid, h in hits.items() if stories[sid].last_day >= oldest]
         return [sid for _, sid in heapq.nlargest(p.candidates, open_)]
+
+    def _sweep(self) -> None:
+        """Drop the stories that the latest day seen has closed from the look-up: articles come in date order, so
+        they stay closed (an article older than the latest day can still join an open story)."""
+        self._since_sweep = 0
+        closed = self._latest_day - self.params.window_days
+        stories = self.stories
+        for table in (self._by_term, self._by_name):
+            for key in list(table):
+                holders = table[key]
+                gone = [sid for sid in holders if stories[sid].last_day < closed]
+                if gone:
+                    holders.difference_update(gone)
+                    if not holders:
+                        del table[key]
 
     def _score(self, story: _Story, day: int, vec: dict[str, float], names: list[str]) -> float:
         p = self.params
