@@ -344,10 +344,18 @@ def headline(article: StoredArticle) -> str:
     if st.title is not None:
         line = text[st.title.start:st.title.end]
     else:
-        start = st.paragraphs[0].start if st.paragraphs else 0
-        body = text[start:start + 4 * HEADLINE_CHARS].lstrip()
-        cut = _FIRST_SENTENCE.search(body)
-        line = body[:cut.start()] if cut else body
+        return text_headline(text, st.paragraphs[0].start if st.paragraphs else 0)
+    return _cut_headline(line)
+
+
+def text_headline(text: str, start: int = 0) -> str:
+    """The headline of an untitled text: its first sentence from `start` (at most HEADLINE_CHARS characters)."""
+    body = text[start:start + 4 * HEADLINE_CHARS].lstrip()
+    cut = _FIRST_SENTENCE.search(body)
+    return _cut_headline(body[:cut.start()] if cut else body)
+
+
+def _cut_headline(line: str) -> str:
     line = " ".join(line.split())
     if len(line) > HEADLINE_CHARS:
         line = line[:HEADLINE_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + " …"

@@ -152,6 +152,11 @@ class Store(ABC):
         in the order stories take them: by day, then id; undated articles last."""
 
     @abstractmethod
+    def story_inputs(self, ids: Sequence[str], text_chars: int) -> list[tuple[str, str | None, str]]:
+        """(id, title, the first `text_chars` characters of the text; all of it for 0) of the given articles, in
+        the order given (ids not stored are left out)."""
+
+    @abstractmethod
     def save_stories(self, members: Sequence[tuple[str, str, float]], stories: Sequence[StoryRow]) -> None:
         """In one transaction: put articles in stories (article id, story id, score; an article already in a
         story is moved) and write the given stories (replacing the rows of the same id)."""

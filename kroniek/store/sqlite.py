@@ -568,6 +568,15 @@ class SQLiteStore(Store):
         return [(r[0], r[1]) for r in self._q(
             f"SELECT a.id, a.date_start FROM articles a{where} ORDER BY a.date_start IS NULL, a.date_start, a.id")]
 
+    def story_inputs(self, ids: Sequence[str], text_chars: int) -> list[tuple[str, str | None, str]]:
+        found: dict[str, tuple[str, str | None, str]] = {}
+        text = "substr(text, 1, ?)" if text_chars > 0 else "text"
+        for part in _chunks(list(ids), 500):
+            params = ((text_chars,) if text_chars > 0 else ()) + tuple(part)
+            for r in self._q(f"SELECT id, title, {text} FROM articles WHERE id IN ({_marks(len(part))})", params):
+                found[r[0]] = (r[0], r[1], r[2])
+        return [found[i] for i in ids if i in found]
+
     def save_stories(self, members: Sequence[tuple[str, str, float]], stories: Sequence[StoryRow]) -> None:
         if self.readonly:
             raise ArchiveError("the archive is open read-only", hint="open it writable to detect stories")

@@ -125,18 +125,14 @@ class _Story:
     best_id: str = ""  # the member whose title is closest to the profile, and that title: the story's title
     best_title: str = ""
     best_words: frozenset[str] = frozenset()
-    _norm: float = 0.0
-    _names_norm: float = 0.0
+    squares: float = 0.0  # the sums of squares of the profile's weights and of the name counts, kept as they change
+    name_squares: int = 0
 
     def norm(self) -> float:
-        if not self._norm:
-            self._norm = math.sqrt(sum(w * w for w in self.terms.values())) or 1.0
-        return self._norm
+        return math.sqrt(self.squares) or 1.0
 
     def names_norm(self) -> float:
-        if not self._names_norm:
-            self._names_norm = math.sqrt(sum(c * c for c in self.names.values())) or 1.0
-        return self._names_norm
+        return math.sqrt(self.name_squares) or 1.0
 
 
 class StoryDetector:
@@ -261,8 +257,12 @@ class StoryDetector:
         story.first_day = min(story.first_day, item.day)
         story.last_day = max(story.last_day, item.day)
         terms = story.terms
+        squares = story.squares
         for t, w in vec.items():
-            terms[t] = terms.get(t, 0.0) + w
+            old = terms.get(t, 0.0)
+            terms[t] = new = old + w
+            squares += new * new - old * old
+        story.squares = squares
         # the story is found through the heaviest terms of each of its articles (those an article looks up)
         for t in list(vec)[:p.index_terms]:
             holders = self._by_term.get(t)
@@ -272,21 +272,23 @@ class StoryDetector:
                 holders.add(story.id)
         if len(terms) > 2 * p.story_terms:
             story.terms = dict(sorted(terms.items(), key=itemgetter(1), reverse=True)[:p.story_terms])
+            story.squares = sum([w * w for w in story.terms.values()])
         for n in names:
-            if n not in story.names:
+            count = story.names[n]
+            if not count:
                 self._by_name.setdefault(n, set()).add(story.id)
-            story.names[n] += 1
-        story._norm = story._names_norm = 0.0
+            story.names[n] = count + 1
+            story.name_squares += 2 * count + 1
         self.story_of[item.id] = story.id
-        if not story.best_id or self._closeness(story, title_words) > self._closeness(story, story.best_words):
+        # the closeness of two titles to one profile compares without its norm
+        if not story.best_id or _weight_of(story, title_words) > _weight_of(story, story.best_words):
             story.best_id, story.best_title, story.best_words = item.id, item.title, title_words
 
     # --- reading a story's profile ------------------------------------------------------------------------------
 
     def keywords(self, story_id: str, n: int = 10) -> list[str]:
         """The heaviest stems of a story's profile."""
-        story = self.stories[story_id]
-        return [t for t, _ in heapq.nlargest(n, story.terms.items(), key=lambda kv: (kv[1], kv[0]))]
+        return [t for t, _ in sorted(self.stories[story_id].terms.items(), key=itemgetter(1), reverse=True)[:n]]
 
     def closeness(self, story_id: str, text: str) -> float:
         """How close a text (a member's title, say) is to a story's profile: the profile weight of its stems,
@@ -295,6 +297,12 @@ class StoryDetector:
 
     @staticmethod
     def _closeness(story: _Story, words: frozenset[str]) -> float:
-        if not words:
-            return 0.0
-        return sum([story.terms.get(t, 0.0) for t in words]) / (story.norm() * math.sqrt(len(words)))
+        return _weight_of(story, words) / story.norm()
+
+
+def _weight_of(story: _Story, words: frozenset[str]) -> float:
+    """The profile weight of a set of stems, per square root of their number."""
+    if not words:
+        return 0.0
+    get = story.terms.get
+    return sum([get(t, 0.0) for t in words]) / math.sqrt(len(words))

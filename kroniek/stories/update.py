@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kroniek.model import StoredArticle, StoryRow, headline
+from kroniek.model import StoryRow, text_headline
 from kroniek.store.base import Store
 from kroniek.stories.detect import UNDATED_DAY, StoryDetector, StoryItem, StoryParams
 
@@ -68,7 +68,7 @@ def _save(path: Path | None, detector: StoryDetector) -> None:
     os.replace(tmp, path)
 
 
-def _items(store: Store, order: Sequence[tuple[str, str | None]]) -> Iterator[list[StoryItem]]:
+def _items(store: Store, order: Sequence[tuple[str, str | None]], text_chars: int) -> Iterator[list[StoryItem]]:
     """The articles in `order` as the detector reads them, a batch at a time."""
     for i in range(0, len(order), BATCH):
         part = order[i:i + BATCH]
@@ -76,14 +76,13 @@ def _items(store: Store, order: Sequence[tuple[str, str | None]]) -> Iterator[li
         names: dict[str, list[str]] = {}
         for m in store.mentions_in(ids):
             names.setdefault(m["article_id"], []).append(str(m["id"]))
-        arts: dict[str, StoredArticle] = {a.id: a for a in store.articles(ids)}
+        days = dict(part)
         batch = []
-        for aid, day in part:
-            art = arts.get(aid)
-            if art is None:
-                continue
+        for aid, title, text in store.story_inputs(ids, text_chars):
+            day = days[aid]
             when = dt.date.fromisoformat(day).toordinal() if day else UNDATED_DAY
-            batch.append(StoryItem(aid, when, headline(art), art.text, names.get(aid, ())))
+            line = " ".join(title.split()) if title and title.strip() else text_headline(text)
+            batch.append(StoryItem(aid, when, line, text, names.get(aid, ())))
         yield batch
 
 
@@ -116,7 +115,7 @@ def update_stories(store: Store, state: Path | None, *, detector: StoryDetector 
         detector = StoryDetector(params)
     order = store.story_order(unassigned=True)
     total = len(order)
-    for batch in _items(store, order):
+    for batch in _items(store, order, params.text_chars):
         touched: dict[str, None] = {}
         members = []
         for item in batch:
