@@ -21,7 +21,13 @@ demo: install
 	$(BIN)/python -m kroniek.demo --archive $(ARCHIVE) --host $(HOST) --port $(PORT)
 
 # The suite drives Debian's Chromium; scripts/system-packages.sh installs it (and a font) when missing.
-test: install
+# The Spark extra (a large download) only where it is used: the tests and the batch benchmark.
+SPARK_STAMP := $(VENV)/.spark-installed
+$(SPARK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[spark]'
+	@touch $(SPARK_STAMP)
+
+test: install $(SPARK_STAMP)
 	@bash scripts/system-packages.sh
 	$(BIN)/python -m pytest -q
 
@@ -30,7 +36,7 @@ test-fast: install
 
 # HeidelTime (GPL) is installed into the environment for the time-expression comparison only; it is never a
 # dependency of the package. It needs a Java runtime; the search comparison needs PostgreSQL (Debian packages).
-bench: install
+bench: install $(SPARK_STAMP)
 	@need=""; command -v java >/dev/null || need="$$need default-jre-headless"; \
 	 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need="$$need postgresql"; \
 	 if [ -n "$$need" ]; then echo "bench: installing$$need (Java for HeidelTime, PostgreSQL for the search comparison)"; \

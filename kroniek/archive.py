@@ -353,6 +353,41 @@ class Archive:
             fresh.append(row)
         return fresh
 
+    # --- batch output ------------------------------------------------------------------------------------------
+
+    def load(self, output: str | Path, *, progress: Callable[[IngestReport], None] | None = None) -> IngestReport:
+        """Bulk-load an output of `kroniek batch analyze` (Parquet: articles with their analyses, and the
+        quarantined records): new articles are stored with their annotations, duplicates are counted (another
+        source of the same text is kept), and then stories are placed. Loading the same output again changes
+        nothing."""
+        from kroniek.batch import read_parquet
+
+        report = IngestReport()
+        started = time.perf_counter()
+        with self._writing():
+            self._before_ingest()
+            for rows, analyses, quarantine, version in read_parquet(output):
+                again: list[ArticleRow] = []
+                fresh = self._fresh_rows(rows, list(quarantine), report, again)
+                self.store.insert(fresh, quarantine, sources=again)
+                ids = {r.id for r in fresh}
+                dutch = [a for a in analyses if a.id in ids and a.language == "nl"]
+                if dutch:
+                    self.store.save_analyses(dutch, version, STAGES)
+                report.new += len(fresh)
+                report.quarantined += len(quarantine)
+                report.not_dutch += sum(1 for r in fresh if r.language != "nl")
+                report.analysed += len(dutch)
+                if fresh:
+                    self._on_articles_changed([r.id for r in fresh])
+                report.seconds = time.perf_counter() - started
+                if progress:
+                    progress(report)
+            self.store.forget_changes(self.index.checkpoint)
+        report.stories = self.update_stories().started
+        report.seconds = time.perf_counter() - started
+        return report
+
     # --- analysis ----------------------------------------------------------------------------------------------
 
     def analyze(self, ids: Sequence[str] | None = None, *, stages: Sequence[str] = STAGES,

@@ -262,6 +262,66 @@ def analyze(paths: tuple[str, ...], fmt: str | None, columns: tuple[str, ...], s
         sys.exit(EXIT_QUARANTINED)
 
 
+# --- beyond one process ----------------------------------------------------------------------------------------
+
+@cli.group()
+def batch() -> None:
+    """Analysis at scale: on Apache Spark (a cluster, or local[*] here), written as Parquet."""
+
+
+@batch.command("analyze")
+@click.argument("paths", nargs=-1, required=True)
+@click.argument("output", type=click.Path(file_okay=False, path_type=Path))
+@reader_options
+@click.option("--engine", type=click.Choice(["spark", "local"]), default="spark", show_default=True,
+              help="spark: Apache Spark (pip install 'kroniek[spark]', needs Java); local: this process.")
+@click.option("--master", default="local[*]", show_default=True,
+              help="The Spark master URL (spark://host:7077, yarn, k8s://..., local[N]).")
+@click.option("--partitions", type=click.IntRange(1, 100_000), help="Spark tasks (default: the cluster's cores).")
+def batch_analyze(paths: tuple[str, ...], output: Path, fmt: str | None, columns: tuple[str, ...],
+                  source: str | None, allow_undated: bool, max_article_mb: float | None, engine: str, master: str,
+                  partitions: int | None) -> None:
+    """Analyse the articles in PATHS (files or directories, any input format) and write OUTPUT: a Parquet
+    dataset of the articles with their analyses (the analysis format in its `analysis` column) and the records
+    that could not be read in OUTPUT/_quarantine. Load it into an archive with `kroniek load OUTPUT`.
+
+    Exit code 3 when records were quarantined; everything else was analysed.
+    """
+    from kroniek.batch import analyze_to_parquet
+
+    opts = ReadOptions(**{k: v for k, v in _read_options(fmt, columns, source, allow_undated,
+                                                          max_article_mb).items() if v is not None})
+    counts = analyze_to_parquet(list(paths), output, engine=engine, master=master, partitions=partitions,
+                                options=opts)
+    out.print(f"Analysed {counts['analysed']:,} articles into {output} ({engine}); "
+              f"{counts['quarantined']:,} records quarantined in {output / '_quarantine'}.")
+    if counts["quarantined"]:
+        sys.exit(EXIT_QUARANTINED)
+
+
+@cli.command()
+@click.argument("output", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@archive_option
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def load(output: Path, archive_path: Path, quiet: bool) -> None:
+    """Bulk-load OUTPUT of `kroniek batch analyze` into the archive: the articles with their analyses (no analysis
+    runs here) and the quarantined records; then stories are placed. Loading it again changes nothing.
+
+    Exit code 3 when the output holds quarantined records.
+    """
+    with _open_archive(archive_path) as archive, _progress("load", not quiet and err.is_terminal) as bar:
+        def tick(report: IngestReport) -> None:
+            if bar:
+                bar[0].update(bar[1], completed=report.read, rate="")
+
+        report = archive.load(output, progress=tick)
+    out.print(_summary(report).replace("Ingested", "Loaded") + f" {report.analysed:,} with their analyses.")
+    if report.quarantined:
+        err.print(f"{report.quarantined} records quarantined; list them with `kroniek quarantine --archive "
+                  f"{archive_path}`.")
+        sys.exit(EXIT_QUARANTINED)
+
+
 # --- reading the archive ---------------------------------------------------------------------------------------
 
 @cli.command()

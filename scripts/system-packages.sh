@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs when they are missing: Chromium for the browser tests
-# (Playwright drives Debian's build; nothing is downloaded at test time) and a font for its screenshots.
+# (Playwright drives Debian's build; nothing is downloaded at test time), a font for its screenshots, and a Java
+# runtime for Apache Spark.
 # Idempotent: with everything in place it installs nothing and says nothing.
 set -euo pipefail
 
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+# Java for the Spark tests of `kroniek batch analyze` (Spark 4 needs Java 17 or later)
+command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then

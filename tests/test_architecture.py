@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "kroniek"
 # shared plumbing (kroniek.server) for the API and the web UI; the CLI and the demo start the host through its one
 # entry point, `kroniek.server.serve`.
 EDGE_ALLOWED = ("kroniek", "kroniek.archive", "kroniek.model", "kroniek.errors", "kroniek.settings",
-                "kroniek.export", "kroniek.analysis")
+                "kroniek.export", "kroniek.analysis", "kroniek.batch")
 CORE_FOR_EDGES = ("kroniek.store", "kroniek.search", "kroniek.ingest", "kroniek.nlp", "kroniek.stories")
 EDGES = {"kroniek.cli": ("kroniek.server.serve",), "kroniek.demo": ("kroniek.server.serve",),
          "kroniek.api": ("kroniek.server",),
