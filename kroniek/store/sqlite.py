@@ -370,7 +370,7 @@ class SQLiteStore(Store):
         span = self._q("SELECT min(date_start), max(date_end) FROM articles")[0]
         return {
             "articles": self.count(),
-            "quarantined": int(self._q("SELECT count(*) FROM quarantine")[0][0]),
+            "quarantined": self.count_quarantined(),
             "analysed": int(self._q("SELECT count(DISTINCT article_id) FROM analyses")[0][0]),
             "entities": int(self._q("SELECT count(*) FROM entities")[0][0]),
             "first_day": span[0], "last_day": span[1],
@@ -380,6 +380,9 @@ class SQLiteStore(Store):
     def quarantined(self, limit: int = 100, offset: int = 0) -> list[QuarantineRow]:
         return [QuarantineRow(r["file"], r["line"], r["reason"], r["raw"], r["at"], r["id"]) for r in self._q(
             "SELECT id, file, line, reason, raw, at FROM quarantine ORDER BY id LIMIT ? OFFSET ?", (limit, offset))]
+
+    def count_quarantined(self) -> int:
+        return int(self._q("SELECT count(*) FROM quarantine")[0][0])
 
     # --- annotations -------------------------------------------------------------------------------------------
 
@@ -442,8 +445,9 @@ class SQLiteStore(Store):
 
     # --- entities, quotes, timeline ----------------------------------------------------------------------------
 
-    def entities(self, label: str | None = None, limit: int = 50, offset: int = 0,
-                 query: str | None = None) -> list[dict[str, Any]]:
+    @staticmethod
+    def _entity_filter(label: str | None, query: str | None) -> tuple[str, list[Any]]:
+        """The WHERE clause (of fixed text) and its parameters for `entities` and `count_entities`."""
         cond, params = [], []
         if label:
             cond.append("e.label = ?")
@@ -451,11 +455,20 @@ class SQLiteStore(Store):
         if query:
             cond.append("e.canonical LIKE ?")
             params.append(f"%{query}%")
-        where = f"WHERE {' AND '.join(cond)}" if cond else ""
+        return (f"WHERE {' AND '.join(cond)}" if cond else ""), params
+
+    def entities(self, label: str | None = None, limit: int = 50, offset: int = 0,
+                 query: str | None = None) -> list[dict[str, Any]]:
+        where, params = self._entity_filter(label, query)
         return [dict(r) for r in self._q(
             f"SELECT e.id, e.canonical, e.label, count(*) AS mentions, count(DISTINCT m.article_id) AS articles "
             f"FROM entities e JOIN mentions m ON m.entity_id = e.id {where} GROUP BY e.id "
             f"ORDER BY mentions DESC, e.canonical LIMIT ? OFFSET ?", (*params, limit, offset))]
+
+    def count_entities(self, label: str | None = None, query: str | None = None) -> int:
+        where, params = self._entity_filter(label, query)
+        return int(self._q(f"SELECT count(DISTINCT e.id) FROM entities e JOIN mentions m ON m.entity_id = e.id "
+                           f"{where}", params)[0][0])
 
     def resolve_entity(self, key: int | str) -> dict[str, Any] | None:
         number = key if isinstance(key, int) else int(key) if key.isascii() and key.isdigit() else None
@@ -493,8 +506,9 @@ class SQLiteStore(Store):
             "JOIN entities e ON e.id = m2.entity_id WHERE m1.entity_id = ? GROUP BY e.id "
             "ORDER BY articles DESC, e.canonical LIMIT ?", (entity_id, limit))]
 
-    def quotes(self, speaker: str | None = None, article_ids: Sequence[str] | None = None,
-               limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+    @staticmethod
+    def _quote_filter(speaker: str | None, article_ids: Sequence[str] | None) -> tuple[str, list[Any]]:
+        """The WHERE clause (of fixed text) and its parameters for `quotes` and `count_quotes`."""
         cond, params = [], []
         if speaker:
             cond.append("(q.speaker = ? OR q.speaker_entity_id IN (SELECT entity_id FROM entity_variants "
@@ -503,7 +517,15 @@ class SQLiteStore(Store):
         if article_ids is not None:
             cond.append("q.article_id IN (SELECT value FROM json_each(?))")
             params.append(json.dumps(list(article_ids)))
-        where = f"WHERE {' AND '.join(cond)}" if cond else ""
+        return (f"WHERE {' AND '.join(cond)}" if cond else ""), params
+
+    def count_quotes(self, speaker: str | None = None, article_ids: Sequence[str] | None = None) -> int:
+        where, params = self._quote_filter(speaker, article_ids)
+        return int(self._q(f"SELECT count(*) FROM quotes q {where}", params)[0][0])
+
+    def quotes(self, speaker: str | None = None, article_ids: Sequence[str] | None = None,
+               limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        where, params = self._quote_filter(speaker, article_ids)
         return [dict(r) for r in self._q(
             f'SELECT q.article_id, a.date AS article_date, a.title AS article_title, q.start, q."end", q.text, '
             f"q.kind, q.cue, q.speaker_mention, q.speaker, q.speaker_entity_id FROM quotes q "
@@ -519,9 +541,10 @@ class SQLiteStore(Store):
             "AND (q.speaker_entity_id IS NULL OR q.speaker_entity_id != ?) "
             "ORDER BY a.date_start, q.article_id, q.start LIMIT ?", (entity_id, entity_id, limit))]
 
-    def calendar_timexes(self, *, entity_id: int | None = None, in_sentence: bool = True,
-                         article_ids: Sequence[str] | None = None, limit: int = 500,
-                         offset: int = 0) -> list[dict[str, Any]]:
+    @staticmethod
+    def _timex_filter(entity_id: int | None, in_sentence: bool,
+                      article_ids: Sequence[str] | None) -> tuple[str, list[Any]]:
+        """The WHERE clause (of fixed text) and its parameters for `calendar_timexes` and its count."""
         cond: list[str] = ["t.ref_start IS NOT NULL"]
         params: list[Any] = []
         if entity_id is not None:
@@ -535,13 +558,24 @@ class SQLiteStore(Store):
         if article_ids is not None:
             cond.append("t.article_id IN (SELECT value FROM json_each(?))")
             params.append(json.dumps(list(article_ids)))
+        return f"WHERE {' AND '.join(cond)}", params
+
+    def count_calendar_timexes(self, *, entity_id: int | None = None, in_sentence: bool = True,
+                               article_ids: Sequence[str] | None = None) -> int:
+        where, params = self._timex_filter(entity_id, in_sentence, article_ids)
+        return int(self._q(f"SELECT count(*) FROM timexes t {where}", params)[0][0])
+
+    def calendar_timexes(self, *, entity_id: int | None = None, in_sentence: bool = True,
+                         article_ids: Sequence[str] | None = None, limit: int = 500,
+                         offset: int = 0) -> list[dict[str, Any]]:
+        where, params = self._timex_filter(entity_id, in_sentence, article_ids)
         return [dict(r) for r in self._q(
             f'SELECT t.article_id, t.start, t."end", t.text, t.type, t.value, t.ref_start, t.ref_end, '
             f"t.sentence_start, t.sentence_end, a.date AS article_date, a.title AS article_title, "
             f"a.structure AS article_structure, "
             f"substr(a.text, coalesce(t.sentence_start, t.start) + 1, "
             f'coalesce(t.sentence_end, t."end") - coalesce(t.sentence_start, t.start)) AS sentence '
-            f"FROM timexes t JOIN articles a ON a.id = t.article_id WHERE {' AND '.join(cond)} "
+            f"FROM timexes t JOIN articles a ON a.id = t.article_id {where} "
             f"ORDER BY t.ref_start, t.ref_end, a.date_start, t.article_id, t.start LIMIT ? OFFSET ?",
             (*params, limit, offset))]
 
@@ -556,6 +590,10 @@ class SQLiteStore(Store):
             "SELECT speaker, speaker_entity_id, count(*) AS quotes, count(DISTINCT article_id) AS articles "
             "FROM quotes WHERE speaker IS NOT NULL AND speaker != '' GROUP BY speaker "
             "ORDER BY quotes DESC, speaker LIMIT ? OFFSET ?", (limit, offset))]
+
+    def count_speakers(self) -> int:
+        return int(self._q("SELECT count(DISTINCT speaker) FROM quotes WHERE speaker IS NOT NULL AND speaker != ''")
+                   [0][0])
 
     def export_rows(self, article_ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
         for art in self.articles(article_ids):
