@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from kroniek.archive import Archive
 from kroniek.cli import cli
 from kroniek.errors import ArchiveError
 from kroniek.server import DEFAULT_HOST, DEFAULT_PORT, serve
@@ -36,3 +43,46 @@ def test_web_settings_are_read_only_without_a_token(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv(TOKEN_ENV, "abc")
     assert Settings.from_env(tmp_path / "a.db").token == "abc"
     assert Settings.from_env(tmp_path / "a.db", token="xyz").token == "xyz"
+
+
+def _listening(port: int) -> list[str]:
+    """The local addresses (hex, as the kernel writes them) of the TCP sockets listening on `port`."""
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            address, hex_port = fields[1].rsplit(":", 1)
+            if int(hex_port, 16) == port and fields[3] == "0A":  # 0A: LISTEN
+                found.append(address)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").is_file(), reason="reads the kernel's socket table (Linux)")
+def test_web_serve_listens_on_loopback_only_unless_told(tmp_path: Path) -> None:
+    """`kroniek serve` without --host: the one listening socket is bound to 127.0.0.1, not to every address."""
+    with Archive.open(tmp_path / "k.db") as archive:
+        archive.ingest([{"text": "Een artikel.", "date": "2020-01-01"}])
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    env = {k: v for k, v in os.environ.items() if k != TOKEN_ENV}
+    proc = subprocess.Popen([sys.executable, "-m", "kroniek.cli", "serve", "--archive", str(tmp_path / "k.db"),
+                             "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as r:
+                    assert r.status == 200
+                    break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "kroniek serve did not start"
+                time.sleep(0.3)
+        assert _listening(port) == ["0100007F"]  # 127.0.0.1, little-endian hex
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
