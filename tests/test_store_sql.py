@@ -356,9 +356,9 @@ HOSTILE = "x' OR '1'='1'; DROP TABLE articles; --\" ) %"
 class Recording:
     """A SQLite connection that notes the SQL text and parameters of each statement, then runs it."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, statements: list[tuple[str, list[Any]]] | None = None) -> None:
         self._db = db
-        self.statements: list[tuple[str, list[Any]]] = []
+        self.statements: list[tuple[str, list[Any]]] = [] if statements is None else statements
 
     def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
         self.statements.append((sql, list(params)))
@@ -379,6 +379,9 @@ def test_store_sql_hostile_values_go_only_as_parameters(tmp_path: Path) -> None:
     assert isinstance(store, SQLiteStore)
     recording = Recording(store._db)
     store._db = recording  # type: ignore[assignment]
+    # the connections that reads borrow are noted in the same record
+    open_reader = store._open_reader
+    store._open_reader = lambda: Recording(open_reader(), recording.statements)  # type: ignore[assignment,method-assign,return-value]
     text = f"Kop {HOSTILE}\n\nIn 2019 zei {HOSTILE}: “iets {HOSTILE}”, zei hij."
     try:
         report = archive.ingest([{"id": HOSTILE, "date": "2019-02-01", "title": HOSTILE, "source": HOSTILE,

@@ -1,4 +1,12 @@
-"""The SQLite backend of the archive: one file, WAL, one connection guarded by a lock."""
+"""The SQLite backend of the archive: one file in WAL mode; one writing connection, and reading connections of
+their own for the threads that read.
+
+Writes go through the one writer connection, one transaction at a time under a lock (and, across processes, the
+archive's writer lock). Reads never take that lock: each read borrows a read-only connection from a small pool, so a
+server's requests read side by side, and beside a writer in this or another process. In WAL mode a reader sees
+only committed transactions, as of the moment its read began; a read of several statements that must agree (an
+article and its annotations, a page and its count) runs inside `snapshot()`, one read transaction.
+"""
 
 from __future__ import annotations
 
@@ -33,6 +41,9 @@ PRAGMAS = (
 )
 _ARTICLE_COLS = ("id, content_hash, date, date_precision, date_start, date_end, source, url, title, text, structure, "
                  "language, meta, origin_file, origin_line, ingested_at")
+# A reading connection keeps a smaller page cache than the writer; idle ones beyond this number are closed.
+READER_PRAGMAS = ("PRAGMA busy_timeout=10000", "PRAGMA cache_size=-16384", "PRAGMA temp_store=MEMORY")
+MAX_IDLE_READERS = 8
 _CHUNK = 500  # parameters per IN (...) list, below SQLite's limit
 _AUTOCHECKPOINT = 1000  # SQLite's default: the committing connection checkpoints once the WAL holds 1,000 pages
 # During an ingest the WAL is checkpointed by a thread of its own; should it fall behind, the writer checkpoints
@@ -133,16 +144,22 @@ class SQLiteStore(Store):
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         self.path = Path(path)
         self.readonly = readonly
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # the writer connection's
         self._checkpointer: _Checkpointer | None = None
         in_memory = str(path) == ":memory:"
+        # An in-memory database lives in its one connection: there, reads use it too, under the lock.
+        self._in_memory = in_memory
+        self._idle: list[sqlite3.Connection] = []
+        self._idle_lock = threading.Lock()
+        self._closed = False
+        self._local = threading.local()  # .db: the connection of this thread's snapshot, while it lasts
         self._writer = FileWriterLock(None if in_memory else self.path.with_name(self.path.name + ".lock"))
         try:
             if readonly:
                 if not self.path.exists():
                     raise ArchiveError(f"the archive {self.path} does not exist",
                                        hint="build one first with `kroniek ingest PATH --archive FILE`")
-                self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+                self._db = sqlite3.connect(self._read_only_uri(), uri=True, check_same_thread=False)
             else:
                 if self.path.parent and not self.path.parent.exists():
                     self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -161,8 +178,88 @@ class SQLiteStore(Store):
                                hint="check that the file is a Kroniek archive and that it is writable") from None
 
     def close(self) -> None:
+        with self._idle_lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for db in idle:
+            db.close()
         with self._lock:
             self._db.close()
+
+    # --- reading connections -----------------------------------------------------------------------------------
+
+    def _read_only_uri(self) -> str:
+        return self.path.resolve().as_uri() + "?mode=ro"
+
+    def _open_reader(self) -> sqlite3.Connection:
+        """A new read-only connection to the archive file."""
+        try:
+            db = sqlite3.connect(self._read_only_uri(), uri=True, check_same_thread=False, isolation_level=None)
+            db.row_factory = sqlite3.Row
+            for pragma in READER_PRAGMAS:
+                db.execute(pragma)
+        except sqlite3.Error as e:
+            raise ArchiveError(f"cannot read the archive {self.path}: {e}",
+                               hint="check that the file exists and is readable") from None
+        return db
+
+    def _borrow(self) -> sqlite3.Connection:
+        with self._idle_lock:
+            if self._closed:
+                raise ArchiveError(f"the archive {self.path} is closed")
+            if self._idle:
+                return self._idle.pop()
+        return self._open_reader()
+
+    def _give_back(self, db: sqlite3.Connection) -> None:
+        if db.in_transaction:  # a snapshot whose end failed
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+        with self._idle_lock:
+            if not self._closed and len(self._idle) < MAX_IDLE_READERS:
+                self._idle.append(db)
+                return
+        db.close()
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """A connection to read with: this thread's snapshot's, else one borrowed from the pool (in memory: the
+        one connection, under its lock)."""
+        held = getattr(self._local, "db", None)
+        if held is not None:
+            yield held
+        elif self._in_memory:
+            with self._lock:
+                yield self._db
+        else:
+            db = self._borrow()
+            try:
+                yield db
+            finally:
+                self._give_back(db)
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read of this thread inside sees the archive as one read transaction does: as of its first read,
+        whatever writers commit meanwhile. Nested uses share the outer one."""
+        if getattr(self._local, "db", None) is not None:
+            yield
+            return
+        if self._in_memory:
+            with self._lock:
+                yield
+            return
+        db = self._borrow()
+        self._local.db = db
+        try:
+            db.execute("BEGIN")  # deferred: the snapshot is taken by the first read
+            try:
+                yield
+            finally:
+                db.execute("COMMIT")
+        finally:
+            self._local.db = None
+            self._give_back(db)
 
     @contextlib.contextmanager
     def bulk_writes(self) -> Iterator[None]:
@@ -205,8 +302,8 @@ class SQLiteStore(Store):
             log.warning("checkpoint of %s failed: %s", self.path, e)
 
     def _q(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._db.execute(sql, params).fetchall()
+        with self._reading() as db:
+            return db.execute(sql, params).fetchall()
 
     # --- ingest ------------------------------------------------------------------------------------------------
 
@@ -299,14 +396,19 @@ class SQLiteStore(Store):
     # --- reading articles --------------------------------------------------------------------------------------
 
     def article(self, article_id: str, *, annotations: bool = True) -> StoredArticle | None:
-        rows = self._q(f"SELECT {_ARTICLE_COLS} FROM articles WHERE id = ?", (article_id,))
-        if not rows:
-            return None
-        art = _article(rows[0])
-        return self._annotate(art) if annotations else art
+        with self.snapshot():  # the article and its annotations as of one moment
+            rows = self._q(f"SELECT {_ARTICLE_COLS} FROM articles WHERE id = ?", (article_id,))
+            if not rows:
+                return None
+            art = _article(rows[0])
+            return self._annotate(art) if annotations else art
 
     def _annotate(self, art: StoredArticle) -> StoredArticle:
-        """Fill in the stored annotations of an article read without them."""
+        """Fill in the stored annotations of an article read without them (all from one snapshot)."""
+        with self.snapshot():
+            return self._annotations(art)
+
+    def _annotations(self, art: StoredArticle) -> StoredArticle:
         aid = (art.id,)
         art.entities = [dict(r) for r in self._q(
             'SELECT m.start, m."end", m.text, e.label, e.canonical, e.id AS entity_id FROM mentions m '
@@ -360,6 +462,10 @@ class SQLiteStore(Store):
         return cond, params
 
     def stats(self) -> dict[str, Any]:
+        with self.snapshot():
+            return self._stats()
+
+    def _stats(self) -> dict[str, Any]:
         by_month = [{"month": r[0], "articles": r[1]} for r in self._q(
             f"SELECT {_MONTH_SQL.format(t='articles')} AS month, count(*) FROM articles GROUP BY month "
             "ORDER BY month")]
