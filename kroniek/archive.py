@@ -11,6 +11,7 @@ import contextlib
 import json
 import logging
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -102,6 +103,7 @@ class Archive:
         self.store = store
         self.settings = settings or CoreSettings()
         self._index: SearchIndex | None = None
+        self._opening_index = threading.Lock()  # the threads of a server open the index once between them
         # what the archive has to tell its user about itself (a catch-up of the index, a wait for another writer);
         # the CLI prints these, by default they are logged
         self.on_notice: Callable[[str], None] = log.warning
@@ -658,15 +660,21 @@ class Archive:
     def index(self) -> SearchIndex:
         """The search index beside the archive file (`<archive>.index/`), built from the store when missing."""
         if self._index is None:
-            path = index_path(self.settings.archive)
-            fresh = path is None or not path.exists()
-            self._index = SearchIndex(path, writer_heap=self.settings.index_heap_mb * 1_000_000)
-            self._index.members_of["story"] = self._story_members
-            if fresh and self.count():
-                self.reindex()
-            else:
-                self._catch_up_quietly()
+            with self._opening_index:
+                if self._index is None:
+                    self._open_index()
+        assert self._index is not None
         return self._index
+
+    def _open_index(self) -> None:
+        path = index_path(self.settings.archive)
+        fresh = path is None or not path.exists()
+        self._index = SearchIndex(path, writer_heap=self.settings.index_heap_mb * 1_000_000)
+        self._index.members_of["story"] = self._story_members
+        if fresh and self.count():
+            self.reindex()
+        else:
+            self._catch_up_quietly()
 
     def _catch_up_quietly(self) -> None:
         """Catch the index up when it was opened behind the store, unless another writer is at work (it will) or
