@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import serving
 
 from kroniek.archive import Archive
 from kroniek.cli import cli
@@ -66,23 +62,6 @@ def test_web_serve_listens_on_loopback_only_unless_told(tmp_path: Path) -> None:
     """`kroniek serve` without --host: the one listening socket is bound to 127.0.0.1, not to every address."""
     with Archive.open(tmp_path / "k.db") as archive:
         archive.ingest([{"text": "Een artikel.", "date": "2020-01-01"}])
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
     env = {k: v for k, v in os.environ.items() if k != TOKEN_ENV}
-    proc = subprocess.Popen([sys.executable, "-m", "kroniek.cli", "serve", "--archive", str(tmp_path / "k.db"),
-                             "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as r:
-                    assert r.status == 200
-                    break
-            except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, "kroniek serve did not start"
-                time.sleep(0.3)
+    with serving(tmp_path / "k.db", tmp_path / "serve.log", env=env) as port:
         assert _listening(port) == ["0100007F"]  # 127.0.0.1, little-endian hex
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
