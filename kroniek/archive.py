@@ -11,6 +11,7 @@ import contextlib
 import json
 import logging
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from kroniek.model import (
     ArticleRow,
     EntityDetail,
     Filters,
+    Listing,
     QuarantineRow,
     Span,
     SpeakerDetail,
@@ -101,6 +103,7 @@ class Archive:
         self.store = store
         self.settings = settings or CoreSettings()
         self._index: SearchIndex | None = None
+        self._opening_index = threading.Lock()  # the threads of a server open the index once between them
         # what the archive has to tell its user about itself (a catch-up of the index, a wait for another writer);
         # the CLI prints these, by default they are logged
         self.on_notice: Callable[[str], None] = log.warning
@@ -465,46 +468,55 @@ class Archive:
         """Counts: articles, by month, by source and by language; quarantined; analysed; entities."""
         return self.store.stats()
 
-    def quarantined(self, limit: int = 100, offset: int = 0) -> list[QuarantineRow]:
-        return self.store.quarantined(limit, offset)
+    def quarantined(self, limit: int = 100, offset: int = 0) -> Listing[QuarantineRow]:
+        """One page of the records that could not be read, in the order they were quarantined."""
+        with self.store.snapshot():
+            return Listing(self.store.quarantined(limit, offset), self.store.count_quarantined(), offset, limit)
 
     def entities(self, label: str | None = None, limit: int = 50, offset: int = 0,
-                 query: str | None = None) -> list[dict[str, Any]]:
-        """Entities with their mention and article counts, most mentioned first."""
-        return self.store.entities(label, limit, offset, query)
+                 query: str | None = None) -> Listing[dict[str, Any]]:
+        """One page of the entities with their mention and article counts, most mentioned first."""
+        with self.store.snapshot():
+            return Listing(self.store.entities(label, limit, offset, query),
+                           self.store.count_entities(label, query), offset, limit)
 
     def entity(self, key: int | str) -> EntityDetail:
         """An entity (by id, canonical name or variant): variants, mentions per month, co-occurring entities."""
-        found = self.store.resolve_entity(key)
-        if found is None:
-            raise NotFound(f"no entity {key!r}", hint="list entities with `kroniek entities`")
-        eid = found["id"]
-        mentions, articles = self.store.entity_counts(eid)
-        counts = dict(self.store.entity_stories(eid))
-        stories = [{**row.to_dict(), "articles_naming": counts[row.id]}
-                   for row in self.store.story_rows(list(counts), limit=len(counts))]
-        stories.sort(key=lambda r: (-r["articles_naming"], r["id"]))
-        return EntityDetail(id=eid, canonical=found["canonical"], label=found["label"],
-                            variants=self.store.entity_variants(eid), mentions=mentions, articles=articles,
-                            by_month=self.store.entity_months(eid), co_occurring=self.store.co_occurring(eid),
-                            stories=stories, quotes_about=self._with_headlines(self.store.quotes_about(eid, 50)))
+        with self.store.snapshot():
+            found = self.store.resolve_entity(key)
+            if found is None:
+                raise NotFound(f"no entity {key!r}", hint="list entities with `kroniek entities`")
+            eid = found["id"]
+            mentions, articles = self.store.entity_counts(eid)
+            counts = dict(self.store.entity_stories(eid))
+            stories = [{**row.to_dict(), "articles_naming": counts[row.id]}
+                       for row in self.store.story_rows(list(counts), limit=len(counts))]
+            stories.sort(key=lambda r: (-r["articles_naming"], r["id"]))
+            return EntityDetail(id=eid, canonical=found["canonical"], label=found["label"],
+                                variants=self.store.entity_variants(eid), mentions=mentions, articles=articles,
+                                by_month=self.store.entity_months(eid), co_occurring=self.store.co_occurring(eid),
+                                stories=stories,
+                                quotes_about=self._with_headlines(self.store.quotes_about(eid, 50)))
 
     def quotes(self, speaker: str | None = None, query: str = "", limit: int = 100, offset: int = 0, *,
-               exact: bool = False) -> list[dict[str, Any]]:
-        """Quotations in time order, optionally by one speaker (a name or a variant of it) and within the articles
-        a query matches (all of them)."""
+               exact: bool = False) -> Listing[dict[str, Any]]:
+        """One page of the quotations in time order, optionally by one speaker (a name or a variant of it) and
+        within the articles a query matches (all of them)."""
         ids = list(self.search_ids(query, exact=exact)) if query.strip() else None
-        return self._with_headlines(self.store.quotes(speaker, ids, limit, offset))
+        with self.store.snapshot():
+            rows = self._with_headlines(self.store.quotes(speaker, ids, limit, offset))
+            return Listing(rows, self.store.count_quotes(speaker, ids), offset, limit)
 
     def speaker(self, name: str, limit: int = 100, offset: int = 0) -> SpeakerDetail:
-        """A speaker's quotations and, when the name is a known entity, that entity; NotFound when the archive
-        has neither."""
-        quotes = self.quotes(speaker=name, limit=limit, offset=offset)
-        try:
-            ent: EntityDetail | None = self.entity(name)
-        except NotFound:
-            ent = None
-        if not quotes and ent is None and offset == 0:
+        """A speaker's quotations (one page) and, when the name is a known entity, that entity; NotFound when the
+        archive has neither."""
+        with self.store.snapshot():
+            quotes = self.quotes(speaker=name, limit=limit, offset=offset)
+            try:
+                ent: EntityDetail | None = self.entity(name)
+            except NotFound:
+                ent = None
+        if not quotes.total and ent is None:
             raise NotFound(f"no speaker {name!r}", hint="list speakers with `kroniek speakers`")
         return SpeakerDetail(name=ent.canonical if ent else name, entity=ent, quotes=quotes)
 
@@ -518,14 +530,17 @@ class Archive:
         timeline says it was widened). An entity the archive does not know is NotFound.
         """
         ids = list(self.search_ids(query, exact=exact, most=MAX_TIMELINE_ARTICLES)) if query.strip() else None
-        ent = self.entity(entity) if entity is not None and str(entity).strip() else None
-        eid = ent.id if ent else None
-        rows = self.store.calendar_timexes(entity_id=eid, article_ids=ids, limit=limit, offset=offset)
-        widened = False
-        if ent is not None and not rows and offset == 0:
-            rows = self.store.calendar_timexes(entity_id=eid, in_sentence=False, article_ids=ids, limit=limit)
-            widened = bool(rows)
-        return Timeline(events=self._events(rows), offset=offset, limit=limit, entity=ent, widened=widened)
+        with self.store.snapshot():
+            ent = self.entity(entity) if entity is not None and str(entity).strip() else None
+            eid = ent.id if ent else None
+            in_sentence = True
+            total = self.store.count_calendar_timexes(entity_id=eid, article_ids=ids)
+            if ent is not None and not total:
+                in_sentence = False
+                total = self.store.count_calendar_timexes(entity_id=eid, in_sentence=False, article_ids=ids)
+            rows = self.store.calendar_timexes(entity_id=eid, in_sentence=in_sentence, article_ids=ids, limit=limit,
+                                               offset=offset) if total > offset else []
+            return Timeline(self._events(rows), total, offset, limit, entity=ent, widened=not in_sentence and total > 0)
 
     def _events(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Timeline rows with the entities named in each event's sentence, and a headline for untitled articles."""
@@ -575,18 +590,20 @@ class Archive:
         return report
 
     def stories(self, query: str = "", limit: int = 50, offset: int = 0, *, exact: bool = False,
-                min_size: int = 2) -> tuple[list[StoryRow], int]:
-        """Stories of at least `min_size` articles (by default 2: a single article is a story only begun), latest
-        first, and how many there are: all of them, or those with an article the query matches (among its first
+                min_size: int = 2) -> Listing[StoryRow]:
+        """One page of the stories of at least `min_size` articles (by default 2: a single article is a story only
+        begun), latest first: all of them, or those with an article the query matches (among its first
         MAX_TIMELINE_ARTICLES hits)."""
         if not query.strip():
-            return (self.store.story_rows(None, limit, offset, min_size=min_size),
-                    self.store.count_stories(min_size))
+            with self.store.snapshot():
+                return Listing(self.store.story_rows(None, limit, offset, min_size=min_size),
+                               self.store.count_stories(min_size), offset, limit)
         hits = list(self.search_ids(query, exact=exact, most=MAX_TIMELINE_ARTICLES))
-        of = self.store.stories_of(hits)
-        story_ids = list(dict.fromkeys(of[i] for i in hits if i in of))
-        every = self.store.story_rows(story_ids, limit=len(story_ids), min_size=min_size)
-        return every[offset:offset + limit], len(every)
+        with self.store.snapshot():
+            of = self.store.stories_of(hits)
+            story_ids = list(dict.fromkeys(of[i] for i in hits if i in of))
+            every = self.store.story_rows(story_ids, limit=len(story_ids), min_size=min_size)
+        return Listing(every[offset:offset + limit], len(every), offset, limit)
 
     def _story_members(self, story_id: str) -> list[str]:
         return [aid for aid, _ in self.store.story_members(story_id)]
@@ -629,9 +646,10 @@ class Archive:
                            by_month=[{"month": k, "articles": v} for k, v in sorted(months.items())],
                            timeline=events)
 
-    def speakers(self, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-        """Resolved speakers with their quotation and article counts, most quoted first."""
-        return self.store.speakers(limit, offset)
+    def speakers(self, limit: int = 50, offset: int = 0) -> Listing[dict[str, Any]]:
+        """One page of the resolved speakers with their quotation and article counts, most quoted first."""
+        with self.store.snapshot():
+            return Listing(self.store.speakers(limit, offset), self.store.count_speakers(), offset, limit)
 
     def resolve_references(self, texts: Sequence[str]) -> dict[str, str]:
         """For each reference text (a 'Lees ook' line) that is an archived article's title, that article's id.
@@ -677,15 +695,21 @@ class Archive:
     def index(self) -> SearchIndex:
         """The search index beside the archive file (`<archive>.index/`), built from the store when missing."""
         if self._index is None:
-            path = index_path(self.settings.archive)
-            fresh = path is None or not path.exists()
-            self._index = SearchIndex(path, writer_heap=self.settings.index_heap_mb * 1_000_000)
-            self._index.members_of["story"] = self._story_members
-            if fresh and self.count():
-                self.reindex()
-            else:
-                self._catch_up_quietly()
+            with self._opening_index:
+                if self._index is None:
+                    self._open_index()
+        assert self._index is not None
         return self._index
+
+    def _open_index(self) -> None:
+        path = index_path(self.settings.archive)
+        fresh = path is None or not path.exists()
+        self._index = SearchIndex(path, writer_heap=self.settings.index_heap_mb * 1_000_000)
+        self._index.members_of["story"] = self._story_members
+        if fresh and self.count():
+            self.reindex()
+        else:
+            self._catch_up_quietly()
 
     def _catch_up_quietly(self) -> None:
         """Catch the index up when it was opened behind the store, unless another writer is at work (it will) or

@@ -23,7 +23,7 @@ from kroniek import __version__
 from kroniek.analysis import ReadOptions, Rejected, analyze_paths, article_limit, load_pipeline, tag_conll
 from kroniek.archive import Archive, IngestReport
 from kroniek.errors import KroniekError, ModelError
-from kroniek.model import INPUT_FORMATS, STAGES
+from kroniek.model import INPUT_FORMATS, STAGES, Listing
 from kroniek.settings import ARCHIVE_ENV, DEFAULT_ARCHIVE, CoreSettings
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_QUARANTINED = 0, 1, 2, 3
@@ -400,8 +400,8 @@ def stats(archive_path: Path, as_json: bool) -> None:
 def quarantine(archive_path: Path, limit: int, offset: int, raw: bool, as_json: bool) -> None:
     """List the records that could not be read: file, line, reason (and the raw record)."""
     with _open_archive(archive_path, readonly=True) as archive:
-        rows = archive.quarantined(limit, offset)
-        total = archive.stats()["quarantined"]
+        found = archive.quarantined(limit, offset)
+    rows, total = found.items, found.total
     if as_json:
         for q in rows:
             out.print(json.dumps(q.to_dict(), ensure_ascii=False), markup=False)
@@ -413,8 +413,7 @@ def quarantine(archive_path: Path, limit: int, offset: int, raw: bool, as_json: 
         out.print(f"[bold]{q.file}:{q.line}[/] {q.reason}", markup=True)
         shown = q.raw if raw else (q.raw[:120] + ("…" if len(q.raw) > 120 else ""))
         out.print(f"    {shown!r}" if not raw else shown, markup=False)
-    if total > offset + len(rows):
-        out.print(f"… {total - offset - len(rows)} more; use --offset {offset + len(rows)}.")
+    _more(found)
 
 
 def _query_options(f: Any) -> Any:
@@ -524,7 +523,8 @@ def quotes(query: str, archive_path: Path, exact: bool, speaker: str | None, lim
            as_json: bool) -> None:
     """Quotations in time order: who said what, optionally by one speaker and within the articles of QUERY."""
     with _open_archive(archive_path, readonly=True) as archive:
-        rows = archive.quotes(speaker=speaker, query=query, limit=limit, offset=offset, exact=exact)
+        found = archive.quotes(speaker=speaker, query=query, limit=limit, offset=offset, exact=exact)
+    rows = found.items
     if as_json:
         for r in rows:
             out.print(json.dumps(r, ensure_ascii=False), markup=False)
@@ -535,6 +535,7 @@ def quotes(query: str, archive_path: Path, exact: bool, speaker: str | None, lim
         out.print(f"[bold]{r['article_date'] or 'undated'}[/]  {r['article_id']}  ({r['kind']})", markup=True)
         who = r["speaker"] or r["speaker_mention"] or "?"
         out.print(f"    {who}: \u201c{r['text']}\u201d" + (f"  [{r['cue']}]" if r["cue"] else ""), markup=False)
+    _more(found)
 
 
 @cli.command()
@@ -545,8 +546,8 @@ def quotes(query: str, archive_path: Path, exact: bool, speaker: str | None, lim
 def speakers(archive_path: Path, limit: int, offset: int, as_json: bool) -> None:
     """Speakers with their numbers of quotations and articles, most quoted first."""
     with _open_archive(archive_path, readonly=True) as archive:
-        rows = archive.speakers(limit=limit, offset=offset)
-    _print_rows(rows, ["speaker", "quotes", "articles"], as_json)
+        found = archive.speakers(limit=limit, offset=offset)
+    _print_rows(found, ["speaker", "quotes", "articles"], as_json)
 
 
 @cli.command()
@@ -563,7 +564,7 @@ def timeline(query: str, archive_path: Path, exact: bool, entity: str | None, li
     """What happened when: sentences placed on the calendar by their time expressions, in time order."""
     with _open_archive(archive_path, readonly=True) as archive:
         found = archive.timeline(query, entity, limit, offset, exact=exact)
-    events = found.events
+    events = found.items
     if as_json:
         for e in events:
             out.print(json.dumps(e, ensure_ascii=False), markup=False)
@@ -577,6 +578,7 @@ def timeline(query: str, archive_path: Path, exact: bool, entity: str | None, li
         out.print(f"[bold]{e['value']}[/]  ({e['text']}; reported {e['article_date'] or 'undated'}, "
                   f"{e['article_id']})", markup=True)
         out.print(f"    {' '.join(e['sentence'].split())}", markup=False)
+    _more(found)
 
 
 @cli.command()
@@ -590,8 +592,8 @@ def entities(archive_path: Path, label: str | None, name_query: str | None, limi
              as_json: bool) -> None:
     """Named entities merged across the archive, most mentioned first."""
     with _open_archive(archive_path, readonly=True) as archive:
-        rows = archive.entities(label, limit, offset, name_query)
-    _print_rows(rows, ["id", "canonical", "label", "mentions", "articles"], as_json)
+        found = archive.entities(label, limit, offset, name_query)
+    _print_rows(found, ["id", "canonical", "label", "mentions", "articles"], as_json)
 
 
 @cli.command()
@@ -654,7 +656,8 @@ def stories(query: str, archive_path: Path, update: bool, rebuild: bool, limit: 
 
                 report = archive.update_stories(rebuild=rebuild, progress=tick)
             err.print(f"Placed {report.assigned:,} articles; {report.started:,} stories started.")
-        rows, total = archive.stories(query, limit=limit, offset=offset, exact=exact, min_size=min_size)
+        found = archive.stories(query, limit=limit, offset=offset, exact=exact, min_size=min_size)
+    rows, total = found.items, found.total
     if as_json:
         for r in rows:
             out.print(json.dumps(r.to_dict(), ensure_ascii=False), markup=False)
@@ -696,15 +699,22 @@ def story(story_id: str, archive_path: Path, as_json: bool) -> None:
         out.print(f"  {ev['value']:<12} {ev['text']}  ({ev['article_date'] or ''}, {ev['article_id']})", markup=False)
 
 
-def _print_rows(rows: list[dict[str, Any]], columns: list[str], as_json: bool) -> None:
+def _print_rows(found: Listing[dict[str, Any]], columns: list[str], as_json: bool) -> None:
     if as_json:
-        for r in rows:
+        for r in found.items:
             out.print(json.dumps(r, ensure_ascii=False), markup=False)
         return
     table = Table(*columns)
-    for r in rows:
+    for r in found.items:
         table.add_row(*(str(r.get(c, "")) for c in columns))
     out.print(table)
+    _more(found)
+
+
+def _more(found: Listing[Any]) -> None:
+    """Under a page of a list: how many follow it and how to see them."""
+    if found.more:
+        out.print(f"… {found.more:,} more; use --offset {found.offset + len(found.items)}.")
 
 
 @cli.command()

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from kroniek.errors import DateError
 
@@ -394,6 +394,29 @@ class Filters:
                                     ("speaker", self.speaker), ("month", self.month)) if v]
 
 
+Item = TypeVar("Item")
+
+
+@dataclass
+class Listing(Generic[Item]):
+    """One page of a list the archive answers with: the items, how many the list holds over all its pages, and
+    which page this is (`offset` items skipped, at most `limit` on a page). Every list is paged alike."""
+
+    items: list[Item]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def more(self) -> int:
+        """How many items follow this page."""
+        return max(0, self.total - self.offset - len(self.items))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"total": self.total, "offset": self.offset, "limit": self.limit,
+                "items": [i.to_dict() if hasattr(i, "to_dict") else i for i in self.items]}
+
+
 @dataclass
 class EntityDetail:
     """One entity across the archive: its names, how often and when it is mentioned, and who is named with it."""
@@ -415,32 +438,31 @@ class EntityDetail:
 
 @dataclass
 class SpeakerDetail:
-    """A speaker's quotations in time order, with the entity the name stands for when the archive knows it."""
+    """A speaker's quotations in time order (one page), with the entity the name stands for when the archive
+    knows it."""
 
     name: str
     entity: EntityDetail | None
-    quotes: list[dict[str, Any]]
+    quotes: Listing[dict[str, Any]]
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "speaker": self.entity.to_dict() if self.entity else None,
-                "quotes": list(self.quotes)}
+                "quotes": self.quotes.to_dict()}
 
 
 @dataclass
-class Timeline:
-    """Time expressions on the calendar in the order of the time they name, one page of them.
+class Timeline(Listing[dict[str, Any]]):
+    """Time expressions on the calendar in the order of the time they name, one page of them (the items are its
+    events).
 
     For an entity, an event is a time expression in a sentence that names it; when no sentence does, the
     timeline widens to the time expressions of the articles that name it (`widened`)."""
 
-    events: list[dict[str, Any]]
-    offset: int
-    limit: int
     entity: EntityDetail | None = None
     widened: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"events": self.events, "offset": self.offset, "limit": self.limit, "widened": self.widened,
+        return {**super().to_dict(), "widened": self.widened,
                 "entity": self.entity.to_dict() if self.entity else None}
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,3 +42,36 @@ def writer_lock_held_elsewhere(archive: Path, seconds: float) -> Iterator[None]:
     finally:
         holder.kill()
         holder.wait(timeout=30)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serving(archive: Path, log: Path, *args: str, env: dict[str, str] | None = None) -> Iterator[int]:
+    """`kroniek serve` of `archive` in its own process (its output in `log`) on a free port, once it answers;
+    yields the port and stops the server after the block."""
+    port = free_port()
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "kroniek.cli", "serve", "--archive", str(archive),
+                                 "--port", str(port), *args], env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=5) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            assert proc.poll() is None, f"kroniek serve stopped: {log.read_text(errors='replace')}"
+            assert time.monotonic() < deadline, "kroniek serve did not start"
+            time.sleep(0.2)
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -68,17 +68,17 @@ def test_api_article_with_slashes_in_its_id_opens(slashed_client: TestClient) ->
 
 
 def test_api_entities_list_is_sorted_by_mentions_and_filtered_by_label(client: TestClient) -> None:
-    rows = client.get("/api/entities", params={"limit": 5}).json()
+    rows = client.get("/api/entities", params={"limit": 5}).json()["items"]
     assert len(rows) == 5
     assert [r["mentions"] for r in rows] == sorted((r["mentions"] for r in rows), reverse=True)
-    people = client.get("/api/entities", params={"label": "PER"}).json()
+    people = client.get("/api/entities", params={"label": "PER"}).json()["items"]
     assert people and {r["label"] for r in people} == {"PER"}
     assert "Stef Blok" in {r["canonical"] for r in people}
 
 
 def test_api_entities_paging_does_not_repeat(client: TestClient) -> None:
-    first = client.get("/api/entities", params={"limit": 3}).json()
-    second = client.get("/api/entities", params={"limit": 3, "offset": 3}).json()
+    first = client.get("/api/entities", params={"limit": 3}).json()["items"]
+    second = client.get("/api/entities", params={"limit": 3, "offset": 3}).json()["items"]
     assert not {r["id"] for r in first} & {r["id"] for r in second}
 
 
@@ -98,24 +98,27 @@ def test_api_entity_keys_beyond_any_id_are_not_found(client: TestClient, key: st
 
 
 def test_api_speakers_and_their_quotations(client: TestClient) -> None:
-    speakers = client.get("/api/speakers").json()
+    speakers = client.get("/api/speakers").json()["items"]
     assert speakers[0]["quotes"] >= speakers[-1]["quotes"]
     blok = next(s for s in speakers if s["speaker"] == "Stef Blok")
     detail = client.get("/api/speakers/Stef Blok").json()
     assert detail["name"] == "Stef Blok" and detail["speaker"]["label"] == "PER"
-    assert len(detail["quotes"]) == blok["quotes"]
-    assert all(q["speaker"] == "Stef Blok" for q in detail["quotes"])
-    limited = client.get("/api/quotes", params={"speaker": "Stef Blok", "limit": 2}).json()
-    assert [q["text"] for q in limited] == [q["text"] for q in detail["quotes"][:2]]
+    quotes = detail["quotes"]["items"]
+    assert len(quotes) == detail["quotes"]["total"] == blok["quotes"]
+    assert all(q["speaker"] == "Stef Blok" for q in quotes)
+    limited = client.get("/api/quotes", params={"speaker": "Stef Blok", "limit": 2}).json()["items"]
+    assert [q["text"] for q in limited] == [q["text"] for q in quotes[:2]]
+    later = client.get("/api/speakers/Stef Blok", params={"limit": 1, "offset": 1}).json()["quotes"]
+    assert later["items"] == quotes[1:2] and later["total"] == blok["quotes"]
 
 
 def test_api_timeline_in_calendar_order_and_for_an_entity(client: TestClient) -> None:
-    events = client.get("/api/timeline").json()
+    events = client.get("/api/timeline", params={"limit": 100}).json()["items"]
     assert events and [e["ref_start"] for e in events] == sorted(e["ref_start"] for e in events)
     assert {"2014", "2018-05"} <= {e["value"] for e in events}
     for e in events:
         assert e["text"] in e["sentence"]
-    blok = client.get("/api/timeline", params={"entity": "Stef Blok"}).json()
+    blok = client.get("/api/timeline", params={"entity": "Stef Blok", "limit": 100}).json()["items"]
     assert blok and {(e["article_id"], e["start"]) for e in blok} <= {(e["article_id"], e["start"]) for e in events}
     assert client.get("/api/timeline", params={"entity": "Niemand Bekend"}).status_code == 404
 
@@ -272,3 +275,52 @@ def test_api_ingest_during_another_writer_waits_then_stores_nothing(tmp_path: Pa
             assert answer.status_code == 503 and "busy" in answer.json()["error"]["message"]
     with Archive.open(path) as archive:
         assert archive.count() == 0
+
+
+LISTS = ["/api/entities", "/api/entities?label=PER", "/api/speakers", "/api/quotes",
+         "/api/quotes?speaker=Stef%20Blok", "/api/timeline", "/api/timeline?entity=Stef%20Blok",
+         "/api/timeline?q=MH17", "/api/stories", "/api/quarantine"]
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_api_lists_are_pages_with_a_total(client: TestClient, path: str) -> None:
+    sep = "&" if "?" in path else "?"
+    first = client.get(path + sep + "limit=2").json()
+    assert {"total", "offset", "limit", "items"} <= set(first)
+    assert (first["offset"], first["limit"]) == (0, 2) and len(first["items"]) == min(2, first["total"])
+    # every page of the list, put together, is the whole list: as many items as the total says, none twice
+    seen = []
+    offset = 0
+    while offset < first["total"]:
+        page = client.get(path + sep + f"limit=100&offset={offset}").json()
+        assert page["total"] == first["total"] and page["offset"] == offset
+        seen.extend(json.dumps(item, sort_keys=True) for item in page["items"])
+        offset += 100
+    assert len(seen) == first["total"] == len(set(seen))
+    beyond = client.get(path + sep + f"offset={first['total'] + 5}").json()
+    assert beyond["items"] == [] and beyond["total"] == first["total"]
+
+
+def test_api_timeline_total_counts_every_page(client: TestClient) -> None:
+    first = client.get("/api/timeline", params={"limit": 1}).json()
+    assert first["total"] > 1 and len(first["items"]) == 1
+
+
+def test_api_timeline_pages_follow_on(client: TestClient) -> None:
+    whole = client.get("/api/timeline", params={"limit": 100}).json()
+    assert whole["total"] == len(whole["items"]) >= 3 and whole["widened"] is False
+    for offset in range(whole["total"]):
+        one = client.get("/api/timeline", params={"limit": 1, "offset": offset}).json()
+        assert one["items"] == whole["items"][offset:offset + 1]
+
+
+def test_api_quarantine_lists_what_could_not_be_read(writable_client: TestClient) -> None:
+    assert writable_client.get("/api/quarantine").json()["total"] == 0
+    bad = [{"text": "Geen datum."}, {"text": "Ook kapot " * 500, "date": "2019-02-30"}]
+    r = writable_client.post("/api/ingest", json={"articles": bad, "analyze": False},
+                             headers={"Authorization": f"Bearer {TOKEN}"})
+    assert r.status_code == 200 and r.json()["quarantined"] == 2
+    page = writable_client.get("/api/quarantine", params={"limit": 1}).json()
+    assert page["total"] == 2 and len(page["items"]) == 1
+    second = writable_client.get("/api/quarantine", params={"limit": 1, "offset": 1}).json()["items"][0]
+    assert "impossible day" in second["reason"] and second["raw_chars"] > len(second["raw"]) == 2000

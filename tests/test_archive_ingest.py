@@ -60,7 +60,7 @@ def test_archive_bad_records_are_quarantined_and_the_rest_goes_in(archive: Archi
     report = archive.ingest([f, tmp_path / "ontbreekt.txt"])
     assert (report.new, report.duplicates, report.quarantined) == (2, 0, 3)
     assert report.errors and "ontbreekt.txt" in report.errors[0]
-    rows = archive.quarantined()
+    rows = archive.quarantined().items
     assert [(q.line, q.file) for q in rows] == [(2, str(f)), (3, str(f)), (4, str(f))]
     assert "not valid JSON" in rows[0].reason and "impossible day" in rows[1].reason
     assert "already used" in rows[2].reason and "Andere tekst" in rows[2].raw
@@ -152,11 +152,11 @@ def test_archive_analysis_stored_merged_and_rerunnable(archive: Archive) -> None
     assert {c["canonical"] for c in blok.co_occurring} == {"Rusland", "MH17"}
     assert archive.entity("Blok").id == blok.id  # found by variant
     top = archive.entities(label="PER")
-    assert [(e["canonical"], e["mentions"]) for e in top] == [("Stef Blok", 3)]
+    assert [(e["canonical"], e["mentions"]) for e in top.items] == [("Stef Blok", 3)] and top.total == 1
 
     quotes = archive.quotes(speaker="Stef Blok")
-    assert [q["article_id"] for q in quotes] == ["a0"]
-    events = archive.timeline(entity="MH17").events
+    assert [q["article_id"] for q in quotes.items] == ["a0"] and quotes.total == 1
+    events = archive.timeline(entity="MH17").items
     assert [(e["article_id"], e["ref_start"], e["ref_end"]) for e in events] == [
         ("a0", "2014-01-01", "2014-12-31"), ("a1", "2014-01-01", "2014-12-31")]
     assert events[1]["sentence"] == "Daar sprak hij over MH17 in 2014."
@@ -218,7 +218,7 @@ def test_archive_50_mb_article_goes_in_and_an_over_limit_one_is_quarantined(tmp_
     with Archive.open(tmp_path / "k2.db", settings=CoreSettings(max_article_bytes=10 * 1024 * 1024)) as a:
         report = a.ingest([f])
         assert (report.new, report.quarantined) == (1, 1)
-        assert "max_article_bytes" in a.quarantined()[0].reason
+        assert "max_article_bytes" in a.quarantined().items[0].reason
 
 
 @pytest.mark.slow
@@ -266,7 +266,7 @@ def test_reading_in_a_second_process_stores_the_same_archive(tmp_path: Path, wor
             report = a.ingest(sources)
             again = a.ingest(sources)
             arts = [a.get_article(i).to_dict() for i in sorted(report.new_ids)]
-            quarantine = [(q.file, q.line, q.reason) for q in a.quarantined()]
+            quarantine = [(q.file, q.line, q.reason) for q in a.quarantined().items]
             out[w] = (report.to_dict() | {"seconds": 0}, report.new_ids, arts, quarantine, again.new)
     one, many = out[1], out[workers]
     assert one[0]["new"] == 44 and one[0]["duplicates"] == 1 and one[0]["quarantined"] == 3

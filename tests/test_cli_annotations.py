@@ -51,6 +51,10 @@ def test_cli_speakers_counts_quotations(seeded: Path) -> None:
     rows = [json.loads(line) for line in run(seeded, "speakers", "--json").output.splitlines()]
     blok = next(r for r in rows if r["speaker"] == "Stef Blok")
     assert blok["quotes"] >= 5 and blok["articles"] == 1
+    # a page of the table says how many follow it and where the next page starts
+    first = run(seeded, "speakers", "--limit", "1")
+    assert f"… {len(rows) - 1:,} more; use --offset 1." in first.output
+    assert "more; use --offset" not in run(seeded, "speakers", "--offset", str(len(rows) - 1)).output
 
 
 def test_cli_timeline_places_vorig_jaar_mei_in_may_2018(seeded: Path) -> None:

@@ -49,11 +49,13 @@ def _analyse_untitled(archive: Archive) -> str:
 def test_timeline_for_an_entity_widens_to_its_articles_when_no_sentence_names_it(archive: Archive) -> None:
     _analyse_untitled(archive)
     found = archive.timeline(entity="Stef Blok")
-    assert found.widened and [e["value"] for e in found.events] == ["2014"]
+    assert found.widened and [e["value"] for e in found.items] == ["2014"] and found.total == 1
     assert found.entity is not None and found.entity.canonical == "Stef Blok"
-    assert not archive.timeline(entity="Stef Blok", offset=1).events
+    # a later page of a widened timeline is a page of the same widened list
+    past = archive.timeline(entity="Stef Blok", offset=1)
+    assert not past.items and past.total == 1 and past.widened
     whole = archive.timeline()
-    assert not whole.widened and len(whole.events) == 1
+    assert not whole.widened and len(whole.items) == 1 and whole.total == 1
     with pytest.raises(NotFound):
         archive.timeline(entity="Niemand Bekend")
 
@@ -77,8 +79,8 @@ def test_untitled_articles_are_headed_by_their_first_sentence_everywhere(archive
     first = "Stef Blok sprak met de Russische ambassadeur."
     (hit,) = archive.search("ambassadeur").hits
     assert hit.title == first
-    assert [q["article_title"] for q in archive.quotes(speaker="Stef Blok")] == [first]
-    assert [e["article_title"] for e in archive.timeline().events] == [first]
+    assert [q["article_title"] for q in archive.quotes(speaker="Stef Blok").items] == [first]
+    assert [e["article_title"] for e in archive.timeline().items] == [first]
     assert archive.get_article("u1").to_dict()["headline"] == first
 
 

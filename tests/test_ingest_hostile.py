@@ -107,7 +107,7 @@ def test_hostile_records_with_a_lone_surrogate_anywhere_are_quarantined(tmp_path
     with Archive.open(tmp_path / "k.db") as archive:
         report = archive.ingest([record, {"text": "Een goed artikel.", "date": "2019-02-03"}])
         assert (report.new, report.quarantined) == (1, 1)
-        (row,) = archive.quarantined()
+        (row,) = archive.quarantined().items
         assert "unpaired surrogate" in row.reason
 
 
@@ -159,7 +159,7 @@ def test_hostile_file_name_that_is_not_utf8_is_stored_readably(tmp_path: Path) -
     with Archive.open(tmp_path / "k.db", settings=CoreSettings(ingest_workers=1)) as archive:
         report = archive.ingest([d])
         assert (report.new, report.quarantined) == (1, 1)
-        assert archive.quarantined()[0].file == str(d / "ra\\xff.txt")
+        assert archive.quarantined().items[0].file == str(d / "ra\\xff.txt")
         (art,) = archive.articles()
         assert art.origin_file == str(d / "ra\\xff.txt")
 

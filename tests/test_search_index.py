@@ -226,6 +226,23 @@ def test_search_replace_delete_and_clear(tmp_path):
     assert len(ix) == 0
 
 
+def test_search_index_opened_beside_its_writer_leaves_the_checkpoint_alone(tmp_path):
+    """A reader (a server) opened while a writer (an ingest) works never writes back the checkpoint it read."""
+    path = tmp_path / "ix"
+    writer = SearchIndex(path)
+    writer.add(IndexDoc.build("a", "een tekst over fietsen", date="2020"))
+    writer.commit(checkpoint=3)
+    reader = SearchIndex(path)
+    assert reader.checkpoint == 3
+    writer.add(IndexDoc.build("b", "een tekst over treinen", date="2020"))
+    writer.commit(checkpoint=7)
+    meta = path / "kroniek-index.json"
+    before = meta.stat().st_ino
+    again = SearchIndex(path)  # the record is only read
+    assert meta.stat().st_ino == before and json.loads(meta.read_text())["checkpoint"] == 7
+    assert again.checkpoint == 7 and ids(again, "tekst") == {"a", "b"}
+
+
 def test_search_index_of_another_version_asks_for_reindex(tmp_path):
     path = tmp_path / "ix"
     SearchIndex(path).commit()

@@ -76,6 +76,7 @@ def test_store_contract_insert_existing_and_read_back(store: Store) -> None:
     assert [x.id for x in store.articles(["b", "a"])] == ["b", "a"]
     q = store.quarantined()
     assert [(x.file, x.line, x.reason, x.raw) for x in q] == [("in.jsonl", 9, "not valid JSON", "{kapot")]
+    assert store.count_quarantined() == 1 and store.quarantined(offset=1) == []
     stats = store.stats()
     assert stats["articles"] == 2 and stats["quarantined"] == 1
     assert [m["month"] for m in stats["by_month"]] == ["2019-02", "2019-03"]
@@ -86,6 +87,10 @@ def test_store_contract_analyses_entities_quotes_timeline(store: Store) -> None:
     store.save_analyses([analysis_a()], "v1", STAGES)
     ents = store.entities()
     assert [(e["canonical"], e["mentions"], e["articles"]) for e in ents] == [("Stef Blok", 2, 1), ("Rusland", 1, 1)]
+    # each list's count has the list's filters, over all its pages
+    assert store.count_entities() == 2 and len(store.entities(limit=1)) == 1
+    assert store.count_entities(label="LOC") == 1 and store.count_entities(query="Blok") == 1
+    assert store.count_entities(label="ORG") == 0
     blok = store.resolve_entity("Stef Blok")
     assert blok is not None and blok["label"] == "PER"
     assert store.resolve_entity("Blok") == blok  # by variant
@@ -97,16 +102,24 @@ def test_store_contract_analyses_entities_quotes_timeline(store: Store) -> None:
     assert [c["canonical"] for c in store.co_occurring(blok["id"])] == ["Rusland"]
     quotes = store.quotes(speaker="Stef Blok")
     assert len(quotes) == 1 and quotes[0]["speaker_entity_id"] == blok["id"]
+    assert store.count_quotes(speaker="Stef Blok") == 1 and store.count_quotes(speaker="Niemand") == 0
+    assert store.count_quotes(article_ids=["b"]) == 0 and store.count_quotes() == 1
+    assert store.count_speakers() == len(store.speakers()) == 1
     rusland = store.resolve_entity("Rusland")
     assert rusland is not None
     events = store.calendar_timexes(entity_id=rusland["id"])
     assert [(e["ref_start"], e["ref_end"], e["value"]) for e in events] == [("2014-01-01", "2014-12-31", "2014")]
     assert events[0]["sentence"] == TEXT_A[:TEXT_A.index(".") + 1]
     assert store.calendar_timexes(entity_id=rusland["id"], article_ids=["b"]) == []
+    assert store.count_calendar_timexes(entity_id=rusland["id"]) == 1
+    assert store.count_calendar_timexes(entity_id=rusland["id"], article_ids=["b"]) == 0
+    assert store.count_calendar_timexes() == len(store.calendar_timexes(limit=1000))
+    assert store.calendar_timexes(offset=store.count_calendar_timexes()) == []
     # a broad selection: more ids than any backend binds as parameters
     many = [f"x{i}" for i in range(40_000)] + ["a"]
     assert len(store.calendar_timexes(article_ids=many)) == 1
-    assert len(store.quotes(article_ids=many)) == 1
+    assert len(store.quotes(article_ids=many)) == 1 and store.count_quotes(article_ids=many) == 1
+    assert store.count_calendar_timexes(article_ids=many) == 1
     assert {m["canonical"] for m in store.mentions_in(many)} == {"Stef Blok", "Rusland"}
     art = store.article("a")
     assert art is not None and art.analyses == {s: "v1" for s in STAGES}

@@ -92,7 +92,7 @@ def test_bulk_writes_checkpoint_on_their_own_thread_and_leave_an_empty_wal(tmp_p
     with store.bulk_writes():
         checkpointer = store._checkpointer
         assert checkpointer is not None and checkpointer.is_alive()
-        assert store._q("PRAGMA wal_autocheckpoint")[0][0] == 0  # the writer's commits no longer checkpoint
+        assert store._db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0  # no checkpoint in commits
         for b in range(5):
             store.insert(_rows(200, b * 200), [])
         deadline = time.monotonic() + 10
@@ -103,7 +103,7 @@ def test_bulk_writes_checkpoint_on_their_own_thread_and_leave_an_empty_wal(tmp_p
             assert store._checkpointer is checkpointer
     assert not checkpointer.is_alive() and store._checkpointer is None
     assert _wal_bytes(path) == 0
-    assert store._q("PRAGMA wal_autocheckpoint")[0][0] == 1000
+    assert store._db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
     assert store.count() == 1000
     store.close()
     assert SQLiteStore(path, readonly=True).count() == 1000

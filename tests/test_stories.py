@@ -157,8 +157,10 @@ def test_stories_lost_state_is_rebuilt_and_said(tmp_path: Path, corpus: tuple[li
 
 
 def test_stories_story_query_and_detail(storied: Archive, corpus: tuple[list[dict], dict[str, str]]) -> None:
-    rows, total = storied.stories(limit=500)
+    listed = storied.stories(limit=500)
+    rows, total = listed.items, listed.total
     assert total == len(rows) > 10 and all(r.size >= 2 for r in rows)
+    assert storied.stories(limit=3, offset=3).items == rows[3:6]
     assert [r.last_date for r in rows] == sorted((r.last_date for r in rows), reverse=True)
     big = max(rows, key=lambda r: r.size)
     hits = storied.search(f"story:{big.id}", limit=100)
@@ -174,8 +176,8 @@ def test_stories_story_query_and_detail(storied: Archive, corpus: tuple[list[dic
         storied.story("no-such-story")
     # stories of a query: those with a matching article
     word = big.keywords[0]
-    found, n = storied.stories(word, limit=100)
-    assert n == len(found) and big.id in {r.id for r in found}
+    of_word = storied.stories(word, limit=100)
+    assert of_word.total == len(of_word.items) and big.id in {r.id for r in of_word.items}
 
 
 def test_stories_cli(tmp_path: Path, corpus: tuple[list[dict], dict[str, str]]) -> None:

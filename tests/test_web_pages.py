@@ -13,9 +13,11 @@ import pytest
 from fastapi.testclient import TestClient
 from web_support import REFERENCED_TITLE, SCRIPT, SLASHED_ID, annotated, client, slashed_client  # noqa: F401
 
-from kroniek.model import EntityMention, Quote, TimeExpression
+from kroniek.model import EntityMention, Listing, Quote, TimeExpression
+from kroniek.server.deps import MAX_OFFSET
 from kroniek.web import charts, i18n
 from kroniek.web.markup import Links, marks_for, render
+from kroniek.web.render import pager
 
 LINKS = Links(entity=lambda n: "/e/" + n, speaker=lambda n: "/s/" + n)
 
@@ -290,3 +292,31 @@ def test_web_search_exact_toggle(client: TestClient) -> None:
     mh17 = client.get("/search", params={"q": "MH17", "exact": "true"}).text
     facets = [a["href"] or "" for a, _ in links_of(mh17).links if "source=" in (a.get("href") or "")]
     assert facets and all("exact=true" in f for f in facets)
+
+
+def test_web_speakers_and_timeline_pages_follow_on(client: TestClient) -> None:
+    for path, row in (("/speakers", "<tr><td><a href=\"/speakers/"), ("/timeline", '<tr class="event">')):
+        first, second = client.get(path).text, client.get(path + "?offset=1").text
+        assert second.count(row) == first.count(row) - 1 > 0, path
+        assert 'rel="prev"' in second and 'rel="prev"' not in first
+
+
+def test_web_pager_links_on_by_the_total() -> None:
+    full_last = Listing(list(range(50)), total=100, offset=50, limit=50)
+    assert pager(full_last, "/entities", label="LOC") == {"prev": "/entities?label=LOC", "next": None}
+    middle = Listing(list(range(50)), total=101, offset=50, limit=50)
+    assert pager(middle, "/entities", q="a b") == {"prev": "/entities?q=a+b",
+                                                   "next": "/entities?q=a+b&offset=100"}
+    assert pager(Listing([], total=3, offset=10, limit=50), "/speakers") == {"prev": "/speakers", "next": None}
+    # no link to a page that a request may not ask for
+    assert pager(Listing([1], total=20_000, offset=MAX_OFFSET, limit=1), "/speakers")["next"] is None
+
+
+def test_web_entities_page_has_no_next_link_on_its_last_page(client: TestClient) -> None:
+    total = client.app.state.archive.entities().total
+    row = '<tr><td><a href="/entities/'
+    first = client.get("/entities").text
+    assert first.count(row) == min(total, 50) and 'rel="next"' not in first
+    beyond = client.get("/entities", params={"offset": total, "label": "PER"}).text
+    assert beyond.count(row) == 0 and 'rel="next"' not in beyond
+    assert 'rel="prev" href="/entities?label=PER"' in beyond

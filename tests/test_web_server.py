@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import serving
 
+from kroniek.archive import Archive
 from kroniek.cli import cli
 from kroniek.errors import ArchiveError
 from kroniek.server import DEFAULT_HOST, DEFAULT_PORT, serve
@@ -36,3 +39,29 @@ def test_web_settings_are_read_only_without_a_token(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv(TOKEN_ENV, "abc")
     assert Settings.from_env(tmp_path / "a.db").token == "abc"
     assert Settings.from_env(tmp_path / "a.db", token="xyz").token == "xyz"
+
+
+def _listening(port: int) -> list[str]:
+    """The local addresses (hex, as the kernel writes them) of the TCP sockets listening on `port`."""
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            address, hex_port = fields[1].rsplit(":", 1)
+            if int(hex_port, 16) == port and fields[3] == "0A":  # 0A: LISTEN
+                found.append(address)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").is_file(), reason="reads the kernel's socket table (Linux)")
+def test_web_serve_listens_on_loopback_only_unless_told(tmp_path: Path) -> None:
+    """`kroniek serve` without --host: the one listening socket is bound to 127.0.0.1, not to every address."""
+    with Archive.open(tmp_path / "k.db") as archive:
+        archive.ingest([{"text": "Een artikel.", "date": "2020-01-01"}])
+    env = {k: v for k, v in os.environ.items() if k != TOKEN_ENV}
+    with serving(tmp_path / "k.db", tmp_path / "serve.log", env=env) as port:
+        assert _listening(port) == ["0100007F"]  # 127.0.0.1, little-endian hex

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import ALPINO_JSONL, EVAL, SEED
@@ -112,3 +113,12 @@ def slashed_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestCli
                          "text": "Gesprekken over MH17\n\nDe gesprekken met Rusland over MH17 gaan door."}])
     with TestClient(create_app(Settings(path)), raise_server_exceptions=False) as c:
         yield c
+
+
+def app_routes(app: Any) -> list[tuple[str, set[str]]]:
+    """(path, methods) of every route of the app, those of included routers too (mounts have no methods)."""
+    import fastapi.routing
+
+    contexts = getattr(fastapi.routing, "iter_route_contexts", None)  # FastAPI's flattened view, where it has one
+    routes = contexts(app.routes) if contexts else app.routes
+    return [(r.path, set(r.methods or ())) for r in routes if getattr(r, "path", None)]

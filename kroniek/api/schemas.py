@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
+
+Item = TypeVar("Item")
 
 
 class ErrorBody(BaseModel):
@@ -19,6 +21,15 @@ class ErrorResponse(BaseModel):
     """The one error shape of every endpoint."""
 
     error: ErrorBody
+
+
+class ListPage(BaseModel, Generic[Item]):
+    """One page of a list: every list endpoint answers in this shape, and pages with `limit` and `offset`."""
+
+    total: int = Field(description="how many items the list holds over all its pages")
+    offset: int = Field(description="items skipped before this page")
+    limit: int = Field(description="the most items a page holds")
+    items: list[Item]
 
 
 class Health(BaseModel):
@@ -156,13 +167,6 @@ class StoryOfEntity(StoryOut):
     articles_naming: int = Field(description="how many of the story's articles name the entity")
 
 
-class StoryList(BaseModel):
-    total: int
-    offset: int
-    limit: int
-    items: list[StoryOut]
-
-
 class StoryArticle(BaseModel):
     id: str
     date: str | None
@@ -228,7 +232,7 @@ class SpeakerOut(BaseModel):
 class SpeakerDetail(BaseModel):
     speaker: EntityDetail | None = Field(None, description="the speaker as a named entity, when known as one")
     name: str
-    quotes: list[QuoteInArticle]
+    quotes: ListPage[QuoteInArticle] = Field(description="one page of the speaker's quotations, in time order")
 
 
 class EventEntity(BaseModel):
@@ -250,6 +254,24 @@ class TimelineEvent(BaseModel):
     ref_end: str
     sentence: str
     entities: list[EventEntity]
+
+
+class TimelineOut(ListPage[TimelineEvent]):
+    """One page of the timeline; for an entity, whether it was widened to the articles that name it."""
+
+    widened: bool = Field(description="no sentence names the entity beside a time expression: these are the events "
+                                      "of the articles that name it")
+    entity: EntityDetail | None = Field(None, description="the entity asked for, when one was")
+
+
+class QuarantineOut(BaseModel):
+    id: int
+    file: str | None
+    line: int | None
+    reason: str
+    raw: str = Field(description="the start of the record as it was read")
+    raw_chars: int = Field(description="the length of the whole record, in characters")
+    at: str
 
 
 class IngestArticle(BaseModel):

@@ -165,7 +165,8 @@ class SearchIndex:
             index = tantivy.Index(self.schema)
         else:
             meta = self.path / _META
-            if self.path.exists() and any(self.path.iterdir()):
+            fresh = not (self.path.exists() and any(self.path.iterdir()))
+            if not fresh:
                 try:
                     recorded = json.loads(meta.read_text())
                     version = recorded.get("schema_version")
@@ -181,7 +182,10 @@ class SearchIndex:
             except (OSError, ValueError) as err:
                 raise ArchiveError(f"cannot open the search index at {self.path}: {err}",
                                    hint="rebuild it with `kroniek reindex`") from err
-            self._write_meta()
+            if fresh:
+                # only a new index gets its record here: a reader that opens an index must not write back the
+                # checkpoint it read while a writer in another process moves it on
+                self._write_meta()
         index.register_tokenizer(STEM, self._stem)
         index.register_tokenizer(EXACT, self._exact)
         index.register_tokenizer(wp.PAIRS, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build())

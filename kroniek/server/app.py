@@ -10,7 +10,18 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from kroniek import __version__
-from kroniek.api.routers import articles, entities, export, health, ingest, search, speakers, stories, timeline
+from kroniek.api.routers import (
+    articles,
+    entities,
+    export,
+    health,
+    ingest,
+    quarantine,
+    search,
+    speakers,
+    stories,
+    timeline,
+)
 from kroniek.api.schemas import ErrorResponse
 from kroniek.server import docs, errors
 from kroniek.server.limits import BodyLimit, QueryLimit
@@ -61,7 +72,7 @@ def create_app(settings: Settings) -> FastAPI:
     # added last, so outermost: it sees every response, the limits' refusals included
     app.add_middleware(SecurityHeaders)
     docs.install(app)
-    for module in (health, search, articles, entities, speakers, timeline, stories, export, ingest):
+    for module in (health, search, articles, entities, speakers, timeline, stories, quarantine, export, ingest):
         app.include_router(module.router, prefix="/api", responses=ERRORS)
 
     from kroniek.web import pages

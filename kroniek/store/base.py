@@ -40,6 +40,12 @@ class Store(ABC):
         """
         return False
 
+    def snapshot(self) -> AbstractContextManager[None]:
+        """A context in which every read of this thread sees the archive as of one moment, whatever other writers
+        commit meanwhile (a page and its count agree; an article and its annotations belong together). Nested
+        uses share the outer one."""
+        return nullcontext()
+
     def bulk_writes(self) -> AbstractContextManager[None]:
         """A context for a long run of inserts (an ingest): a backend may move its housekeeping off the writing
         thread inside it. Every insert is committed as usual; leaving the context tidies up."""
@@ -84,6 +90,12 @@ class Store(ABC):
     @abstractmethod
     def quarantined(self, limit: int = 100, offset: int = 0) -> list[QuarantineRow]: ...
 
+    # Each list has a count with the same filters, so that a page can say how many there are over all pages.
+
+    @abstractmethod
+    def count_quarantined(self) -> int:
+        """How many records `quarantined` lists, over all pages."""
+
     @abstractmethod
     def save_analyses(self, analyses: Sequence[Analysis], version: str, stages: Sequence[str]) -> None:
         """Replace the annotations of the given stages of each article by those of its analysis."""
@@ -91,6 +103,10 @@ class Store(ABC):
     @abstractmethod
     def entities(self, label: str | None = None, limit: int = 50, offset: int = 0,
                  query: str | None = None) -> list[dict[str, Any]]: ...
+
+    @abstractmethod
+    def count_entities(self, label: str | None = None, query: str | None = None) -> int:
+        """How many entities `entities` lists with the same filters, over all pages."""
 
     @abstractmethod
     def resolve_entity(self, key: int | str) -> dict[str, Any] | None:
@@ -124,6 +140,10 @@ class Store(ABC):
         fields of `quotes`)."""
 
     @abstractmethod
+    def count_quotes(self, speaker: str | None = None, article_ids: Sequence[str] | None = None) -> int:
+        """How many quotations `quotes` lists with the same filters, over all pages."""
+
+    @abstractmethod
     def calendar_timexes(self, *, entity_id: int | None = None, in_sentence: bool = True,
                          article_ids: Sequence[str] | None = None, limit: int = 500,
                          offset: int = 0) -> list[dict[str, Any]]:
@@ -133,6 +153,11 @@ class Store(ABC):
         article does; `article_ids`: only in these articles (any number of them)."""
 
     @abstractmethod
+    def count_calendar_timexes(self, *, entity_id: int | None = None, in_sentence: bool = True,
+                               article_ids: Sequence[str] | None = None) -> int:
+        """How many time expressions `calendar_timexes` lists with the same filters, over all pages."""
+
+    @abstractmethod
     def mentions_in(self, article_ids: Sequence[str]) -> list[dict[str, Any]]:
         """The entity mentions of the given articles (`article_id`, `start`, `end`, `id`, `canonical`, `label`),
         by article and offset."""
@@ -140,6 +165,10 @@ class Store(ABC):
     @abstractmethod
     def speakers(self, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
         """Resolved speakers with their quotation and article counts, most quoted first."""
+
+    @abstractmethod
+    def count_speakers(self) -> int:
+        """How many speakers `speakers` lists, over all pages."""
 
     @abstractmethod
     def export_rows(self, article_ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]: ...

@@ -153,8 +153,16 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
     for name, sql in MIGRATIONS:
         if name in done:
             continue
-        # executescript commits first; the migration and its record then go in one transaction
-        conn.executescript("BEGIN;\n" + sql + "\nINSERT INTO migrations VALUES ('" + name + "', '"
-                           + datetime.now(UTC).isoformat(timespec="seconds") + "');\nCOMMIT;")
+        # executescript commits first and leaves the BEGIN open: the migration and its record (bound values, like
+        # every value the store writes) then go in one transaction
+        at = datetime.now(UTC).isoformat(timespec="seconds")
+        try:
+            conn.executescript("BEGIN;\n" + sql)
+            conn.execute("INSERT INTO migrations VALUES (?, ?)", (name, at))
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
         applied.append(name)
     return applied

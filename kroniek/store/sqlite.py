@@ -1,4 +1,12 @@
-"""The SQLite backend of the archive: one file, WAL, one connection guarded by a lock."""
+"""The SQLite backend of the archive: one file in WAL mode; one writing connection, and reading connections of
+their own for the threads that read.
+
+Writes go through the one writer connection, one transaction at a time under a lock (and, across processes, the
+archive's writer lock). Reads never take that lock: each read borrows a read-only connection from a small pool, so a
+server's requests read side by side, and beside a writer in this or another process. In WAL mode a reader sees
+only committed transactions, as of the moment its read began; a read of several statements that must agree (an
+article and its annotations, a page and its count) runs inside `snapshot()`, one read transaction.
+"""
 
 from __future__ import annotations
 
@@ -33,6 +41,9 @@ PRAGMAS = (
 )
 _ARTICLE_COLS = ("id, content_hash, date, date_precision, date_start, date_end, source, url, title, text, structure, "
                  "language, meta, origin_file, origin_line, ingested_at")
+# A reading connection keeps a smaller page cache than the writer; idle ones beyond this number are closed.
+READER_PRAGMAS = ("PRAGMA busy_timeout=10000", "PRAGMA cache_size=-16384", "PRAGMA temp_store=MEMORY")
+MAX_IDLE_READERS = 8
 _CHUNK = 500  # parameters per IN (...) list, below SQLite's limit
 _AUTOCHECKPOINT = 1000  # SQLite's default: the committing connection checkpoints once the WAL holds 1,000 pages
 # During an ingest the WAL is checkpointed by a thread of its own; should it fall behind, the writer checkpoints
@@ -133,16 +144,22 @@ class SQLiteStore(Store):
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         self.path = Path(path)
         self.readonly = readonly
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # the writer connection's
         self._checkpointer: _Checkpointer | None = None
         in_memory = str(path) == ":memory:"
+        # An in-memory database lives in its one connection: there, reads use it too, under the lock.
+        self._in_memory = in_memory
+        self._idle: list[sqlite3.Connection] = []
+        self._idle_lock = threading.Lock()
+        self._closed = False
+        self._local = threading.local()  # .db: the connection of this thread's snapshot, while it lasts
         self._writer = FileWriterLock(None if in_memory else self.path.with_name(self.path.name + ".lock"))
         try:
             if readonly:
                 if not self.path.exists():
                     raise ArchiveError(f"the archive {self.path} does not exist",
                                        hint="build one first with `kroniek ingest PATH --archive FILE`")
-                self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+                self._db = sqlite3.connect(self._read_only_uri(), uri=True, check_same_thread=False)
             else:
                 if self.path.parent and not self.path.parent.exists():
                     self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -161,8 +178,88 @@ class SQLiteStore(Store):
                                hint="check that the file is a Kroniek archive and that it is writable") from None
 
     def close(self) -> None:
+        with self._idle_lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for db in idle:
+            db.close()
         with self._lock:
             self._db.close()
+
+    # --- reading connections -----------------------------------------------------------------------------------
+
+    def _read_only_uri(self) -> str:
+        return self.path.resolve().as_uri() + "?mode=ro"
+
+    def _open_reader(self) -> sqlite3.Connection:
+        """A new read-only connection to the archive file."""
+        try:
+            db = sqlite3.connect(self._read_only_uri(), uri=True, check_same_thread=False, isolation_level=None)
+            db.row_factory = sqlite3.Row
+            for pragma in READER_PRAGMAS:
+                db.execute(pragma)
+        except sqlite3.Error as e:
+            raise ArchiveError(f"cannot read the archive {self.path}: {e}",
+                               hint="check that the file exists and is readable") from None
+        return db
+
+    def _borrow(self) -> sqlite3.Connection:
+        with self._idle_lock:
+            if self._closed:
+                raise ArchiveError(f"the archive {self.path} is closed")
+            if self._idle:
+                return self._idle.pop()
+        return self._open_reader()
+
+    def _give_back(self, db: sqlite3.Connection) -> None:
+        if db.in_transaction:  # a snapshot whose end failed
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+        with self._idle_lock:
+            if not self._closed and len(self._idle) < MAX_IDLE_READERS:
+                self._idle.append(db)
+                return
+        db.close()
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """A connection to read with: this thread's snapshot's, else one borrowed from the pool (in memory: the
+        one connection, under its lock)."""
+        held = getattr(self._local, "db", None)
+        if held is not None:
+            yield held
+        elif self._in_memory:
+            with self._lock:
+                yield self._db
+        else:
+            db = self._borrow()
+            try:
+                yield db
+            finally:
+                self._give_back(db)
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read of this thread inside sees the archive as one read transaction does: as of its first read,
+        whatever writers commit meanwhile. Nested uses share the outer one."""
+        if getattr(self._local, "db", None) is not None:
+            yield
+            return
+        if self._in_memory:
+            with self._lock:
+                yield
+            return
+        db = self._borrow()
+        self._local.db = db
+        try:
+            db.execute("BEGIN")  # deferred: the snapshot is taken by the first read
+            try:
+                yield
+            finally:
+                db.execute("COMMIT")
+        finally:
+            self._local.db = None
+            self._give_back(db)
 
     @contextlib.contextmanager
     def bulk_writes(self) -> Iterator[None]:
@@ -205,8 +302,8 @@ class SQLiteStore(Store):
             log.warning("checkpoint of %s failed: %s", self.path, e)
 
     def _q(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._db.execute(sql, params).fetchall()
+        with self._reading() as db:
+            return db.execute(sql, params).fetchall()
 
     # --- ingest ------------------------------------------------------------------------------------------------
 
@@ -299,14 +396,19 @@ class SQLiteStore(Store):
     # --- reading articles --------------------------------------------------------------------------------------
 
     def article(self, article_id: str, *, annotations: bool = True) -> StoredArticle | None:
-        rows = self._q(f"SELECT {_ARTICLE_COLS} FROM articles WHERE id = ?", (article_id,))
-        if not rows:
-            return None
-        art = _article(rows[0])
-        return self._annotate(art) if annotations else art
+        with self.snapshot():  # the article and its annotations as of one moment
+            rows = self._q(f"SELECT {_ARTICLE_COLS} FROM articles WHERE id = ?", (article_id,))
+            if not rows:
+                return None
+            art = _article(rows[0])
+            return self._annotate(art) if annotations else art
 
     def _annotate(self, art: StoredArticle) -> StoredArticle:
-        """Fill in the stored annotations of an article read without them."""
+        """Fill in the stored annotations of an article read without them (all from one snapshot)."""
+        with self.snapshot():
+            return self._annotations(art)
+
+    def _annotations(self, art: StoredArticle) -> StoredArticle:
         aid = (art.id,)
         art.entities = [dict(r) for r in self._q(
             'SELECT m.start, m."end", m.text, e.label, e.canonical, e.id AS entity_id FROM mentions m '
@@ -360,6 +462,10 @@ class SQLiteStore(Store):
         return cond, params
 
     def stats(self) -> dict[str, Any]:
+        with self.snapshot():
+            return self._stats()
+
+    def _stats(self) -> dict[str, Any]:
         by_month = [{"month": r[0], "articles": r[1]} for r in self._q(
             f"SELECT {_MONTH_SQL.format(t='articles')} AS month, count(*) FROM articles GROUP BY month "
             "ORDER BY month")]
@@ -370,7 +476,7 @@ class SQLiteStore(Store):
         span = self._q("SELECT min(date_start), max(date_end) FROM articles")[0]
         return {
             "articles": self.count(),
-            "quarantined": int(self._q("SELECT count(*) FROM quarantine")[0][0]),
+            "quarantined": self.count_quarantined(),
             "analysed": int(self._q("SELECT count(DISTINCT article_id) FROM analyses")[0][0]),
             "entities": int(self._q("SELECT count(*) FROM entities")[0][0]),
             "first_day": span[0], "last_day": span[1],
@@ -380,6 +486,9 @@ class SQLiteStore(Store):
     def quarantined(self, limit: int = 100, offset: int = 0) -> list[QuarantineRow]:
         return [QuarantineRow(r["file"], r["line"], r["reason"], r["raw"], r["at"], r["id"]) for r in self._q(
             "SELECT id, file, line, reason, raw, at FROM quarantine ORDER BY id LIMIT ? OFFSET ?", (limit, offset))]
+
+    def count_quarantined(self) -> int:
+        return int(self._q("SELECT count(*) FROM quarantine")[0][0])
 
     # --- annotations -------------------------------------------------------------------------------------------
 
@@ -442,8 +551,9 @@ class SQLiteStore(Store):
 
     # --- entities, quotes, timeline ----------------------------------------------------------------------------
 
-    def entities(self, label: str | None = None, limit: int = 50, offset: int = 0,
-                 query: str | None = None) -> list[dict[str, Any]]:
+    @staticmethod
+    def _entity_filter(label: str | None, query: str | None) -> tuple[str, list[Any]]:
+        """The WHERE clause (of fixed text) and its parameters for `entities` and `count_entities`."""
         cond, params = [], []
         if label:
             cond.append("e.label = ?")
@@ -451,11 +561,20 @@ class SQLiteStore(Store):
         if query:
             cond.append("e.canonical LIKE ?")
             params.append(f"%{query}%")
-        where = f"WHERE {' AND '.join(cond)}" if cond else ""
+        return (f"WHERE {' AND '.join(cond)}" if cond else ""), params
+
+    def entities(self, label: str | None = None, limit: int = 50, offset: int = 0,
+                 query: str | None = None) -> list[dict[str, Any]]:
+        where, params = self._entity_filter(label, query)
         return [dict(r) for r in self._q(
             f"SELECT e.id, e.canonical, e.label, count(*) AS mentions, count(DISTINCT m.article_id) AS articles "
             f"FROM entities e JOIN mentions m ON m.entity_id = e.id {where} GROUP BY e.id "
             f"ORDER BY mentions DESC, e.canonical LIMIT ? OFFSET ?", (*params, limit, offset))]
+
+    def count_entities(self, label: str | None = None, query: str | None = None) -> int:
+        where, params = self._entity_filter(label, query)
+        return int(self._q(f"SELECT count(DISTINCT e.id) FROM entities e JOIN mentions m ON m.entity_id = e.id "
+                           f"{where}", params)[0][0])
 
     def resolve_entity(self, key: int | str) -> dict[str, Any] | None:
         number = key if isinstance(key, int) else int(key) if key.isascii() and key.isdigit() else None
@@ -493,8 +612,9 @@ class SQLiteStore(Store):
             "JOIN entities e ON e.id = m2.entity_id WHERE m1.entity_id = ? GROUP BY e.id "
             "ORDER BY articles DESC, e.canonical LIMIT ?", (entity_id, limit))]
 
-    def quotes(self, speaker: str | None = None, article_ids: Sequence[str] | None = None,
-               limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+    @staticmethod
+    def _quote_filter(speaker: str | None, article_ids: Sequence[str] | None) -> tuple[str, list[Any]]:
+        """The WHERE clause (of fixed text) and its parameters for `quotes` and `count_quotes`."""
         cond, params = [], []
         if speaker:
             cond.append("(q.speaker = ? OR q.speaker_entity_id IN (SELECT entity_id FROM entity_variants "
@@ -503,7 +623,15 @@ class SQLiteStore(Store):
         if article_ids is not None:
             cond.append("q.article_id IN (SELECT value FROM json_each(?))")
             params.append(json.dumps(list(article_ids)))
-        where = f"WHERE {' AND '.join(cond)}" if cond else ""
+        return (f"WHERE {' AND '.join(cond)}" if cond else ""), params
+
+    def count_quotes(self, speaker: str | None = None, article_ids: Sequence[str] | None = None) -> int:
+        where, params = self._quote_filter(speaker, article_ids)
+        return int(self._q(f"SELECT count(*) FROM quotes q {where}", params)[0][0])
+
+    def quotes(self, speaker: str | None = None, article_ids: Sequence[str] | None = None,
+               limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        where, params = self._quote_filter(speaker, article_ids)
         return [dict(r) for r in self._q(
             f'SELECT q.article_id, a.date AS article_date, a.title AS article_title, q.start, q."end", q.text, '
             f"q.kind, q.cue, q.speaker_mention, q.speaker, q.speaker_entity_id FROM quotes q "
@@ -519,9 +647,10 @@ class SQLiteStore(Store):
             "AND (q.speaker_entity_id IS NULL OR q.speaker_entity_id != ?) "
             "ORDER BY a.date_start, q.article_id, q.start LIMIT ?", (entity_id, entity_id, limit))]
 
-    def calendar_timexes(self, *, entity_id: int | None = None, in_sentence: bool = True,
-                         article_ids: Sequence[str] | None = None, limit: int = 500,
-                         offset: int = 0) -> list[dict[str, Any]]:
+    @staticmethod
+    def _timex_filter(entity_id: int | None, in_sentence: bool,
+                      article_ids: Sequence[str] | None) -> tuple[str, list[Any]]:
+        """The WHERE clause (of fixed text) and its parameters for `calendar_timexes` and its count."""
         cond: list[str] = ["t.ref_start IS NOT NULL"]
         params: list[Any] = []
         if entity_id is not None:
@@ -535,13 +664,24 @@ class SQLiteStore(Store):
         if article_ids is not None:
             cond.append("t.article_id IN (SELECT value FROM json_each(?))")
             params.append(json.dumps(list(article_ids)))
+        return f"WHERE {' AND '.join(cond)}", params
+
+    def count_calendar_timexes(self, *, entity_id: int | None = None, in_sentence: bool = True,
+                               article_ids: Sequence[str] | None = None) -> int:
+        where, params = self._timex_filter(entity_id, in_sentence, article_ids)
+        return int(self._q(f"SELECT count(*) FROM timexes t {where}", params)[0][0])
+
+    def calendar_timexes(self, *, entity_id: int | None = None, in_sentence: bool = True,
+                         article_ids: Sequence[str] | None = None, limit: int = 500,
+                         offset: int = 0) -> list[dict[str, Any]]:
+        where, params = self._timex_filter(entity_id, in_sentence, article_ids)
         return [dict(r) for r in self._q(
             f'SELECT t.article_id, t.start, t."end", t.text, t.type, t.value, t.ref_start, t.ref_end, '
             f"t.sentence_start, t.sentence_end, a.date AS article_date, a.title AS article_title, "
             f"a.structure AS article_structure, "
             f"substr(a.text, coalesce(t.sentence_start, t.start) + 1, "
             f'coalesce(t.sentence_end, t."end") - coalesce(t.sentence_start, t.start)) AS sentence '
-            f"FROM timexes t JOIN articles a ON a.id = t.article_id WHERE {' AND '.join(cond)} "
+            f"FROM timexes t JOIN articles a ON a.id = t.article_id {where} "
             f"ORDER BY t.ref_start, t.ref_end, a.date_start, t.article_id, t.start LIMIT ? OFFSET ?",
             (*params, limit, offset))]
 
@@ -556,6 +696,10 @@ class SQLiteStore(Store):
             "SELECT speaker, speaker_entity_id, count(*) AS quotes, count(DISTINCT article_id) AS articles "
             "FROM quotes WHERE speaker IS NOT NULL AND speaker != '' GROUP BY speaker "
             "ORDER BY quotes DESC, speaker LIMIT ? OFFSET ?", (limit, offset))]
+
+    def count_speakers(self) -> int:
+        return int(self._q("SELECT count(DISTINCT speaker) FROM quotes WHERE speaker IS NOT NULL AND speaker != ''")
+                   [0][0])
 
     def export_rows(self, article_ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
         for art in self.articles(article_ids):

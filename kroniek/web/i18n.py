@@ -78,7 +78,6 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "stories.search": ("Verhalen met artikelen over", "Stories with articles about"),
     "stories.span": ("Periode", "Span"),
     "stories.size": ("Artikelen", "Articles"),
-    "stories.more": ("Meer verhalen", "More stories"),
     "story.per_month": ("Artikelen per maand", "Articles per month"),
     "story.articles": ("Artikelen", "Articles"),
     "story.entities": ("Namen", "Names"),

@@ -8,17 +8,29 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from kroniek.errors import NotFound
-from kroniek.model import EntityDetail, EntityMention, Filters, Quote, TimeExpression, headline
+from kroniek.model import EntityDetail, EntityMention, Filters, Listing, Quote, TimeExpression, headline
 from kroniek.server.deps import MAX_NAME, MAX_OFFSET, ArchiveDep, QueryDep
 from kroniek.web import charts
 from kroniek.web.markup import Links, marks_for, render
-from kroniek.web.render import article_url, entity_url, page, search_url, speaker_url, story_url, text_for
+from kroniek.web.render import (
+    article_url,
+    entity_url,
+    page,
+    pager,
+    search_url,
+    speaker_url,
+    story_url,
+    text_for,
+)
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 Name = Annotated[str | None, Query(max_length=MAX_NAME)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 PAGE = 20
+LIST_PAGE = 50  # names, speakers
+QUOTES_PAGE = 100
+TIMELINE_PAGE = 300
 
 
 @router.get("/")
@@ -88,31 +100,35 @@ def entities_page(request: Request, archive: ArchiveDep,
                   label: Literal["PER", "ORG", "LOC", "MISC"] | None = None, q: Name = None,
                   offset: Offset = 0) -> HTMLResponse:
     """The archive's entities, most mentioned first."""
-    rows = archive.entities(label=label, limit=50, offset=offset, query=q or None)
-    return page(request, "entities.html", rows=rows, label=label, q=q or "", offset=offset, page_size=50)
+    found = archive.entities(label=label, limit=LIST_PAGE, offset=offset, query=q or None)
+    return page(request, "entities.html", rows=found.items, total=found.total, label=label, q=q or "",
+                pager=pager(found, "/entities", label=label, q=q))
 
 
-def _entity_page(request: Request, archive: Any, ent: EntityDetail | None, name: str, quotes: list[Any],
-                 speaker_view: bool) -> HTMLResponse:
+def _entity_page(request: Request, archive: Any, ent: EntityDetail | None, name: str, quotes: Listing[Any],
+                 path: str, speaker_view: bool) -> HTMLResponse:
     months = {m["month"]: m["mentions"] for m in ent.by_month if m["month"]} if ent else {}
     chart = charts.bar_chart(charts.month_bars(months, lambda m: search_url(entity=name, month=m)),
                              title=text_for(request, "entity.per_month"))
-    return page(request, "entity.html", ent=ent, name=name, quotes=quotes, chart=chart, speaker_view=speaker_view)
+    return page(request, "entity.html", ent=ent, name=name, quotes=quotes.items, pager=pager(quotes, path),
+                chart=chart, speaker_view=speaker_view)
 
 
 @router.get("/entities/{key}")
 def entity_page(request: Request, archive: ArchiveDep,
-                key: Annotated[str, Path(min_length=1, max_length=MAX_NAME)]) -> HTMLResponse:
+                key: Annotated[str, Path(min_length=1, max_length=MAX_NAME)], offset: Offset = 0) -> HTMLResponse:
     """An entity: quotations over time (when it speaks), co-occurring entities, mentions per month."""
     ent = archive.entity(key)
-    quotes = archive.quotes(speaker=ent.canonical, limit=100) if ent.label == "PER" else []
-    return _entity_page(request, archive, ent, ent.canonical, quotes, speaker_view=False)
+    quotes = (archive.quotes(speaker=ent.canonical, limit=QUOTES_PAGE, offset=offset) if ent.label == "PER"
+              else Listing([], 0, offset, QUOTES_PAGE))
+    return _entity_page(request, archive, ent, ent.canonical, quotes, entity_url(key), speaker_view=False)
 
 
 @router.get("/speakers")
-def speakers_page(request: Request, archive: ArchiveDep) -> HTMLResponse:
+def speakers_page(request: Request, archive: ArchiveDep, offset: Offset = 0) -> HTMLResponse:
     """The most quoted speakers."""
-    return page(request, "speakers.html", rows=archive.speakers(limit=100))
+    found = archive.speakers(limit=LIST_PAGE, offset=offset)
+    return page(request, "speakers.html", rows=found.items, total=found.total, pager=pager(found, "/speakers"))
 
 
 @router.get("/speakers/{name}")
@@ -120,28 +136,32 @@ def speaker_page(request: Request, archive: ArchiveDep,
                  name: Annotated[str, Path(min_length=1, max_length=MAX_NAME)],
                  offset: Offset = 0) -> HTMLResponse:
     """A speaker: quotations over time, co-occurring entities, mentions per month."""
-    detail = archive.speaker(name, 100, offset)
-    return _entity_page(request, archive, detail.entity, detail.name, detail.quotes, speaker_view=True)
+    detail = archive.speaker(name, QUOTES_PAGE, offset)
+    return _entity_page(request, archive, detail.entity, detail.name, detail.quotes, speaker_url(name),
+                        speaker_view=True)
 
 
 @router.get("/timeline")
-def timeline_page(request: Request, archive: ArchiveDep, q: QueryDep, entity: Name = None) -> HTMLResponse:
+def timeline_page(request: Request, archive: ArchiveDep, q: QueryDep, entity: Name = None,
+                  offset: Offset = 0) -> HTMLResponse:
     """What happened when, for a query or an entity (the archive's one rule: the sentences that name the entity,
     else the articles that do)."""
     try:
-        timeline = archive.timeline(q, entity or None, 300)
+        timeline = archive.timeline(q, entity or None, TIMELINE_PAGE, offset)
     except NotFound:  # a name the archive does not know: an empty timeline, headed by that name
-        return page(request, "timeline.html", events=[], q=q, entity=entity or "", what=entity, widened=False)
+        return page(request, "timeline.html", events=[], total=0, q=q, entity=entity or "", what=entity,
+                    widened=False, pager={})
     what = timeline.entity.canonical if timeline.entity else q
-    return page(request, "timeline.html", events=timeline.events, q=q, entity=entity or "", what=what,
-                widened=timeline.widened)
+    return page(request, "timeline.html", events=timeline.items, total=timeline.total, q=q, entity=entity or "",
+                what=what, widened=timeline.widened, pager=pager(timeline, "/timeline", q=q, entity=entity))
 
 
 @router.get("/stories")
 def stories_page(request: Request, archive: ArchiveDep, q: QueryDep, offset: Offset = 0) -> HTMLResponse:
     """Stories, latest first (or those with an article the query matches), with their spans and sizes."""
-    rows, total = archive.stories(q, limit=PAGE * 2, offset=offset)
-    return page(request, "stories.html", rows=rows, total=total, q=q, offset=offset, page_size=PAGE * 2)
+    found = archive.stories(q, limit=PAGE * 2, offset=offset)
+    return page(request, "stories.html", rows=found.items, total=found.total, q=q,
+                pager=pager(found, "/stories", q=q))
 
 
 @router.get("/stories/{story_id:path}")

@@ -10,6 +10,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from kroniek.model import Listing
+from kroniek.server.deps import MAX_OFFSET
 from kroniek.web import i18n
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -38,8 +40,22 @@ def story_url(story_id: str) -> str:
 
 def search_url(**params: Any) -> str:
     """A search page address with the non-empty parameters."""
+    return page_url("/search", **params)
+
+
+def page_url(path: str, **params: Any) -> str:
+    """An address on this site with the non-empty parameters."""
     kept = [(k, v) for k, v in params.items() if v not in (None, "", 0)]
-    return "/search" + ("?" + urlencode(kept) if kept else "")
+    return path + ("?" + urlencode(kept) if kept else "")
+
+
+def pager(listing: Listing[Any], path: str, **params: Any) -> dict[str, str | None]:
+    """The links to the page before and after this one of a list (None where there is none), keeping the other
+    parameters of the page; a page past the largest offset a request may ask for has no link."""
+    before = max(listing.offset - listing.limit, 0) if listing.offset > 0 else None
+    after = listing.offset + listing.limit
+    return {"prev": page_url(path, **params, offset=before) if before is not None else None,
+            "next": page_url(path, **params, offset=after) if listing.more and after <= MAX_OFFSET else None}
 
 
 _env.globals.update(entity_url=entity_url, speaker_url=speaker_url, article_url=article_url, search_url=search_url,

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
-from kroniek.api.schemas import EntityDetail, EntityOut, ErrorResponse
+from kroniek.api.schemas import EntityDetail, EntityOut, ErrorResponse, ListPage
 from kroniek.server.deps import MAX_NAME, ArchiveDep, PageDep
 
 router = APIRouter(tags=["entities"])
@@ -15,13 +15,13 @@ Label = Literal["PER", "ORG", "LOC", "MISC"]
 EntityKey = Annotated[str, Path(min_length=1, max_length=MAX_NAME, description="an entity id, name or variant")]
 
 
-@router.get("/entities", response_model=list[EntityOut])
+@router.get("/entities", response_model=ListPage[EntityOut])
 def entities(archive: ArchiveDep, page: PageDep, label: Label | None = None,
              q: Annotated[str | None, Query(max_length=MAX_NAME, description="names containing this")] = None,
-             ) -> list[EntityOut]:
+             ) -> ListPage[EntityOut]:
     """Entities, most mentioned first."""
-    rows = archive.entities(label=label, limit=page.limit, offset=page.offset, query=q or None)
-    return [EntityOut.model_validate(r) for r in rows]
+    found = archive.entities(label=label, limit=page.limit, offset=page.offset, query=q or None)
+    return ListPage[EntityOut].model_validate(found.to_dict())
 
 
 @router.get("/entities/{key}", response_model=EntityDetail, responses={404: {"model": ErrorResponse}})
