@@ -108,3 +108,17 @@ def test_model_tokenizer_from_code_matches_the_shipped_one(model: spacy.language
     built = spacy.load(MODEL_DIR, exclude=["tokenizer"])
     text = SEED.read_text(encoding="utf-8") + " Op 3 jan. zei dhr. J.P. Jansen: ,,5 mld.'' – de top."
     assert [t.text for t in built.make_doc(text)] == [t.text for t in model.make_doc(text)]
+
+
+def test_blas_runs_on_one_thread_unless_asked_otherwise() -> None:
+    """The CLI and the server (and any user of the package) get one BLAS thread by default; a choice stands."""
+    import subprocess
+    import sys
+
+    code = "import kroniek, os; print(os.environ['OPENBLAS_NUM_THREADS'], os.environ['OMP_NUM_THREADS'])"
+    env = {k: v for k, v in __import__("os").environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
+    assert subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          check=True).stdout.split() == ["1", "1"]
+    chosen = subprocess.run([sys.executable, "-c", code], env={**env, "OMP_NUM_THREADS": "2"},
+                            capture_output=True, text=True, check=True).stdout.split()
+    assert chosen == ["1", "2"]
