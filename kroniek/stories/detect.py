@@ -48,6 +48,9 @@ def stems(text: str) -> list[str]:
 
 
 _PRIOR = Path(__file__).with_name("prior_nl.json.gz")
+# The weight of a term that occurs c times in an article, 1 + ln c, looked up for the usual counts.
+_TF_CACHED = 64
+_TF = [0.0] + [1.0 + math.log(c) for c in range(1, _TF_CACHED)]
 # How often closed stories leave the look-up (articles), and how many open stories a look-up key may have to
 # count (a key held by more, a stem common in this stretch of time, is passed over).
 _SWEEP_EVERY = 2000
@@ -78,7 +81,7 @@ class StoryParams:
     story_terms: int = 150
     lookup_terms: int = 12
     index_terms: int = 15
-    candidates: int = 8
+    candidates: int = 4
     text_chars: int = 1000
     prior_weight: float = 10.0
 
@@ -165,7 +168,8 @@ class StoryDetector:
         df.update(counts.keys())
         log_n = math.log(self.documents + self._prior_documents + 1)
         log = math.log
-        weights = {t: (1.0 + log(c)) * (log_n - log(df[t])) for t, c in counts.items()}
+        tf = _TF
+        weights = {t: (tf[c] if c < _TF_CACHED else 1.0 + log(c)) * (log_n - log(df[t])) for t, c in counts.items()}
         # the heaviest terms; a stable sort keeps text order among equal weights, so the result is deterministic
         top = sorted(weights.items(), key=itemgetter(1), reverse=True)[:self.params.article_terms]
         norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
