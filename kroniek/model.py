@@ -330,6 +330,27 @@ class StoredArticle:
         return d
 
 
+@dataclass
+class Link:
+    """A "Lees ook" reference of one article (`source_id`, offsets and text) and the archived article it points
+    to (`target_id`, with the `score` of the match), as the store keeps it.
+
+    Every reference is stored with its article, not tried yet (`tried`); once tried it has its lookup keys (the
+    reference's title key and head without spaces, see kroniek.references) and a target where one matched.
+    """
+
+    source_id: str
+    start: int
+    end: int
+    text: str
+    target_id: str | None = None
+    score: float | None = None
+    key: str | None = None
+    head: str | None = None
+    tried: bool = False
+    id: int | None = None
+
+
 # A headline longer than this is cut at a word and ends in an ellipsis.
 HEADLINE_CHARS = 120
 _FIRST_SENTENCE = re.compile(r"(?<=[.!?])[\"'”’]*\s+(?=[\"'“‘(]*[A-Z0-9À-Ý])|\n")

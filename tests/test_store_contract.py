@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,29 @@ def test_store_contract_analyses_entities_quotes_timeline(store: Store) -> None:
     art = store.article("a")
     assert art is not None and art.quotes == [] and len(art.entities) == 3 and art.analyses["quotes"] == "v2"
     assert [r["id"] for r in store.export_rows()] == ["a", "b"]
+
+
+TEXT_C = "Gesprek met Moskou\n\nDe minister sprak.\n\nLees ook: Rusland en MH17\nZie ook: Een ander stuk\n\nEinde."
+
+
+def test_store_contract_references_are_stored_as_untried_links_and_resolved(store: Store) -> None:
+    store.insert([row("a", TEXT_A, "2019-02"), row("b", TEXT_B, "2019-03-04"), row("c", TEXT_C, "2019-04-01")], [])
+    first, second = TEXT_C.index("Rusland en MH17"), TEXT_C.index("Een ander stuk")
+    untried = store.links(untried=True)
+    assert [(x.source_id, x.start, x.end, x.text, x.tried, x.target_id) for x in untried] == [
+        ("c", first, first + 15, "Rusland en MH17", False, None),
+        ("c", second, second + 14, "Een ander stuk", False, None)]
+    assert [x.text for x in store.links_from("c")] == ["Rusland en MH17", "Een ander stuk"]
+    assert store.links_from("a") == [] and store.links_to("b") == []
+    found, missing = untried
+    store.save_links([replace(found, tried=True, key="ruslandenmh17", target_id="b", score=97.5),
+                      replace(missing, tried=True, key="eenanderstuk", head=None)])
+    assert store.links(untried=True) == []
+    (to_b,) = store.links_to("b")
+    assert (to_b.source_id, to_b.text, to_b.score, to_b.tried, to_b.key) == ("c", "Rusland en MH17", 97.5, True,
+                                                                             "ruslandenmh17")
+    assert [x.target_id for x in store.links_from("c")] == ["b", None]
+    # those without a target wait, under their key or head, for an article of that title
+    assert [x.text for x in store.waiting_links(["eenanderstuk", "ruslandenmh17"])] == ["Een ander stuk"]
+    assert store.waiting_links(["iets"]) == [] and store.waiting_links([]) == []
+    assert [x.id for x in store.links(after=found.id or 0)] == [missing.id]

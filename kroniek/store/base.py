@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
-from kroniek.model import Analysis, ArticleRow, QuarantineRow, StoredArticle, StoryRow
+from kroniek.model import Analysis, ArticleRow, Link, QuarantineRow, StoredArticle, StoryRow
 
 
 class Store(ABC):
@@ -27,13 +27,15 @@ class Store(ABC):
     def insert(self, rows: Sequence[ArticleRow], quarantine: Sequence[QuarantineRow],
                sources: Sequence[ArticleRow] = ()) -> None:
         """Store new articles and quarantined records in one transaction (a record already quarantined from the
-        same file, line and reason with the same text is not kept twice). `sources` are rows whose text is an
-        article stored before or in this transaction: where one names another source or address, that is kept
-        as a further source of the article."""
+        same file, line and reason with the same text is not kept twice); each reference in a row's structure is
+        stored with it as a `Link` not tried yet. `sources` are rows whose text is an article stored before or in
+        this transaction: where one names another source or address, that is kept as a further source of the
+        article."""
 
     def insert_if_all_new(self, rows: Sequence[ArticleRow], quarantine: Sequence[QuarantineRow]) -> bool:
-        """Store the rows and quarantined records in one transaction if no row's id or content hash is stored
-        already or repeated within `rows`, and return True; otherwise store nothing and return False.
+        """Store the rows (with their links, as `insert` does) and quarantined records in one transaction if no
+        row's id or content hash is stored already or repeated within `rows`, and return True; otherwise store
+        nothing and return False.
 
         The common case of an ingest (new articles) in one statement, without looking the rows up first; a backend
         that cannot tell returns False, and the archive looks them up (`existing`) and calls `insert`.
@@ -165,6 +167,28 @@ class Store(ABC):
     @abstractmethod
     def speakers(self, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
         """Resolved speakers with their quotation and article counts, most quoted first."""
+
+    # Links: the "Lees ook" references of the articles and the articles they point to (the archive resolves them).
+
+    @abstractmethod
+    def links_from(self, article_id: str) -> list[Link]:
+        """The links of an article's references, in text order (`target_id` None where none was found)."""
+
+    @abstractmethod
+    def links_to(self, article_id: str, limit: int = 100) -> list[Link]:
+        """The links that point to an article, their source articles newest first (then by source id, offset)."""
+
+    @abstractmethod
+    def links(self, after: int = 0, limit: int = 500, *, untried: bool = False) -> list[Link]:
+        """Up to `limit` links with an id above `after`, in id order; with `untried`, only those not tried yet."""
+
+    @abstractmethod
+    def waiting_links(self, keys: Sequence[str]) -> list[Link]:
+        """The links tried without finding a target whose `key` or `head` is one of `keys` (any number of them)."""
+
+    @abstractmethod
+    def save_links(self, links: Sequence[Link]) -> None:
+        """Record what trying these links found (by their id): tried, key, head, target and score."""
 
     @abstractmethod
     def count_speakers(self) -> int:

@@ -126,6 +126,32 @@ CREATE TABLE story_members (
 );
 CREATE INDEX story_members_story ON story_members(story_id);
 """),
+    # The "Lees ook" references of every article and the archived article each points to, so that what points to
+    # an article is one look-up. A reference is stored with its article, not tried yet; the archive resolves it
+    # (kroniek/references.py) and tries unresolved ones again when articles of a matching title arrive. The
+    # references of articles stored before this migration go in untried.
+    ("0004_links", """
+CREATE TABLE links (
+    id INTEGER PRIMARY KEY,
+    source_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,     -- offsets of the reference's text in the source article
+    "end" INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    tried INTEGER NOT NULL DEFAULT 0,
+    key TEXT,                   -- the reference's title key without spaces, once tried
+    head TEXT,                  -- the same of its part before a subtitle, where it has one
+    target_id TEXT REFERENCES articles(id) ON DELETE SET NULL,
+    score REAL,                 -- how well the reference matched the target's title (0-100)
+    UNIQUE (source_id, start)
+);
+CREATE INDEX links_target ON links(target_id);
+CREATE INDEX links_untried ON links(id) WHERE tried = 0;
+CREATE INDEX links_waiting_key ON links(key) WHERE target_id IS NULL;
+CREATE INDEX links_waiting_head ON links(head) WHERE target_id IS NULL;
+INSERT INTO links (source_id, start, "end", text)
+SELECT a.id, json_extract(r.value, '$.start'), json_extract(r.value, '$.end'), json_extract(r.value, '$.text')
+FROM articles a, json_each(a.structure, '$.references') r ORDER BY a.rowid, r.key;
+"""),
     # Every source of an article: the same text from a second source (or under a second address) is stored once
     # and the other places it came from are kept. And the quarantine keeps a bad record once, however often the
     # same input is read (the copies that earlier versions kept are removed).

@@ -24,7 +24,16 @@ from pathlib import Path
 from typing import Any
 
 from kroniek.errors import ArchiveError
-from kroniek.model import Analysis, ArticleDate, ArticleRow, QuarantineRow, StoredArticle, StoryRow, Structure
+from kroniek.model import (
+    Analysis,
+    ArticleDate,
+    ArticleRow,
+    Link,
+    QuarantineRow,
+    StoredArticle,
+    StoryRow,
+    Structure,
+)
 from kroniek.store.base import Store
 from kroniek.store.locks import FileWriterLock
 from kroniek.store.migrations import migrate
@@ -130,6 +139,25 @@ def _article(row: sqlite3.Row) -> StoredArticle:
         origin_line=row["origin_line"], ingested_at=row["ingested_at"])
 
 
+def _references(rows: Sequence[ArticleRow]) -> Iterator[tuple[str, int, int, str]]:
+    """(article id, start, end, text) of each reference of the rows, read from their structure JSON (which the
+    writers of kroniek/ingest end with `"references": []` when there are none)."""
+    for r in rows:
+        if r.structure_json.endswith('"references": []}'):
+            continue
+        for ref in json.loads(r.structure_json).get("references", []):
+            yield r.id, ref["start"], ref["end"], ref["text"]
+
+
+_LINK_COLS = 'l.id, l.source_id, l.start, l."end", l.text, l.tried, l.key, l.head, l.target_id, l.score'
+
+
+def _link(row: sqlite3.Row) -> Link:
+    return Link(source_id=row["source_id"], start=row["start"], end=row["end"], text=row["text"],
+                target_id=row["target_id"], score=row["score"], key=row["key"], head=row["head"],
+                tried=bool(row["tried"]), id=row["id"])
+
+
 # The month an article falls in, as "YYYY-MM", or "YYYY" for an article dated only by its year (model.month_text).
 _MONTH_SQL = ("CASE WHEN {t}.date_precision = 'year' THEN substr({t}.date_start, 1, 4) "
               "ELSE substr({t}.date_start, 1, 7) END")
@@ -173,6 +201,9 @@ class SQLiteStore(Store):
                 migrate(self._db)
             else:
                 self._db.execute("SELECT 1 FROM articles LIMIT 1")
+            # an archive made before links were kept, opened read-only, has none (and no table for them)
+            self._has_links = bool(self._db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'links'").fetchall())
         except sqlite3.DatabaseError as e:
             raise ArchiveError(f"cannot open the archive {self.path}: {e}",
                                hint="check that the file is a Kroniek archive and that it is writable") from None
@@ -349,6 +380,8 @@ class SQLiteStore(Store):
                 else:
                     self._db.executemany(sql, values)
                 self._log_changes(r.id for r in rows)
+                self._db.executemany('INSERT INTO links (source_id, start, "end", text) VALUES (?, ?, ?, ?)',
+                                     _references(rows))
                 self._db.executemany(
                     "INSERT INTO quarantine (file, line, reason, raw, at) SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS "
                     "(SELECT 1 FROM quarantine WHERE file IS ? AND line IS ? AND reason = ? AND raw = ?)",
@@ -700,6 +733,55 @@ class SQLiteStore(Store):
     def count_speakers(self) -> int:
         return int(self._q("SELECT count(DISTINCT speaker) FROM quotes WHERE speaker IS NOT NULL AND speaker != ''")
                    [0][0])
+
+    # --- links -------------------------------------------------------------------------------------------------
+
+    def links_from(self, article_id: str) -> list[Link]:
+        if not self._has_links:
+            return []
+        return [_link(r) for r in self._q(f"SELECT {_LINK_COLS} FROM links l WHERE l.source_id = ? ORDER BY l.start",
+                                          (article_id,))]
+
+    def links_to(self, article_id: str, limit: int = 100) -> list[Link]:
+        if not self._has_links:
+            return []
+        return [_link(r) for r in self._q(
+            f"SELECT {_LINK_COLS} FROM links l JOIN articles a ON a.id = l.source_id WHERE l.target_id = ? "
+            "ORDER BY a.date_start IS NULL, a.date_start DESC, l.source_id, l.start LIMIT ?", (article_id, limit))]
+
+    def links(self, after: int = 0, limit: int = 500, *, untried: bool = False) -> list[Link]:
+        if not self._has_links:
+            return []
+        cond = " AND l.tried = 0" if untried else ""
+        return [_link(r) for r in self._q(
+            f"SELECT {_LINK_COLS} FROM links l WHERE l.id > ?{cond} ORDER BY l.id LIMIT ?", (after, limit))]
+
+    def waiting_links(self, keys: Sequence[str]) -> list[Link]:
+        if not self._has_links or not keys:
+            return []
+        found: dict[int, Link] = {}
+        for part in _chunks(list(keys)):
+            marks = _marks(len(part))
+            for r in self._q(f"SELECT {_LINK_COLS} FROM links l WHERE l.target_id IS NULL AND l.key IN ({marks}) "
+                             f"UNION SELECT {_LINK_COLS} FROM links l WHERE l.target_id IS NULL "
+                             f"AND l.head IN ({marks})", (*part, *part)):
+                found.setdefault(r["id"], _link(r))
+        return [found[i] for i in sorted(found)]
+
+    def save_links(self, links: Sequence[Link]) -> None:
+        if self.readonly:
+            raise ArchiveError("the archive is open read-only", hint="open it writable to resolve references")
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.executemany(
+                    "UPDATE links SET tried = ?, key = ?, head = ?, target_id = ?, score = ? WHERE id = ?",
+                    [(int(x.tried), x.key, x.head, x.target_id, x.score, x.id) for x in links if x.id is not None])
+                self._db.execute("COMMIT")
+            except sqlite3.Error as e:
+                self._db.execute("ROLLBACK")
+                raise ArchiveError(f"cannot store links in {self.path}: {e}",
+                                   hint="check free disk space and that no other program holds the file") from None
 
     def export_rows(self, article_ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
         for art in self.articles(article_ids):
