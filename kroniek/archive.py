@@ -14,20 +14,24 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from kroniek.analysis import analyze_stored, load_pipeline, pipeline_version
-from kroniek.errors import ArchiveError, InputError, ModelError, NotFound, QueryError
+from kroniek.errors import ArchiveError, DateError, InputError, ModelError, NotFound, QueryError
 from kroniek.ingest.batches import PreparedBatch, Source, background_batches, prepared_batches, wants_background
 from kroniek.ingest.readers import ReadOptions
 from kroniek.model import (
     STAGES,
+    ArticleDate,
     ArticleRow,
     EntityDetail,
     Filters,
+    Link,
+    LinkedArticle,
     Listing,
     QuarantineRow,
     Span,
@@ -40,6 +44,7 @@ from kroniek.model import (
     headline,
     month_text,
 )
+from kroniek.references import Candidate, TitleKey, choose, lookup_keys, search_words, similarity, title_key
 from kroniek.search.documents import IndexDoc, from_stored
 from kroniek.search.index import SearchIndex, SearchResult
 from kroniek.search.query import combined
@@ -53,6 +58,16 @@ log = logging.getLogger(__name__)
 
 # A query's timeline is drawn from at most this many matching articles (the newest).
 MAX_TIMELINE_ARTICLES = 500
+# A reference is compared with the titles of at most this many articles of each look-up in the index (by the words
+# of its title, and by all its words anywhere), of the first MAX_LINK_WORDS words of the reference.
+LINK_CANDIDATES = 30
+MAX_LINK_WORDS = 16
+# An article's page lists this many related articles, and at most this many that point to it.
+RELATED = 5
+MAX_REFERENCED_BY = 100
+# Related articles are looked up by the most mentioned names of an article and the words of its headline.
+RELATED_NAMES = 5
+RELATED_WORDS = 8
 
 
 @dataclass
@@ -199,7 +214,8 @@ class Archive:
             return 0
         if position > last:  # the index is ahead of its store: it was built for another archive file
             self.on_notice("The search index does not belong to this archive; rebuilding it from the store.")
-            return self.reindex(progress)
+            with self._writing():
+                return self._reindex(progress)
         done = since_commit = 0
         while True:
             changes = self.store.changes_after(position, limit=1000)
@@ -287,12 +303,16 @@ class Archive:
         else:
             batches = prepared_batches(sources, opts, size, prepare_workers=workers)
         uncommitted = 0
+        waiting: dict[int, Link] = {}  # references stored earlier that an article of this run may be the target of
         try:
             with self.store.bulk_writes():  # the store's housekeeping off this thread while batches go in
                 for batch in batches:
                     before = report.new
-                    self._write_batch(batch, report, collect_ids)
+                    fresh = self._write_batch(batch, report, collect_ids)
                     uncommitted += report.new - before
+                    if self._index is not None:
+                        for link in self._waiting_for(fresh):
+                            waiting.setdefault(link.id or 0, link)
                     if uncommitted >= self.settings.index_commit_every:
                         self._commit_index()
                         uncommitted = 0
@@ -305,18 +325,22 @@ class Archive:
                 self._commit_index()
         if self._index is not None:  # the log is kept for an index that was never opened here
             self.store.forget_changes(self._index.checkpoint)
+            # every new article is searchable now: resolve the new references, and those waiting for a new title
+            # (without the index, they wait for the next ingest, a reindex or a reader)
+            self._resolve_links(waiting.values())
         report.seconds = time.perf_counter() - started
         if progress:
             progress(report)
         return report
 
-    def _write_batch(self, batch: PreparedBatch, report: IngestReport, collect_ids: bool) -> None:
-        """De-duplicate a prepared batch against the archive and itself, store it in one transaction, index it."""
+    def _write_batch(self, batch: PreparedBatch, report: IngestReport, collect_ids: bool) -> list[ArticleRow]:
+        """De-duplicate a prepared batch against the archive and itself, store it in one transaction, index it;
+        return the rows stored."""
         report.errors.extend(batch.errors)
         report.bytes += batch.bytes
         rows, quarantine = batch.rows, list(batch.quarantine)
         if not rows and not quarantine:
-            return
+            return []
         if self.store.insert_if_all_new(rows, quarantine):  # the usual case: every article is new
             fresh = rows
         else:
@@ -331,6 +355,7 @@ class Archive:
             report.new_ids.extend(ids)
         if ids:
             self._on_articles_changed(ids, annotated=False, rows=fresh, commit=False)
+        return fresh
 
     def _fresh_rows(self, rows: list[ArticleRow], quarantine: list[QuarantineRow],
                     report: IngestReport, again: list[ArticleRow]) -> list[ArticleRow]:
@@ -442,15 +467,19 @@ class Archive:
 
     # --- reading -----------------------------------------------------------------------------------------------
 
-    def get_article(self, article_id: str, *, resolve_references: bool = True) -> StoredArticle:
-        """An article with its text, structure and all its annotations; each of its "Lees ook" references names
-        the archived article it points to, where there is one (`reference_targets`, by the reference's offset)."""
+    def get_article(self, article_id: str, *, links: bool = True) -> StoredArticle:
+        """An article with its text, structure and all its annotations, and (unless `links` is False) the articles
+        it is linked to: the archived article each of its "Lees ook" references points to, where there is one
+        (`reference_targets`, by the reference's offset), the articles whose references point to it
+        (`referenced_by`) and the articles related to it (`related`, see `related`)."""
         art = self.store.article(article_id)
         if art is None:
             raise NotFound(f"no article with id {article_id!r}", hint="list articles with `kroniek stats` or search")
-        if resolve_references and art.structure.references:
-            found = self.resolve_references([r.text for r in art.structure.references])
-            art.reference_targets = {r.start: found[r.text] for r in art.structure.references if r.text in found}
+        if links:
+            if art.structure.references:
+                art.reference_targets = self._reference_targets(art)
+            art.referenced_by = self._referenced_by(art.id)
+            art.related = self.related(art)
         return art
 
     def articles(self, ids: Iterable[str] | None = None, *, language: str | None = None) -> Iterator[StoredArticle]:
@@ -651,26 +680,170 @@ class Archive:
         with self.store.snapshot():
             return Listing(self.store.speakers(limit, offset), self.store.count_speakers(), offset, limit)
 
-    def resolve_references(self, texts: Sequence[str]) -> dict[str, str]:
-        """For each reference text (a 'Lees ook' line) that is an archived article's title, that article's id.
+    # --- links between articles --------------------------------------------------------------------------------
 
-        The index finds the articles whose title holds the words as a phrase; the title must then be the same text
-        (case and spacing aside). Of several such articles the oldest is taken: the one the reference could mean.
+    def resolve_reference(self, text: str, *, date: ArticleDate | None = None,
+                          source_id: str | None = None) -> tuple[str, float] | None:
+        """The archived article a "Lees ook" reference with this text points to, and the score of the match, in an
+        article of `date` (whose id, `source_id`, is never its own target); None when no title matches.
+
+        The index is asked for the articles whose title shares words with the reference, and for those holding all
+        its words anywhere (an untitled article's first line may be its title); their titles are compared with
+        the reference and the best match chosen as kroniek/references.py describes.
         """
-        found: dict[str, str] = {}
-        for text in dict.fromkeys(texts):
-            key = " ".join(text.split()).casefold()
-            words = " ".join(text.replace('"', " ").replace("“", " ").replace("”", " ").split())
+        return self._match(text, date, source_id, {})
+
+    def _match(self, text: str, date: ArticleDate | None, source_id: str | None,
+               cache: dict[str, list[_Titled]]) -> tuple[str, float] | None:
+        ref = title_key(text)
+        if not ref.key:
+            return None
+        candidates = [Candidate(c.id, c.date, score) for c in self._title_candidates(text, cache)
+                      if c.id != source_id and (score := similarity(ref, c.key)) is not None]
+        best = choose(candidates, date)
+        return (best.id, best.score) if best is not None else None
+
+    def _title_candidates(self, text: str, cache: dict[str, list[_Titled]]) -> list[_Titled]:
+        """The articles a reference with this text may name, as the index finds them (see `resolve_reference`),
+        with their title keys; remembered in `cache` (for one run of references: the same text often recurs)."""
+        if text in cache:
+            return cache[text]
+        words = search_words(text)[:MAX_LINK_WORDS]
+        found: dict[str, tuple[str, str | None]] = {}
+        for query, limit in ((f"title:({' OR '.join(words)})", LINK_CANDIDATES),
+                             (" ".join(words), LINK_CANDIDATES // 3)):
             if not words:
-                continue
+                break
             try:
-                hits = self.search(f'title:"{words}"', limit=20, sort="date-asc", facets=False).hits
+                hits = self.index.titles(query, limit)
             except QueryError:
                 continue
-            match = next((h.id for h in hits if " ".join(h.title.split()).casefold() == key), None)
-            if match is not None:
-                found[text] = match
-        return found
+            for aid, title, date in hits:
+                found.setdefault(aid, (title, date))
+        # an article without a title in the index may have a title line: read those from the store
+        untitled = [aid for aid, (title, _) in found.items() if not title.strip()]
+        lines = {a.id: _link_title(a) for a in self.store.articles(untitled)} if untitled else {}
+        out = []
+        for aid, (title, date) in found.items():
+            line = title if title.strip() else lines.get(aid)
+            if line:
+                out.append(_Titled(aid, _parse_date(date), _title_key(line)))
+        if len(cache) >= 10_000:
+            cache.clear()
+        cache[text] = out
+        return out
+
+    def _resolve(self, links: Sequence[Link], dates: dict[str, ArticleDate | None] | None = None,
+                 cache: dict[str, list[_Titled]] | None = None) -> list[Link]:
+        """The links as trying them finds them: their lookup keys, and their target and score where one matched."""
+        if dates is None:
+            dates = {a.id: a.date for a in self.store.articles(list(dict.fromkeys(x.source_id for x in links)))}
+        cache = {} if cache is None else cache
+        out = []
+        for link in links:
+            key, head = title_key(link.text).lookup()
+            found = self._match(link.text, dates.get(link.source_id), link.source_id, cache)
+            out.append(replace(link, tried=True, key=key or None, head=head, target_id=found[0] if found else None,
+                               score=round(found[1], 2) if found else None))
+        return out
+
+    def _resolve_links(self, waiting: Iterable[Link] = ()) -> int:
+        """Resolve the links not tried yet (the references of new articles), then try again the `waiting` ones (an
+        article that may be their target arrived); return how many links were tried. Holding the writer lock, with
+        every article searchable."""
+        done = after = 0
+        untried: set[int] = set()
+        cache: dict[str, list[_Titled]] = {}
+        while page := self.store.links(after, 500, untried=True):
+            self.store.save_links(self._resolve(page, cache=cache))
+            untried.update(x.id for x in page if x.id is not None)
+            after = page[-1].id or after
+            done += len(page)
+        again = [x for x in waiting if x.id not in untried]
+        for start in range(0, len(again), 500):
+            self.store.save_links(self._resolve(again[start:start + 500], cache=cache))
+        return done + len(again)
+
+    def _relink(self) -> int:
+        """Resolve every stored link again (after a rebuild of the index); return how many there are."""
+        done = after = 0
+        cache: dict[str, list[_Titled]] = {}
+        while page := self.store.links(after, 500):
+            self.store.save_links(self._resolve(page, cache=cache))
+            after = page[-1].id or after
+            done += len(page)
+        return done
+
+    def _waiting_for(self, rows: Sequence[ArticleRow]) -> list[Link]:
+        """The stored links, tried without finding a target, that one of these new articles may be the target of:
+        their title key (or the key of their title's part before its subtitle) is one of the articles'."""
+        titles = [t for t in map(_row_title, rows) if t]
+        return self.store.waiting_links(lookup_keys(titles)) if titles else []
+
+    def _reference_targets(self, art: StoredArticle) -> dict[int, LinkedArticle]:
+        """The article each reference of `art` points to, by the reference's offset. A reference not tried yet (an
+        ingest stopped before it resolved them; an archive of an older Kroniek opened read-only) is resolved now."""
+        stored = {x.start: x for x in self.store.links_from(art.id)}
+        untried = [x for x in (stored.get(r.start) or Link(art.id, r.start, r.end, r.text)
+                               for r in art.structure.references) if not x.tried]
+        for x in self._resolve(untried, {art.id: art.date}) if untried else []:
+            stored[x.start] = x
+        found = [x for x in stored.values() if x.target_id]
+        about = self._summaries(x.target_id for x in found if x.target_id)
+        return {x.start: LinkedArticle(x.target_id, *about[x.target_id], relation="reference", text=x.text,
+                                       score=x.score)
+                for x in found if x.target_id in about}
+
+    def _referenced_by(self, article_id: str) -> list[LinkedArticle]:
+        """The articles whose references point to this one, newest first (each once)."""
+        links = [x for x in self.store.links_to(article_id, MAX_REFERENCED_BY) if x.source_id != article_id]
+        about = self._summaries(x.source_id for x in links)
+        out: dict[str, LinkedArticle] = {}
+        for x in links:
+            if x.source_id in about and x.source_id not in out:
+                out[x.source_id] = LinkedArticle(x.source_id, *about[x.source_id], relation="referenced-by",
+                                                 text=x.text, score=x.score)
+        return list(out.values())
+
+    def _summaries(self, ids: Iterable[str]) -> dict[str, tuple[str, str | None]]:
+        """The headline and date of each of these articles."""
+        wanted = list(dict.fromkeys(ids))
+        return {a.id: (headline(a), a.date.isoformat() if a.date else None)
+                for a in self.store.articles(wanted)} if wanted else {}
+
+    def related(self, art: StoredArticle, limit: int = RELATED) -> list[LinkedArticle]:
+        """Up to `limit` articles related to `art`: first those it is linked to either way (its references'
+        targets, then the articles that point to it; as `get_article` found them), then the nearest by shared
+        names and headline words: the best hits of a search for its RELATED_NAMES most mentioned names (once
+        analysed) or any of RELATED_WORDS words of its headline (stop words left out)."""
+        out: dict[str, LinkedArticle] = {}
+        for a in [*art.reference_targets.values(), *art.referenced_by]:
+            if a.id != art.id:
+                out.setdefault(a.id, a)
+        query = self._similar_query(art)
+        if query and len(out) < limit:
+            try:
+                hits = self.search(query, limit=2 * limit + len(out) + 1, facets=False).hits
+            except QueryError:
+                hits = []
+            # equal scores in the id order, not in the order of the index's segments
+            for h in sorted(hits, key=lambda h: (-round(h.score, 4), h.id)):
+                if h.id != art.id and h.id not in out:
+                    out[h.id] = LinkedArticle(h.id, h.title, h.date, relation="similar", score=round(h.score, 3))
+        return list(out.values())[:limit]
+
+    def _similar_query(self, art: StoredArticle) -> str:
+        """The search for the articles nearest to `art` (see `related`): its names and headline words, OR'ed."""
+        counts: dict[str, int] = {}
+        for e in art.entities:
+            name = " ".join(search_words(e.get("canonical") or e.get("text") or ""))
+            if name:
+                counts[name] = counts.get(name, 0) + 1
+        names = sorted(counts, key=lambda n: (-counts[n], n))[:RELATED_NAMES]
+        index = self.index
+        words = [w for w in dict.fromkeys(search_words(headline(art)))
+                 if (len(w) > 2 or any(c.isdigit() for c in w)) and not index.is_stop_word(w)][:RELATED_WORDS]
+        return " OR ".join([f'entity:"{n}"' for n in names] + words)
 
     def export_rows(self, article_ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
         """Every article (or the given ones) with its annotations, as JSON-ready dicts."""
@@ -706,8 +879,9 @@ class Archive:
         fresh = path is None or not path.exists()
         self._index = SearchIndex(path, writer_heap=self.settings.index_heap_mb * 1_000_000)
         self._index.members_of["story"] = self._story_members
-        if fresh and self.count():
-            self.reindex()
+        if fresh and self.count():  # only the index: the links in the store stand
+            with self._writing():
+                self._reindex(None)
         else:
             self._catch_up_quietly()
 
@@ -722,9 +896,12 @@ class Archive:
                            f"could not catch up here: {err}. Run `kroniek reindex` where the archive is writable.")
 
     def reindex(self, progress: Callable[[int], None] | None = None) -> int:
-        """Rebuild the search index from the store (the store is the truth); return the number of articles."""
+        """Rebuild the search index from the store (the store is the truth), then resolve every stored reference
+        again (a rule or a title may have changed since); return the number of articles."""
         with self._writing():
-            return self._reindex(progress)
+            done = self._reindex(progress)
+            self._relink()
+            return done
 
     def _reindex(self, progress: Callable[[int], None] | None) -> int:
         position = self.store.last_change()  # no other writer runs meanwhile: the rebuild holds up to here
@@ -780,6 +957,45 @@ class Archive:
             if len(result.hits) < size:
                 return
             offset += size
+
+
+class _Titled(NamedTuple):
+    """An article a reference may name: its id, date and title key."""
+
+    id: str
+    date: ArticleDate | None
+    key: TitleKey
+
+
+@lru_cache(maxsize=65536)
+def _title_key(title: str) -> TitleKey:
+    """`title_key`, remembered: the same titles come up as candidates of many references."""
+    return title_key(title)
+
+
+def _parse_date(text: str | None) -> ArticleDate | None:
+    try:
+        return ArticleDate.parse(text) if text else None
+    except DateError:
+        return None
+
+
+def _link_title(art: StoredArticle) -> str | None:
+    """The title a reference may name an article by: its title, else the title line its structure found."""
+    if art.title and art.title.strip():
+        return art.title
+    st = art.structure
+    return art.text[st.title.start:st.title.end] if st.title is not None else None
+
+
+def _row_title(row: ArticleRow) -> str | None:
+    """`_link_title` of an article about to be stored (its structure still JSON, read only when it has a title)."""
+    if row.title and row.title.strip():
+        return row.title
+    if '"title": null' in row.structure_json:
+        return None
+    span = json.loads(row.structure_json).get("title")
+    return row.text[span["start"]:span["end"]] if span else None
 
 
 def index_path(archive: str | Path) -> Path | None:

@@ -16,6 +16,7 @@ from typing import IO, Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -23,7 +24,7 @@ from kroniek import __version__
 from kroniek.analysis import ReadOptions, Rejected, analyze_paths, article_limit, load_pipeline, tag_conll
 from kroniek.archive import Archive, IngestReport
 from kroniek.errors import KroniekError, ModelError
-from kroniek.model import INPUT_FORMATS, STAGES, Listing
+from kroniek.model import INPUT_FORMATS, STAGES, LinkedArticle, Listing
 from kroniek.settings import ARCHIVE_ENV, DEFAULT_ARCHIVE, CoreSettings
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_QUARANTINED = 0, 1, 2, 3
@@ -355,15 +356,29 @@ def show(article_id: str, archive_path: Path, as_json: bool) -> None:
         text = art.text[start:end]
         out.print()
         if (start, end) in heads:
-            out.print(f"[bold]{text}[/]", markup=True)
+            out.print(f"[bold]{escape(text)}[/]", markup=True)
         elif (start, end) in refs:
-            out.print(f"[italic]→ Lees ook: {text}[/]", markup=True)
+            target = art.reference_targets.get(start)
+            found = f" [dim](in the archive: {_listed(target)})[/]" if target else " [dim](not in the archive)[/]"
+            out.print(f"[italic]→ Lees ook: {escape(text)}[/]{found}", markup=True)
         else:
             out.print(text)
+    for heading, listed in (("Referenced by", art.referenced_by), ("Related", art.related)):
+        if listed:
+            out.print()
+            out.print(f"[bold]{heading}[/]", markup=True)
+            for a in listed:
+                out.print(f"  {_listed(a)}" + (f" [dim]({a.relation})[/]" if heading == "Related" else ""),
+                          markup=True)
     out.print()
     out.print(f"{len(art.entities)} entities, {len(art.quotes)} quotes, {len(art.timexes)} time expressions"
               + (f" (analysed by {', '.join(sorted(set(art.analyses.values())))})" if art.analyses
                  else " (not analysed)"))
+
+
+def _listed(a: LinkedArticle) -> str:
+    """A linked article on one line, as `kroniek show` lists it (escaped for rich's markup)."""
+    return escape(f"{a.id} · {a.date or 'undated'} · {a.title}")
 
 
 @cli.command()

@@ -314,18 +314,26 @@ class StoredArticle:
     # the other places the same text came from (source, url, origin_file, origin_line)
     other_sources: list[dict[str, Any]] = field(default_factory=list)
     # the archived article each "Lees ook" reference points to, by the reference's start offset (where resolved)
-    reference_targets: dict[int, str] = field(default_factory=dict)
+    reference_targets: dict[int, LinkedArticle] = field(default_factory=dict)
+    # the articles whose references point to this one, and the articles related to it (see Archive.related)
+    referenced_by: list[LinkedArticle] = field(default_factory=list)
+    related: list[LinkedArticle] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (dates as ISO strings, structure as offsets; each reference with the id of the
-        article it points to, or None)."""
+        """A JSON-ready dict (dates as ISO strings, structure as offsets; each reference with the article it
+        points to, `article_id` and `article`, or None; the articles that point to it and those related to it)."""
         d = asdict(self)
-        d.pop("reference_targets")
+        for name in ("reference_targets", "referenced_by", "related"):
+            d.pop(name)
         d["date"] = self.date.isoformat() if self.date else None
         d["date_precision"] = self.date.precision.value if self.date else None
         d["structure"] = self.structure.to_dict()
         for ref in d["structure"].get("references", []):
-            ref["article_id"] = self.reference_targets.get(ref["start"])
+            target = self.reference_targets.get(ref["start"])
+            ref["article_id"] = target.id if target else None
+            ref["article"] = target.to_dict() if target else None
+        d["referenced_by"] = [a.to_dict() for a in self.referenced_by]
+        d["related"] = [a.to_dict() for a in self.related]
         d["headline"] = headline(self)
         return d
 
@@ -349,6 +357,26 @@ class Link:
     head: str | None = None
     tried: bool = False
     id: int | None = None
+
+
+@dataclass(frozen=True)
+class LinkedArticle:
+    """Another article as an article's page lists it: its id, headline and date, and how the two are related.
+
+    `relation`: "reference" (this article points to it), "referenced-by" (it points to this article) or "similar"
+    (it shares names and title words); `text` is the reference's text for the first two; `score` how well the
+    reference matched the title (0-100), or the search score of a similar article.
+    """
+
+    id: str
+    title: str
+    date: str | None
+    relation: str
+    text: str = ""
+    score: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 # A headline longer than this is cut at a word and ends in an ellipsis.

@@ -52,9 +52,39 @@ def test_api_article_reference_resolves_to_the_article_with_that_title(client: T
     assert [(r["text"], r["article_id"]) for r in refs] == [(REFERENCED_TITLE, "ref-mh17")]
 
 
-def test_api_article_reference_without_target_is_null(client: TestClient) -> None:
-    art = client.get("/api/articles/ref-mh17").json()
-    assert all(r["article_id"] is None for r in art["structure"]["references"])
+def test_api_article_reference_names_its_article_and_the_article_what_points_to_it(
+        client: TestClient, annotated: tuple[Path, str]) -> None:
+    seed = client.get(f"/api/articles/{annotated[1]}").json()
+    (ref,) = seed["structure"]["references"]
+    assert ref["article"] == {"id": "ref-mh17", "title": REFERENCED_TITLE, "date": "2018-05-25",
+                              "relation": "reference", "text": REFERENCED_TITLE, "score": 100.0}
+    # related: the linked article first, then the nearest by names and words, never the article itself
+    assert seed["related"][0] == ref["article"]
+    assert len(seed["related"]) == 5 and annotated[1] not in {r["id"] for r in seed["related"]}
+    assert {r["relation"] for r in seed["related"][1:]} == {"similar"}
+    target = client.get("/api/articles/ref-mh17").json()
+    (back,) = target["referenced_by"]
+    assert (back["id"], back["date"], back["relation"], back["text"], back["score"]) == (
+        annotated[1], "2019-02", "referenced-by", REFERENCED_TITLE, 100.0)
+    assert back["title"].startswith("Het ministerie van Buitenlandse Zaken")  # the untitled seed's headline
+    assert target["related"][0] == back
+
+
+def test_api_reference_without_target_is_null_until_its_article_arrives(writable_client: TestClient) -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    title = "Gemeente bouwt een nieuwe brug over de rivier"
+    source = {"id": "bron", "date": "2020-02-01", "title": "Raad vergadert",
+              "text": f"Raad vergadert\n\nDe raad sprak over verkeer.\n\nLees ook: {title}"}
+    assert writable_client.post("/api/ingest", json={"articles": [source], "analyze": False}, headers=auth).json()[
+        "new"] == 1
+    (ref,) = writable_client.get("/api/articles/bron").json()["structure"]["references"]
+    assert ref["article_id"] is None and ref["article"] is None
+    later = {"id": "brug", "date": "2020-01-15", "title": f"{title}!", "text": f"{title}!\n\nDe bouw begint."}
+    assert writable_client.post("/api/ingest", json={"articles": [later], "analyze": False}, headers=auth).json()[
+        "new"] == 1
+    (ref,) = writable_client.get("/api/articles/bron").json()["structure"]["references"]
+    assert ref["article_id"] == "brug" and ref["article"]["title"] == f"{title}!"
+    assert [b["id"] for b in writable_client.get("/api/articles/brug").json()["referenced_by"]] == ["bron"]
 
 
 def test_api_article_with_slashes_in_its_id_opens(slashed_client: TestClient) -> None:

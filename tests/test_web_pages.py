@@ -150,7 +150,7 @@ def test_web_article_page_marks_quotations_with_their_speaker(client: TestClient
     assert any("We mogen hoopvol zijn" in q for q in blok_quotes)
     assert re.search(r'class="timex[^"]*" data-value="2018-05"[^>]*>vorig jaar mei<sup', html)
     assert 'class="ent ent-PER"' in html
-    assert re.search(r'Lees ook: <a class="reference-link" href="/articles/ref-mh17">', html)
+    assert re.search(r'Lees ook: <a class="reference-link" href="/articles/ref-mh17"[^>]*>', html)
 
 
 def test_web_article_with_script_shows_it_as_text(client: TestClient) -> None:
@@ -255,6 +255,26 @@ def test_web_reference_is_one_link_holding_its_title(client: TestClient, annotat
     html = client.get(f"/articles/{annotated[1]}").text
     line = re.search(r'<p class="reference">.*?</p>', html, re.S)
     assert line and '<span class="ent ent-' in line.group(0)
+
+
+def test_web_referenced_article_lists_what_points_to_it_and_related_articles(
+        client: TestClient, annotated: tuple[Path, str]) -> None:
+    html = client.get("/articles/ref-mh17").text
+    balanced(html)
+    section = re.search(r'<section class="referenced-by">.*?</section>', html, re.S)
+    assert section and "Verwezen door" in section.group(0)
+    assert [a["href"] for a, _ in links_of(section.group(0)).links] == [f"/articles/{annotated[1]}"]
+    related = re.search(r'<section class="related">.*?</section>', html, re.S)
+    assert related and "Gerelateerde artikelen" in related.group(0)
+    assert re.search(rf'<li data-relation="referenced-by"><a href="/articles/{annotated[1]}"', related.group(0))
+    assert "/articles/ref-mh17" not in related.group(0)
+    seed = client.get(f"/articles/{annotated[1]}").text
+    assert '<section class="referenced-by">' not in seed  # nothing points to the seed
+    assert re.search(r'title="Rusland aansprakelijk stellen voor MH17 – wat betekent dat\?" '
+                     r'data-article-id="ref-mh17">', seed)
+    assert "(in het archief, 2018-05-25)" in seed
+    english = client.get("/articles/ref-mh17", headers={"Accept-Language": "en"}).text
+    assert "Referenced by" in english and "refers here" in english
 
 
 def test_web_no_page_has_a_link_inside_a_link(client: TestClient, annotated: tuple[Path, str]) -> None:

@@ -44,12 +44,26 @@ class SpanOut(BaseModel):
     end: int
 
 
+class LinkedOut(BaseModel):
+    """Another article, as an article lists it: one it points to, one that points to it, or a related one."""
+
+    id: str
+    title: str = Field(description="the article's headline")
+    date: str | None
+    relation: str = Field(description="reference (this article points to it), referenced-by (it points to this "
+                                      "article) or similar (it shares names and headline words)")
+    text: str = Field("", description="the text of the reference (for reference and referenced-by)")
+    score: float | None = Field(None, description="how well the reference matched the title (0-100), or the "
+                                                  "search score of a similar article")
+
+
 class ReferenceOut(BaseModel):
     start: int
     end: int
     text: str
     kind: str
     article_id: str | None = Field(None, description="the archived article this reference points to, if found")
+    article: LinkedOut | None = Field(None, description="that article: id, headline, date and the match's score")
 
 
 class StructureOut(BaseModel):
@@ -104,6 +118,10 @@ class ArticleOut(BaseModel):
     quotes: list[QuoteOut]
     timexes: list[TimexOut]
     analyses: dict[str, str] = Field(description="analysis stage -> pipeline version")
+    referenced_by: list[LinkedOut] = Field([], description="the articles whose references point to this one, "
+                                                           "newest first")
+    related: list[LinkedOut] = Field([], description="up to five related articles: those linked to this one "
+                                                     "either way, then the nearest by shared names and words")
 
 
 class FacetBucket(BaseModel):

@@ -478,6 +478,11 @@ class SearchIndex:
             return Q.term_query(self.schema, field_name, forms[0])
         return Q.boolean_query([(tantivy.Occur.Should, Q.term_query(self.schema, field_name, f)) for f in forms])
 
+    def is_stop_word(self, word: str) -> bool:
+        """Whether the Dutch analyzer drops this word (de, het, van): it says nothing about what an article is
+        about."""
+        return not self._stem.analyze(word)
+
     def _is_stop_word(self, node: q.Node) -> bool:
         """A plain word that the Dutch analyzer drops (de, het, van): left out of a query that has other words."""
         if not isinstance(node, q.Term) or node.exact or node.prefix or node.field not in (None, "title", "text"):
@@ -553,6 +558,20 @@ class SearchIndex:
         if counting is not None:
             result.facets = counting.result()
         return result
+
+    def titles(self, text: str, limit: int = 20) -> list[tuple[str, str, str | None]]:
+        """The id, title and date of the best `limit` matches of a query, by relevance, without snippets or facets:
+        the look-up of the articles a title may name."""
+        searcher = self._index.searcher()
+        try:
+            found = searcher.search(self._compile(text, False).query, max(limit, 1))
+        except ValueError as err:
+            raise QueryError(f"the query cannot be run: {err}") from err
+        out = []
+        for _, addr in found.hits[:limit]:
+            doc = searcher.doc(addr)
+            out.append((str(doc.get_first("id")), doc.get_first("title") or "", doc.get_first("date")))
+        return out
 
     def _facet_pool(self) -> ThreadPoolExecutor:
         if self._pool is None:
