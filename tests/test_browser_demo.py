@@ -166,3 +166,27 @@ def test_browser_api_docs_work_offline(server: str, page: Page) -> None:
     shot(pg, "10-api-docs-offline")
     assert not refused, refused
     assert not problems, problems
+
+
+def test_browser_reference_and_what_points_back(server: str, page: Page) -> None:
+    """The article a "Lees ook" line points to lists the article it is pointed to from, and both list related ones."""
+    pg = page
+    pg.goto(server + "/articles/ref-mh17")
+    expect(pg.locator("article.text h1")).to_have_text(REFERENCED_TITLE)
+    back = pg.locator("section.referenced-by")
+    expect(back.locator("h3")).to_have_text("Verwezen door")
+    expect(back.locator("li a")).to_have_count(1)
+    expect(pg.locator('section.related li[data-relation="referenced-by"]')).to_have_count(1)
+    assert pg.locator("section.related li").count() >= 2  # and the nearest by names and words
+    expect(pg.locator('section.related a[href="/articles/ref-mh17"]')).to_have_count(0)  # never itself
+    shot(pg, "11-article-referenced-by")
+
+    back.locator("li a").click()
+    pg.wait_for_url("**/articles/*")
+    assert not pg.url.endswith("/articles/ref-mh17")
+    link = pg.locator("p.reference a.reference-link")
+    expect(link).to_have_text(REFERENCED_TITLE)
+    expect(link).to_have_attribute("href", "/articles/ref-mh17")
+    expect(pg.locator("p.reference")).to_contain_text("in het archief, 2018-05-25")
+    expect(pg.locator('section.related li[data-relation="reference"] a')).to_have_attribute("href", "/articles/ref-mh17")
+    shot(pg, "12-article-with-reference-and-related")
