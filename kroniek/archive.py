@@ -813,11 +813,12 @@ class Archive:
 
     def related(self, art: StoredArticle, limit: int = RELATED) -> list[LinkedArticle]:
         """Up to `limit` articles related to `art`: first those it is linked to either way (its references'
-        targets, then the articles that point to it; as `get_article` found them), then the nearest by shared
-        names and headline words: the best hits of a search for its RELATED_NAMES most mentioned names (once
-        analysed) or any of RELATED_WORDS words of its headline (stop words left out)."""
+        targets, then the articles that point to it; as `get_article` found them), then its neighbours in its
+        story (the articles just before and after it), then the nearest by shared names and headline words: the
+        best hits of a search for its RELATED_NAMES most mentioned names (once analysed) or any of RELATED_WORDS
+        words of its headline (stop words left out)."""
         out: dict[str, LinkedArticle] = {}
-        for a in [*art.reference_targets.values(), *art.referenced_by]:
+        for a in [*art.reference_targets.values(), *art.referenced_by, *self._story_neighbours(art)]:
             if a.id != art.id:
                 out.setdefault(a.id, a)
         query = self._similar_query(art)
@@ -831,6 +832,18 @@ class Archive:
                 if h.id != art.id and h.id not in out:
                     out[h.id] = LinkedArticle(h.id, h.title, h.date, relation="similar", score=round(h.score, 3))
         return list(out.values())[:limit]
+
+    def _story_neighbours(self, art: StoredArticle) -> list[LinkedArticle]:
+        """The articles just before and just after `art` in its story (by date), when it is in one."""
+        if art.story_id is None:
+            return []
+        members = [aid for aid, _ in self.store.story_members(art.story_id)]
+        if art.id not in members:
+            return []
+        at = members.index(art.id)
+        near = [members[i] for i in (at - 1, at + 1) if 0 <= i < len(members)]
+        about = self._summaries(near)
+        return [LinkedArticle(aid, *about[aid], relation="story") for aid in near if aid in about]
 
     def _similar_query(self, art: StoredArticle) -> str:
         """The search for the articles nearest to `art` (see `related`): its names and headline words, OR'ed."""

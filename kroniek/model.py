@@ -363,8 +363,8 @@ class Link:
 class LinkedArticle:
     """Another article as an article's page lists it: its id, headline and date, and how the two are related.
 
-    `relation`: "reference" (this article points to it), "referenced-by" (it points to this article) or "similar"
-    (it shares names and title words); `text` is the reference's text for the first two; `score` how well the
+    `relation`: "reference" (this article points to it), "referenced-by" (it points to this article), "story" (it
+    comes just before or after it in its story) or "similar" (it shares names and title words); `text` is the reference's text for the first two; `score` how well the
     reference matched the title (0-100), or the search score of a similar article.
     """
 

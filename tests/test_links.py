@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from kroniek.archive import Archive
 from kroniek.cli import cli
-from kroniek.model import STAGES, Analysis, EntityMention
+from kroniek.model import STAGES, Analysis, EntityMention, StoryRow
 
 REFERENCE = "Rusland aansprakelijk stellen voor MH17 – wat betekent dat?"
 
@@ -199,3 +199,16 @@ def test_links_show_and_its_json_list_the_links(archive: Archive) -> None:
     data = json.loads(runner.invoke(cli, ["show", "t", "--json", "--archive", db]).output)
     assert [(b["id"], b["relation"]) for b in data["referenced_by"]] == [("s", "referenced-by")]
     assert data["related"][0]["id"] == "s"
+
+
+def test_links_related_articles_include_the_neighbours_in_the_story(archive: Archive) -> None:
+    days = ["2019-01-10", "2019-02-10", "2019-03-10", "2019-04-10"]
+    archive.ingest([target(f"d{i}", f"Nieuws over de brug, deel {i}", day, body=f"De bouw van de brug, week {i}.")
+                    for i, day in enumerate(days)])
+    archive.store.save_stories([(f"d{i}", "d0", 1.0) for i in range(4)],
+                               [StoryRow("d0", "Nieuws over de brug", "d0", days[0], days[-1], 4)])
+    related = archive.get_article("d2").related
+    assert [(r.id, r.relation) for r in related[:2]] == [("d1", "story"), ("d3", "story")]
+    assert {r.id for r in related} == {"d0", "d1", "d3"}  # and the first one, by its words
+    first = archive.get_article("d0").related
+    assert (first[0].id, first[0].relation) == ("d1", "story")

@@ -51,7 +51,8 @@ class LinkedOut(BaseModel):
     title: str = Field(description="the article's headline")
     date: str | None
     relation: str = Field(description="reference (this article points to it), referenced-by (it points to this "
-                                      "article) or similar (it shares names and headline words)")
+                                      "article), story (just before or after it in its story) or similar (it "
+                                      "shares names and headline words)")
     text: str = Field("", description="the text of the reference (for reference and referenced-by)")
     score: float | None = Field(None, description="how well the reference matched the title (0-100), or the "
                                                   "search score of a similar article")
@@ -121,7 +122,8 @@ class ArticleOut(BaseModel):
     referenced_by: list[LinkedOut] = Field([], description="the articles whose references point to this one, "
                                                            "newest first")
     related: list[LinkedOut] = Field([], description="up to five related articles: those linked to this one "
-                                                     "either way, then the nearest by shared names and words")
+                                                     "either way, its neighbours in its story, then the nearest "
+                                                     "by shared names and words")
 
 
 class FacetBucket(BaseModel):

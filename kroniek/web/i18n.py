@@ -45,6 +45,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "article.related": ("Gerelateerde artikelen", "Related articles"),
     "related.reference": ("verwijst ernaar", "referred to here"),
     "related.referenced-by": ("verwijst hierheen", "refers here"),
+    "related.story": ("zelfde verhaal", "same story"),
     "related.similar": ("zelfde namen en woorden", "shared names and words"),
     "article.said_by": ("gezegd door", "said by"),
     "article.legend": ("Legenda", "Legend"),
