@@ -386,18 +386,21 @@ class Archive:
     def load(self, output: str | Path, *, progress: Callable[[IngestReport], None] | None = None) -> IngestReport:
         """Bulk-load an output of `kroniek batch analyze` (Parquet: articles with their analyses, and the
         quarantined records): new articles are stored with their annotations, duplicates are counted (another
-        source of the same text is kept), and then stories are placed. Loading the same output again changes
-        nothing."""
+        source of the same text is kept), their references resolved as an ingest resolves them, and then stories
+        are placed. Loading the same output again changes nothing."""
         from kroniek.batch import read_parquet
 
         report = IngestReport()
         started = time.perf_counter()
+        waiting: dict[int, Link] = {}
         with self._writing():
             self._before_ingest()
             for rows, analyses, quarantine, version in read_parquet(output):
                 again: list[ArticleRow] = []
                 fresh = self._fresh_rows(rows, list(quarantine), report, again)
                 self.store.insert(fresh, quarantine, sources=again)
+                for link in self._waiting_for(fresh):
+                    waiting.setdefault(link.id or 0, link)
                 ids = {r.id for r in fresh}
                 dutch = [a for a in analyses if a.id in ids and a.language == "nl"]
                 if dutch:
@@ -412,6 +415,7 @@ class Archive:
                 if progress:
                     progress(report)
             self.store.forget_changes(self.index.checkpoint)
+            self._resolve_links(waiting.values())  # as an ingest does, once every article is searchable
         report.stories = self.update_stories().started
         report.seconds = time.perf_counter() - started
         return report

@@ -100,6 +100,8 @@ def test_load_gives_the_archive_ingest_gives(spark_output: Path, inputs: list[st
             for f in ("text", "title", "structure", "language", "entities", "quotes", "timexes", "date"):
                 assert same(getattr(x, f)) == same(getattr(y, f)), (art.id, f)
         assert a.search("minister").total == b.search("minister").total > 0
+        links = [[(x.source_id, x.text, x.tried, x.target_id) for x in c.store.links()] for c in (a, b)]
+        assert links[0] == links[1] and links[0] and all(x[2] for x in links[0])
         assert a.stories(min_size=1).total == b.stories(min_size=1).total
 
 
