@@ -155,3 +155,20 @@ def test_store_contract_references_are_stored_as_untried_links_and_resolved(stor
     assert [x.text for x in store.waiting_links(["eenanderstuk", "ruslandenmh17"])] == ["Een ander stuk"]
     assert store.waiting_links(["iets"]) == [] and store.waiting_links([]) == []
     assert [x.id for x in store.links(after=found.id or 0)] == [missing.id]
+
+
+def test_store_contract_export_readers_stream_every_row_of_a_selection(store: Store) -> None:
+    store.insert([row("a", TEXT_A, "2019-02"), row("b", TEXT_B, "2019-03-04")], [])
+    store.save_analyses([analysis_a()], "v1", STAGES)
+    ents = list(store.export_entities())
+    assert [(e["canonical"], e["label"], e["mentions"], e["articles"], e["variants"]) for e in ents] == [
+        ("Stef Blok", "PER", 2, 1, ["Blok", "Stef Blok"]), ("Rusland", "LOC", 1, 1, ["Rusland"])]
+    assert {e["id"] for e in ents} == {e["id"] for e in store.entities()}
+    assert list(store.export_entities(["b"])) == []
+    assert list(store.export_quotes()) == store.quotes()
+    assert list(store.export_timexes()) == store.calendar_timexes()
+    many = [f"x{i}" for i in range(40_000)] + ["a"]  # more ids than any backend binds as parameters
+    assert [e["canonical"] for e in store.export_entities(many)] == ["Stef Blok", "Rusland"]
+    assert list(store.export_quotes(many)) == store.quotes(article_ids=["a"])
+    assert list(store.export_timexes(many)) == store.calendar_timexes(article_ids=["a"])
+    assert list(store.export_quotes(["b"])) == [] and list(store.export_timexes(["b"])) == []

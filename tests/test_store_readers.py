@@ -12,6 +12,7 @@ import pytest
 
 from kroniek.errors import ArchiveError
 from kroniek.model import STAGES, Analysis, ArticleRow, EntityMention, QuarantineRow, Quote
+from kroniek.store import sqlite as sqlite_store
 from kroniek.store.sqlite import MAX_IDLE_READERS, SQLiteStore
 
 # A bound on a wait that only a deadlock would reach: the tests never measure how long anything takes.
@@ -151,7 +152,53 @@ def test_store_in_memory_reads_use_its_one_connection() -> None:
     store.insert([_row(1)], [])
     with store.snapshot():
         assert store.count() == 1 and store.article("a1") is not None
+    store.save_analyses([_analysis("a1", f"{TEXT} (1)", ["Stef Blok"])], "v1", STAGES)
+    assert [q["speaker"] for q in store.export_quotes()] == ["Stef Blok"]
+    assert [e["canonical"] for e in store.export_entities(["a1"])] == ["Stef Blok"]
     assert store._idle == []
+    store.close()
+
+
+def test_store_export_streams_read_one_moment_on_a_connection_of_their_own(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """An export reader holds one reading connection from its first fetch to its last, never the writer's lock:
+    what the writer commits meanwhile does not reach the stream, its fetches may come from any thread, and the
+    connection goes back to the pool when the stream ends or is closed."""
+    monkeypatch.setattr(sqlite_store, "_STREAM_ROWS", 2)  # a fetch at a time is two rows
+    store = SQLiteStore(tmp_path / "k.db")
+    n = 7
+    store.insert([_row(i) for i in range(n)], [])
+    store.save_analyses([_analysis(f"a{i}", f"{TEXT} ({i})", ["Stef Blok"]) for i in range(n)], "v1", STAGES)
+    assert store.count() == n
+    idle = len(store._idle)
+    assert idle == 1  # the connection that count read on, back in the pool
+    stream = store.export_quotes()
+    first = [next(stream)]
+    assert len(store._idle) == idle - 1  # the stream's connection
+    # every quotation is replaced, and the writer then holds a transaction open while the stream goes on
+    store.save_analyses([_analysis(f"a{i}", f"{TEXT} ({i})", ["Mark Rutte"]) for i in range(n)], "v2", STAGES)
+    rest: list[dict[str, object]] = []
+    with store._lock:
+        store._db.execute("BEGIN IMMEDIATE")
+        store._db.execute("DELETE FROM quotes")
+        t = threading.Thread(target=lambda: rest.extend(stream))  # fetched on another thread
+        t.start()
+        t.join(HANG)
+        store._db.execute("ROLLBACK")
+    assert not t.is_alive()
+    assert [q["speaker"] for q in first + rest] == ["Stef Blok"] * n  # as of the first fetch
+    assert len(store._idle) == idle  # given back at its end
+    assert [q["speaker"] for q in store.export_quotes()] == ["Mark Rutte"] * n
+    left = store.export_timexes()
+    assert list(left) == []  # no time expressions: ends at once
+    early = store.export_quotes()
+    next(early)
+    early.close()  # a reader that stops early (a closed pipe)
+    assert len(store._idle) == idle
+    with store.snapshot():  # inside a snapshot, a stream reads on its connection, as of its moment
+        held = store._local.db
+        assert [q["speaker"] for q in store.export_quotes(["a1"])] == ["Mark Rutte"]
+        assert store._local.db is held
     store.close()
 
 

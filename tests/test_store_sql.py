@@ -236,6 +236,7 @@ def test_store_sql_text_is_built_from_fixed_fragments_only(path: Path) -> None:
 def test_store_sql_check_follows_the_wrapper_and_clause_helpers() -> None:
     check = SqlText((ROOT / "kroniek" / "store" / "sqlite.py").read_text(encoding="utf-8"))
     assert check.executors().get("_q") == 0
+    assert check.executors().get("_stream") == 0  # the export readers' wrapper: its callers are checked
 
 
 WRAPPER = """
@@ -419,6 +420,11 @@ def test_store_sql_hostile_values_go_only_as_parameters(tmp_path: Path) -> None:
         assert [s["speaker"] for s in store.speakers()] == [HOSTILE] and store.count_speakers() == 1
         assert [q.raw for q in store.quarantined()] and store.count_quarantined() == 1
         assert list(store.export_rows([HOSTILE])) and store.changes_after(0)
+        assert [e["canonical"] for e in store.export_entities([HOSTILE])] == [HOSTILE]
+        assert [e["variants"] for e in store.export_entities()] == [[HOSTILE]]
+        assert [q["speaker"] for q in store.export_quotes([HOSTILE])] == [HOSTILE]
+        assert [t["article_id"] for t in store.export_timexes([HOSTILE])] == [HOSTILE]
+        assert list(store.export_quotes([HOSTILE + "'"])) == [] and list(store.export_timexes(["x' OR '1'='1"])) == []
         assert store.quotes_about(eid) == []
         store.save_stories([(HOSTILE, HOSTILE, 1.0)], [StoryRow(HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, 1,
                                                                 (HOSTILE,))])

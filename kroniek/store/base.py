@@ -194,8 +194,28 @@ class Store(ABC):
     def count_speakers(self) -> int:
         """How many speakers `speakers` lists, over all pages."""
 
+    # The export readers: each streams every row of its kind (of all articles, or of the given ones, any number),
+    # in one pass, so that an export of any size holds only a few rows at a time.
+
     @abstractmethod
-    def export_rows(self, article_ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]: ...
+    def export_rows(self, article_ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
+        """Articles with their annotations (`StoredArticle.to_dict`), all in storage order or the given ones in
+        the given order."""
+
+    @abstractmethod
+    def export_entities(self, article_ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
+        """The entities mentioned in these articles (`id`, `canonical`, `label`, `mentions` and `articles` counted
+        in them, `variants`: the forms they are mentioned by there, sorted), most mentioned first, then by name
+        and id."""
+
+    @abstractmethod
+    def export_quotes(self, article_ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
+        """The quotations of these articles, with the columns and in the order of `quotes`."""
+
+    @abstractmethod
+    def export_timexes(self, article_ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
+        """The time expressions on the calendar of these articles, with the columns and in the order of
+        `calendar_timexes`."""
 
     # --- stories ----------------------------------------------------------------------------------------------
 

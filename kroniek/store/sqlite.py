@@ -53,6 +53,14 @@ _ARTICLE_COLS = ("id, content_hash, date, date_precision, date_start, date_end, 
 # A reading connection keeps a smaller page cache than the writer; idle ones beyond this number are closed.
 READER_PRAGMAS = ("PRAGMA busy_timeout=10000", "PRAGMA cache_size=-16384", "PRAGMA temp_store=MEMORY")
 MAX_IDLE_READERS = 8
+# The columns of a quotation and of a time expression on the calendar, as their lists and their exports give them.
+_QUOTE_COLS = ('q.article_id, a.date AS article_date, a.title AS article_title, q.start, q."end", q.text, q.kind, '
+               "q.cue, q.speaker_mention, q.speaker, q.speaker_entity_id")
+_TIMEX_COLS = ('t.article_id, t.start, t."end", t.text, t.type, t.value, t.ref_start, t.ref_end, t.sentence_start, '
+               "t.sentence_end, a.date AS article_date, a.title AS article_title, a.structure AS article_structure, "
+               "substr(a.text, coalesce(t.sentence_start, t.start) + 1, "
+               'coalesce(t.sentence_end, t."end") - coalesce(t.sentence_start, t.start)) AS sentence')
+_STREAM_ROWS = 500  # rows an export reader fetches at a time
 _CHUNK = 500  # parameters per IN (...) list, below SQLite's limit
 _AUTOCHECKPOINT = 1000  # SQLite's default: the committing connection checkpoints once the WAL holds 1,000 pages
 # During an ingest the WAL is checkpointed by a thread of its own; should it fall behind, the writer checkpoints
@@ -335,6 +343,39 @@ class SQLiteStore(Store):
     def _q(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         with self._reading() as db:
             return db.execute(sql, params).fetchall()
+
+    def _stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[sqlite3.Row]:
+        """The rows of one query, fetched a few hundred at a time, on one reading connection from the first fetch
+        to the last: this thread's snapshot's when it holds one (the stream is then read inside it), else one
+        borrowed from the pool for the whole stream, the stream's alone (its fetches may come from any thread, as
+        a streamed response's do), given back when the stream ends or is closed. One statement reads as of one
+        moment: every row is from the archive as it was at the first fetch. In memory: the one connection, under
+        the writer's lock for each fetch."""
+        held = getattr(self._local, "db", None)
+        if held is None and self._in_memory:
+            with self._lock:
+                cursor = self._db.execute(sql, params)
+            try:
+                while True:
+                    with self._lock:
+                        rows = cursor.fetchmany(_STREAM_ROWS)
+                    if not rows:
+                        return
+                    yield from rows
+            finally:
+                with self._lock:
+                    cursor.close()
+        db = held if held is not None else self._borrow()
+        try:
+            cursor = db.execute(sql, params)
+            try:
+                while rows := cursor.fetchmany(_STREAM_ROWS):
+                    yield from rows
+            finally:
+                cursor.close()
+        finally:
+            if held is None:
+                self._give_back(db)
 
     # --- ingest ------------------------------------------------------------------------------------------------
 
@@ -666,10 +707,16 @@ class SQLiteStore(Store):
                limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
         where, params = self._quote_filter(speaker, article_ids)
         return [dict(r) for r in self._q(
-            f'SELECT q.article_id, a.date AS article_date, a.title AS article_title, q.start, q."end", q.text, '
-            f"q.kind, q.cue, q.speaker_mention, q.speaker, q.speaker_entity_id FROM quotes q "
-            f"JOIN articles a ON a.id = q.article_id {where} ORDER BY a.date_start, q.article_id, q.start "
-            f"LIMIT ? OFFSET ?", (*params, limit, offset))]
+            f"SELECT {_QUOTE_COLS} FROM quotes q JOIN articles a ON a.id = q.article_id {where} "
+            f"ORDER BY a.date_start, q.article_id, q.start LIMIT ? OFFSET ?", (*params, limit, offset))]
+
+    def export_quotes(self, article_ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
+        # every row is read: the articles are walked in date order (their date index), so that only the
+        # quotations of one date are sorted at a time, rather than all of them at once
+        where, params = self._quote_filter(None, article_ids)
+        return (dict(r) for r in self._stream(
+            f"SELECT {_QUOTE_COLS} FROM articles a INDEXED BY articles_date CROSS JOIN quotes q "
+            f"ON q.article_id = a.id {where} ORDER BY a.date_start, q.article_id, q.start", params))
 
     def quotes_about(self, entity_id: int, limit: int = 50) -> list[dict[str, Any]]:
         return [dict(r) for r in self._q(
@@ -709,14 +756,17 @@ class SQLiteStore(Store):
                          offset: int = 0) -> list[dict[str, Any]]:
         where, params = self._timex_filter(entity_id, in_sentence, article_ids)
         return [dict(r) for r in self._q(
-            f'SELECT t.article_id, t.start, t."end", t.text, t.type, t.value, t.ref_start, t.ref_end, '
-            f"t.sentence_start, t.sentence_end, a.date AS article_date, a.title AS article_title, "
-            f"a.structure AS article_structure, "
-            f"substr(a.text, coalesce(t.sentence_start, t.start) + 1, "
-            f'coalesce(t.sentence_end, t."end") - coalesce(t.sentence_start, t.start)) AS sentence '
-            f"FROM timexes t JOIN articles a ON a.id = t.article_id {where} "
+            f"SELECT {_TIMEX_COLS} FROM timexes t JOIN articles a ON a.id = t.article_id {where} "
             f"ORDER BY t.ref_start, t.ref_end, a.date_start, t.article_id, t.start LIMIT ? OFFSET ?",
             (*params, limit, offset))]
+
+    def export_timexes(self, article_ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
+        # every row is read: they are walked in the order of the periods they name (their index), so that only
+        # those that name the same period are sorted at a time
+        where, params = self._timex_filter(None, True, article_ids)
+        return (dict(r) for r in self._stream(
+            f"SELECT {_TIMEX_COLS} FROM timexes t INDEXED BY timexes_ref JOIN articles a ON a.id = t.article_id "
+            f"{where} ORDER BY t.ref_start, t.ref_end, a.date_start, t.article_id, t.start", params))
 
     def mentions_in(self, article_ids: Sequence[str]) -> list[dict[str, Any]]:
         return [dict(r) for r in self._q(
@@ -786,6 +836,19 @@ class SQLiteStore(Store):
     def export_rows(self, article_ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
         for art in self.articles(article_ids):
             yield self._annotate(art).to_dict()
+
+    def export_entities(self, article_ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
+        where, params = "", []
+        if article_ids is not None:
+            where = "WHERE m.article_id IN (SELECT value FROM json_each(?)) "
+            params.append(json.dumps(list(article_ids)))
+        for r in self._stream(
+                "SELECT e.id, e.canonical, e.label, count(*) AS mentions, count(DISTINCT m.article_id) AS articles, "
+                "json_group_array(DISTINCT m.text) AS variants FROM mentions m JOIN entities e ON e.id = m.entity_id "
+                f"{where}GROUP BY e.id ORDER BY mentions DESC, e.canonical, e.id", params):
+            row = dict(r)
+            row["variants"] = sorted(json.loads(row["variants"]))
+            yield row
 
     # --- stories ------------------------------------------------------------------------------------------------
 
