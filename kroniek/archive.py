@@ -25,6 +25,7 @@ from kroniek.errors import ArchiveError, DateError, InputError, ModelError, NotF
 from kroniek.ingest.batches import PreparedBatch, Source, background_batches, prepared_batches, wants_background
 from kroniek.ingest.readers import ReadOptions
 from kroniek.model import (
+    EXPORT_KINDS,
     STAGES,
     ArticleDate,
     ArticleRow,
@@ -68,6 +69,9 @@ MAX_REFERENCED_BY = 100
 # Related articles are looked up by the most mentioned names of an article and the words of its headline.
 RELATED_NAMES = 5
 RELATED_WORDS = 8
+# Exported quotations and timeline events are completed (headlines, the entities of each sentence) this many at a
+# time.
+EXPORT_CHUNK = 1000
 
 
 @dataclass
@@ -785,18 +789,24 @@ class Archive:
         return self.store.waiting_links(lookup_keys(titles)) if titles else []
 
     def _reference_targets(self, art: StoredArticle) -> dict[int, LinkedArticle]:
-        """The article each reference of `art` points to, by the reference's offset. A reference not tried yet (an
-        ingest stopped before it resolved them; an archive of an older Kroniek opened read-only) is resolved now."""
-        stored = {x.start: x for x in self.store.links_from(art.id)}
-        untried = [x for x in (stored.get(r.start) or Link(art.id, r.start, r.end, r.text)
-                               for r in art.structure.references) if not x.tried]
-        for x in self._resolve(untried, {art.id: art.date}) if untried else []:
-            stored[x.start] = x
-        found = [x for x in stored.values() if x.target_id]
+        """The article each reference of `art` points to, by the reference's offset."""
+        found = self._reference_links(art.id, art.date, [(r.start, r.end, r.text) for r in art.structure.references])
         about = self._summaries(x.target_id for x in found if x.target_id)
         return {x.start: LinkedArticle(x.target_id, *about[x.target_id], relation="reference", text=x.text,
                                        score=x.score)
                 for x in found if x.target_id in about}
+
+    def _reference_links(self, article_id: str, date: ArticleDate | None,
+                         references: Sequence[tuple[int, int, str]]) -> list[Link]:
+        """The links of an article's references (start, end, text) that found a target. A reference not tried yet
+        (an ingest stopped before it resolved them; an archive of an older Kroniek opened read-only) is resolved
+        now."""
+        stored = {x.start: x for x in self.store.links_from(article_id)}
+        untried = [x for x in (stored.get(start) or Link(article_id, start, end, text)
+                               for start, end, text in references) if not x.tried]
+        for x in self._resolve(untried, {article_id: date}) if untried else []:
+            stored[x.start] = x
+        return [x for x in stored.values() if x.target_id]
 
     def _referenced_by(self, article_id: str) -> list[LinkedArticle]:
         """The articles whose references point to this one, newest first (each once)."""
@@ -866,18 +876,58 @@ class Archive:
         """Every article (or the given ones) with its annotations, as JSON-ready dicts."""
         return self.store.export_rows(article_ids)
 
-    def export(self, query: str = "", *, most: int | None = None, exact: bool = False) -> Iterator[dict[str, Any]]:
-        """The articles to export, with their annotations: those matching `query`, newest first, or every article
-        in storage order when the query is empty; at most `most`.
+    def export(self, query: str = "", *, what: str = "articles", most: int | None = None, exact: bool = False,
+               filters: Filters | None = None) -> Iterator[dict[str, Any]]:
+        """The rows of an export of one kind (`model.EXPORT_KINDS`), streamed, at most `most` of them.
+
+        The articles are those matching `query` and `filters` (newest first), or every article in storage order
+        when both are empty. `articles`: each article with its annotations; `entities`: the entities named in
+        those articles, counted there, most mentioned first; `quotes`: their quotations in time order (as
+        `quotes`); `timeline`: their time expressions on the calendar in calendar order (the events of
+        `timeline`, from every selected article).
 
         The query is run before the first row is yielded, so a query that cannot be read raises QueryError here
-        and not half-way through a stream.
+        and not half-way through a stream; an unknown kind is an InputError.
         """
-        if query.strip():
-            ids = list(self.search_ids(query, exact=exact, most=most))
-            return self.store.export_rows(ids)
-        rows = self.store.export_rows(None)
+        rows_of = self._exports().get(what)
+        if rows_of is None:
+            raise InputError(f"cannot export {what!r}", hint=f"export one of {', '.join(EXPORT_KINDS)}")
+        text = combined(query, filters)
+        ids = None
+        if text.strip():
+            ids = list(self.search_ids(text, exact=exact, most=most if what == "articles" else None))
+        rows = rows_of(ids)
         return rows if most is None else islice(rows, most)
+
+    def _exports(self) -> dict[str, Callable[[list[str] | None], Iterator[dict[str, Any]]]]:
+        """Per kind of export, the rows of the selected articles (None: all of them)."""
+        return {"articles": self._export_articles, "entities": self.store.export_entities,
+                "quotes": self._export_quotes, "timeline": self._export_timeline}
+
+    def _export_articles(self, ids: list[str] | None) -> Iterator[dict[str, Any]]:
+        """Articles as `get_article` gives them, each reference naming the article it points to (`article_id`, as
+        `get_article` finds it), without the reader's free-form extra fields (`meta`) and without what an article's
+        page lists beside it: the summary of each reference's target, the articles that point to it and those
+        related to it (`article`, `referenced_by`, `related`)."""
+        for row in self.store.export_rows(ids):
+            row.pop("meta", None)
+            row.pop("referenced_by", None)
+            row.pop("related", None)
+            refs = row["structure"]["references"]
+            found = {x.start: x.target_id for x in self._reference_links(
+                row["id"], _parse_date(row["date"]), [(r["start"], r["end"], r["text"]) for r in refs])} if refs else {}
+            for ref in refs:
+                ref.pop("article", None)
+                ref["article_id"] = found.get(ref["start"])
+            yield row
+
+    def _export_quotes(self, ids: list[str] | None) -> Iterator[dict[str, Any]]:
+        for chunk in _chunked(self.store.export_quotes(ids), EXPORT_CHUNK):
+            yield from self._with_headlines(chunk)
+
+    def _export_timeline(self, ids: list[str] | None) -> Iterator[dict[str, Any]]:
+        for chunk in _chunked(self.store.export_timexes(ids), EXPORT_CHUNK):
+            yield from self._events(chunk)
 
     # --- search ------------------------------------------------------------------------------------------------
 
@@ -1013,6 +1063,13 @@ def _row_title(row: ArticleRow) -> str | None:
         return None
     span = json.loads(row.structure_json).get("title")
     return row.text[span["start"]:span["end"]] if span else None
+
+
+def _chunked(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    """The rows in lists of `size` (the last one shorter)."""
+    it = iter(rows)
+    while chunk := list(islice(it, size)):
+        yield chunk
 
 
 def index_path(archive: str | Path) -> Path | None:

@@ -24,7 +24,9 @@ from kroniek import __version__
 from kroniek.analysis import ReadOptions, Rejected, analyze_paths, article_limit, load_pipeline, tag_conll
 from kroniek.archive import Archive, IngestReport
 from kroniek.errors import KroniekError, ModelError
-from kroniek.model import INPUT_FORMATS, STAGES, LinkedArticle, Listing
+from kroniek.export import FORMATS as EXPORT_FORMATS
+from kroniek.export import TEXT_FORMATS, encode
+from kroniek.model import EXPORT_KINDS, INPUT_FORMATS, STAGES, LinkedArticle, Listing
 from kroniek.settings import ARCHIVE_ENV, DEFAULT_ARCHIVE, CoreSettings
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_QUARANTINED = 0, 1, 2, 3
@@ -495,35 +497,56 @@ def reindex(archive_path: Path, quiet: bool) -> None:
     out.print(f"Indexed {n:,} articles in {seconds:.1f} s.")
 
 
+# what one row of each kind of export is, in the closing line
+_EXPORT_ROWS = {"articles": "articles", "entities": "entities", "quotes": "quotations", "timeline": "timeline events"}
+
+
 @cli.command()
 @click.argument("query", default="")
 @archive_option
 @_query_options
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--what", type=click.Choice(EXPORT_KINDS), default="articles", show_default=True,
+              help="The articles matching QUERY, or the entities, quotations or timeline events of those articles.")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="jsonl", show_default=True,
+              help="JSON Lines, CSV or Parquet (Parquet needs --output).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: stdout).")
-@click.option("--limit", type=click.IntRange(1), help="At most this many articles.")
-def export(query: str, archive_path: Path, exact: bool, fmt: str, output: Path | None, limit: int | None) -> None:
-    """Export the articles matching QUERY (all when empty; newest first) with their annotations."""
-    from kroniek.export import export_lines
-
+@click.option("--limit", type=click.IntRange(1), help="At most this many rows.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def export(query: str, archive_path: Path, exact: bool, what: str, fmt: str, output: Path | None, limit: int | None,
+           quiet: bool) -> None:
+    """Export the articles matching QUERY (all when empty; newest first) with their annotations, or their
+    entities, quotations or timeline events (docs/export.md lists the columns)."""
+    if output is None and fmt not in TEXT_FORMATS:
+        raise click.UsageError(f"{fmt} is a binary format: write it to a file with --output FILE")
+    # the bar goes to standard error, unless that is the terminal the rows are written to
+    bar_wanted = not quiet and err.is_terminal and (output is not None or not sys.stdout.isatty())
     with _open_archive(archive_path, readonly=True) as archive:
-        rows = archive.export(query, most=limit, exact=exact)
-        fh: IO[str] = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+        rows = archive.export(query, what=what, most=limit, exact=exact)
         n = 0
+        with _progress(f"export {what}", bar_wanted) as bar:
+            if bar:
+                bar[0].update(bar[1], rate="rows written")
 
-        def counted(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-            nonlocal n
-            for row in rows:
-                n += 1
-                yield row
+            def counted(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+                nonlocal n
+                for row in rows:
+                    yield row
+                    n += 1
+                    if bar and n % 100 == 0:
+                        bar[0].update(bar[1], completed=n)
+                if bar:
+                    bar[0].update(bar[1], completed=n)
 
-        try:
-            fh.writelines(export_lines(counted(rows), fmt))
-        finally:
-            if output:
-                fh.close()
+            sink: IO[bytes] = output.open("wb") if output else sys.stdout.buffer
+            try:
+                for chunk in encode(counted(rows), what, fmt):
+                    sink.write(chunk)
+                sink.flush()
+            finally:
+                if output:
+                    sink.close()
     if output:
-        err.print(f"Exported {n:,} articles to {output}.")
+        err.print(f"Exported {n:,} {_EXPORT_ROWS[what]} to {output}.", markup=False)
 
 
 @cli.command()

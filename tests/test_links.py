@@ -155,6 +155,9 @@ def test_links_an_archive_made_before_links_were_stored(tmp_path: Path) -> None:
         archive.on_notice = lambda _: None
         assert linked(archive, "s") == ["t"]
         assert archive.get_article("t").referenced_by == []
+        # an export names the same target
+        assert [r["article_id"] for row in archive.export() if row["id"] == "s"
+                for r in row["structure"]["references"]] == ["t"]
     with Archive.open(path) as archive:  # writable: the references go in untried, and the next writer resolves them
         archive.on_notice = lambda _: None
         assert [(x.source_id, x.text, x.tried) for x in archive.store.links(untried=True)] == [("s", REFERENCE, False)]
