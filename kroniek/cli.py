@@ -1,12 +1,15 @@
 """The `kroniek` command line: parse, call the archive, format. Errors become a message and the next step.
 
 Exit codes: 0 all went well; 3 some records were quarantined (the rest went in); 1 an error stopped the command;
-2 the command line itself was wrong.
+2 the command line itself was wrong. A reader that closes standard output early (`kroniek export | head -1`) ends
+the command quietly, with 0: it had what it wanted.
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -31,8 +34,17 @@ from kroniek.settings import ARCHIVE_ENV, DEFAULT_ARCHIVE, CoreSettings
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_QUARANTINED = 0, 1, 2, 3
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+class _Console(Console):
+    """A console whose closed pipe is an error like any other write's, for `KroniekGroup` to end quietly (rich
+    would exit with 1 by itself)."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError(errno.EPIPE, "the reader closed the output")
+
+
+out = _Console(highlight=False, soft_wrap=True)
+err = _Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _open_archive(path: Path, **kwargs: Any) -> Archive:
@@ -55,12 +67,25 @@ class KroniekGroup(click.Group):
                 err.print(f"Next: {e.hint}")
             ctx.exit(EXIT_ERROR)
         except OSError as e:
+            if e.errno == errno.EPIPE:  # the reader of the output went away (`| head`): it had what it wanted
+                _discard_stdout()
+                ctx.exit(EXIT_OK)
             err.print(f"[bold red]Error:[/] {e.strerror or e}: {e.filename or ''}".rstrip(": "), markup=True)
             err.print("Next: check the path, its permissions and the free disk space")
             ctx.exit(EXIT_ERROR)
         except KeyboardInterrupt:
             err.print("Interrupted; batches already committed stay in the archive.")
             ctx.exit(130)
+
+
+def _discard_stdout() -> None:
+    """Send what is still buffered for standard output nowhere, so that the flush at exit does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # a standard output without a file descriptor (captured): nothing to redirect
+        pass
 
 
 archive_option = click.option(

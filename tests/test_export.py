@@ -1,7 +1,7 @@
 """Exports of every kind (articles, entities, quotations, timeline events) in every format (JSON Lines, CSV,
 Parquet): what the archive selects for a query, filters and a limit; a round trip of each kind and format through
 the command line and the API, read back with json, csv and pyarrow and compared with what the archive answers
-elsewhere; Parquet in row groups; the progress bar on a terminal."""
+elsewhere; Parquet in row groups; a closed pipe; the progress bar on a terminal."""
 
 from __future__ import annotations
 
@@ -322,17 +322,22 @@ def test_a_row_that_does_not_fit_its_schema_is_an_error() -> None:
         b"".join(parquet_chunks([{"id": 1, "canonical": "Rusland"}], "entities"))
 
 
-# --- the command line in a real process: a progress bar ------------------------------------------------------------
+# --- the command line in a real process: a closed pipe, a progress bar ---------------------------------------------
+
+ROWS = 6000
+
 
 @pytest.fixture(scope="module")
 def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An archive whose export is many times what a pipe holds."""
+    """An archive whose export, and whose list of quarantined records, are many times what a pipe holds (up to
+    a megabyte where its size was raised)."""
     path = tmp_path_factory.mktemp("export-big") / "big.db"
-    filler = " ".join(["Het kabinet sprak lang over de begroting en de plannen voor het komende jaar."] * 20)
+    filler = " ".join(["Het kabinet sprak lang over de begroting en de plannen voor het komende jaar."] * 10)
     with Archive.open(path) as archive:
         archive.on_notice = lambda _: None
         archive.ingest([{"id": f"b{i}", "date": "2019-01-01", "text": f"Bericht {i}. {filler}"}
-                        for i in range(3000)])
+                        for i in range(ROWS)])
+        archive.ingest([{"text": f"Ongedateerd bericht {i}. {filler}"} for i in range(ROWS)])  # quarantined
     return path
 
 
@@ -342,6 +347,34 @@ def _kroniek(*args: str) -> list[str]:
 
 def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm", "COLUMNS": "120"}
+
+
+def _piped_to_head(command: list[str], *head: str) -> tuple[int, str, bytes]:
+    """Run `command | head ...` as a shell would: the exit code and standard error of the command, and what head
+    printed."""
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env())
+    reader = subprocess.Popen(["head", *head], stdin=proc.stdout, stdout=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # head holds the only reading end
+    shown, _ = reader.communicate(timeout=120)
+    errors = proc.stderr.read().decode()
+    return proc.wait(timeout=120), errors, shown
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_a_closed_pipe_ends_the_export_quietly(big: Path, fmt: str) -> None:
+    """`kroniek export | head -1`: the first line arrives, then the command ends with 0 and says nothing."""
+    code, errors, shown = _piped_to_head(_kroniek("export", "--archive", str(big), "--format", fmt), "-1")
+    assert (code, errors) == (0, "")
+    line = shown.decode().strip()
+    assert (json.loads(line)["id"] == "b0") if fmt == "jsonl" else line.startswith("id,date,source")
+
+
+def test_a_closed_pipe_ends_any_command_quietly(big: Path) -> None:
+    """The same for what the console prints, a line at a time (the quarantined records)."""
+    code, errors, shown = _piped_to_head(_kroniek("quarantine", "--json", "--limit", str(ROWS), "--archive",
+                                                  str(big)), "-1")
+    assert (code, errors) == (0, "") and json.loads(shown)["reason"] == "missing date"
 
 
 def _on_a_terminal(args: list[str], *, stdout_too: bool) -> tuple[int, str]:
@@ -372,9 +405,9 @@ def test_a_progress_bar_counts_the_rows_written_to_a_file(big: Path, tmp_path: P
     code, shown = _on_a_terminal(_kroniek("export", "--archive", str(big), "--format", "parquet", "-o", str(out)),
                                  stdout_too=False)
     assert code == 0, shown
-    assert "export articles" in shown and "3,000" in shown and "rows written" in shown
-    assert "Exported 3,000 articles" in shown
-    assert pq.ParquetFile(out).metadata.num_rows == 3000
+    assert "export articles" in shown and f"{ROWS:,}" in shown and "rows written" in shown
+    assert f"Exported {ROWS:,} articles" in shown
+    assert pq.ParquetFile(out).metadata.num_rows == ROWS
     quiet = tmp_path / "quiet.csv"
     code, shown = _on_a_terminal(_kroniek("export", "--archive", str(big), "--format", "csv", "-o", str(quiet),
                                           "--quiet"), stdout_too=False)
