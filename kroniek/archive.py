@@ -666,6 +666,15 @@ class Archive:
         for a in arts:
             key = month_text(a.date.year * 100 + (a.date.month or 0)) if a.date else "?"
             months[key] = months.get(key, 0) + 1
+        entities, speakers = self._story_people(ids)
+        events = self._events(self.store.calendar_timexes(in_sentence=False, article_ids=ids, limit=timeline_limit))
+        return StoryDetail(story=row, articles=articles, entities=entities, speakers=speakers,
+                           by_month=[{"month": k, "articles": v} for k, v in sorted(months.items())],
+                           timeline=events)
+
+    def _story_people(self, ids: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The names a story's articles are about (the 20 named in most of them: id, canonical, label, articles)
+        and its speakers (the 20 quoted most: speaker, quotes)."""
         named: dict[int, dict[str, Any]] = {}
         for m in self.store.mentions_in(ids):
             e = named.setdefault(m["id"], {"id": m["id"], "canonical": m["canonical"], "label": m["label"],
@@ -678,10 +687,7 @@ class Archive:
             if q.get("speaker"):
                 said[q["speaker"]] = said.get(q["speaker"], 0) + 1
         speakers = [{"speaker": k, "quotes": v} for k, v in sorted(said.items(), key=lambda kv: (-kv[1], kv[0]))][:20]
-        events = self._events(self.store.calendar_timexes(in_sentence=False, article_ids=ids, limit=timeline_limit))
-        return StoryDetail(story=row, articles=articles, entities=entities, speakers=speakers,
-                           by_month=[{"month": k, "articles": v} for k, v in sorted(months.items())],
-                           timeline=events)
+        return entities, speakers
 
     def speakers(self, limit: int = 50, offset: int = 0) -> Listing[dict[str, Any]]:
         """One page of the resolved speakers with their quotation and article counts, most quoted first."""
@@ -884,7 +890,8 @@ class Archive:
         when both are empty. `articles`: each article with its annotations; `entities`: the entities named in
         those articles, counted there, most mentioned first; `quotes`: their quotations in time order (as
         `quotes`); `timeline`: their time expressions on the calendar in calendar order (the events of
-        `timeline`, from every selected article).
+        `timeline`, from every selected article); `stories`: the stories with a selected article, latest first
+        (as `stories`), each with the ids of its articles and its names and speakers (as `story`).
 
         The query is run before the first row is yielded, so a query that cannot be read raises QueryError here
         and not half-way through a stream; an unknown kind is an InputError.
@@ -902,7 +909,7 @@ class Archive:
     def _exports(self) -> dict[str, Callable[[list[str] | None], Iterator[dict[str, Any]]]]:
         """Per kind of export, the rows of the selected articles (None: all of them)."""
         return {"articles": self._export_articles, "entities": self.store.export_entities,
-                "quotes": self._export_quotes, "timeline": self._export_timeline}
+                "quotes": self._export_quotes, "timeline": self._export_timeline, "stories": self._export_stories}
 
     def _export_articles(self, ids: list[str] | None) -> Iterator[dict[str, Any]]:
         """Articles as `get_article` gives them, each reference naming the article it points to (`article_id`, as
@@ -928,6 +935,26 @@ class Archive:
     def _export_timeline(self, ids: list[str] | None) -> Iterator[dict[str, Any]]:
         for chunk in _chunked(self.store.export_timexes(ids), EXPORT_CHUNK):
             yield from self._events(chunk)
+
+    def _export_stories(self, ids: list[str] | None) -> Iterator[dict[str, Any]]:
+        """The stories of at least two articles (those `stories` lists) that hold a selected article."""
+        if ids is None:
+            rows: Iterable[StoryRow] = self._every_story(min_size=2)
+        else:
+            of = self.store.stories_of(ids)
+            story_ids = list(dict.fromkeys(of[i] for i in ids if i in of))
+            rows = self.store.story_rows(story_ids, limit=len(story_ids), min_size=2)
+        for row in rows:
+            with self.store.snapshot():  # a story's articles, names and speakers as of one moment
+                members = self._story_members(row.id)
+                entities, speakers = self._story_people(members)
+            yield {**row.to_dict(), "article_ids": members, "entities": entities, "speakers": speakers}
+
+    def _every_story(self, min_size: int) -> Iterator[StoryRow]:
+        offset = 0
+        while rows := self.store.story_rows(None, EXPORT_CHUNK, offset, min_size=min_size):
+            yield from rows
+            offset += len(rows)
 
     # --- search ------------------------------------------------------------------------------------------------
 

@@ -523,7 +523,8 @@ def reindex(archive_path: Path, quiet: bool) -> None:
 
 
 # what one row of each kind of export is, in the closing line
-_EXPORT_ROWS = {"articles": "articles", "entities": "entities", "quotes": "quotations", "timeline": "timeline events"}
+_EXPORT_ROWS = {"articles": "articles", "entities": "entities", "quotes": "quotations", "timeline": "timeline events",
+                "stories": "stories"}
 
 
 @cli.command()
@@ -531,7 +532,8 @@ _EXPORT_ROWS = {"articles": "articles", "entities": "entities", "quotes": "quota
 @archive_option
 @_query_options
 @click.option("--what", type=click.Choice(EXPORT_KINDS), default="articles", show_default=True,
-              help="The articles matching QUERY, or the entities, quotations or timeline events of those articles.")
+              help="The articles matching QUERY, or the entities, quotations, timeline events or stories of those "
+                   "articles.")
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="jsonl", show_default=True,
               help="JSON Lines, CSV or Parquet (Parquet needs --output).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: stdout).")
@@ -540,7 +542,7 @@ _EXPORT_ROWS = {"articles": "articles", "entities": "entities", "quotes": "quota
 def export(query: str, archive_path: Path, exact: bool, what: str, fmt: str, output: Path | None, limit: int | None,
            quiet: bool) -> None:
     """Export the articles matching QUERY (all when empty; newest first) with their annotations, or their
-    entities, quotations or timeline events (docs/export.md lists the columns)."""
+    entities, quotations, timeline events or stories (docs/export.md lists the columns)."""
     if output is None and fmt not in TEXT_FORMATS:
         raise click.UsageError(f"{fmt} is a binary format: write it to a file with --output FILE")
     # the bar goes to standard error, unless that is the terminal the rows are written to

@@ -2,7 +2,7 @@
 One encoding for the CLI and the API; the columns of each kind are listed in docs/export.md.
 
 JSON Lines writes each row as the archive gives it. CSV has flat columns per kind: a list (an article's entities,
-an entity's variants, the entities of a timeline event) is one cell of '; '-separated values. Parquet has a fixed
+an entity's variants, the entities of a timeline event, a story's articles) is one cell of '; '-separated values. Parquet has a fixed
 schema per kind, nested where the row is (an article's annotations are list<struct> columns, its structure a
 struct, its analyses a map), and is written a row group at a time, so memory stays bounded on exports of any size.
 """
@@ -51,6 +51,7 @@ CSV_COLUMNS: dict[str, list[tuple[str, Callable[[dict[str, Any]], Any]]]] = {
         ("entities", lambda r: _joined(sorted(set(_named(r.get("entities", [])))))),
         ("speakers", lambda r: _joined(sorted({q["speaker"] for q in r.get("quotes", []) if q.get("speaker")}))),
         ("timexes", lambda r: _joined(f"{t['text']}={t['value']}" for t in r.get("timexes", []))),
+        ("story_id", _cell("story_id")),
         ("text", _cell("text")),
     ],
     "entities": [*((k, _cell(k)) for k in ("id", "canonical", "label", "mentions", "articles")),
@@ -60,6 +61,10 @@ CSV_COLUMNS: dict[str, list[tuple[str, Callable[[dict[str, Any]], Any]]]] = {
     "timeline": [*((k, _cell(k)) for k in ("article_id", "article_date", "article_title", "start", "end", "text",
                                            "type", "value", "ref_start", "ref_end", "sentence")),
                  ("entities", lambda r: _joined(_named(r["entities"])))],
+    "stories": [*((k, _cell(k)) for k in ("id", "title", "title_article", "first_date", "last_date", "size")),
+                ("keywords", lambda r: _joined(r["keywords"])), ("article_ids", lambda r: _joined(r["article_ids"])),
+                ("entities", lambda r: _joined(_named(r["entities"]))),
+                ("speakers", lambda r: _joined(x["speaker"] for x in r["speakers"]))],
 }
 # Per kind, the CSV header.
 CSV_HEADERS = {kind: [name for name, _ in columns] for kind, columns in CSV_COLUMNS.items()}
@@ -135,7 +140,7 @@ def parquet_schema(what: str) -> pa.Schema:
             ("timexes", items(("start", i), ("end", i), ("text", s), ("type", s), ("value", s), ("ref_start", s),
                               ("ref_end", s), ("sentence_start", i), ("sentence_end", i))),
             ("analyses", pa.map_(s, s)),
-            ("content_hash", s), ("origin_file", s), ("origin_line", i), ("ingested_at", s),
+            ("story_id", s), ("content_hash", s), ("origin_file", s), ("origin_line", i), ("ingested_at", s),
         ],
         "entities": [("id", i), ("canonical", s), ("label", s), ("mentions", i), ("articles", i),
                      ("variants", pa.list_(s))],
@@ -145,6 +150,10 @@ def parquet_schema(what: str) -> pa.Schema:
         "timeline": [("article_id", s), ("article_date", s), ("article_title", s), ("start", i), ("end", i),
                      ("text", s), ("type", s), ("value", s), ("ref_start", s), ("ref_end", s), ("sentence", s),
                      ("entities", named)],
+        "stories": [("id", s), ("title", s), ("title_article", s), ("first_date", s), ("last_date", s), ("size", i),
+                    ("keywords", pa.list_(s)), ("article_ids", pa.list_(s)),
+                    ("entities", items(("id", i), ("canonical", s), ("label", s), ("articles", i))),
+                    ("speakers", items(("speaker", s), ("quotes", i)))],
     }
     return pa.schema(fields[what])
 

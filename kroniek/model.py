@@ -250,9 +250,10 @@ class Analysis:
 INPUT_FORMATS = ("dated", "jsonl", "csv")
 # The analysis stages, stored and re-run separately.
 STAGES = ("entities", "quotes", "timexes")
-# What can be exported (`Archive.export`): the articles a query selects, or the entities, quotations and timeline
-# events of those articles; one row each (the columns per kind are in kroniek/export.py and docs/export.md).
-EXPORT_KINDS = ("articles", "entities", "quotes", "timeline")
+# What can be exported (`Archive.export`): the articles a query selects, or the entities, quotations, timeline
+# events and stories of those articles; one row each (the columns per kind are in kroniek/export.py and
+# docs/export.md).
+EXPORT_KINDS = ("articles", "entities", "quotes", "timeline", "stories")
 # The largest article (and largest input line) read by default; a longer one is quarantined.
 DEFAULT_MAX_ARTICLE_BYTES = 64 * 1024 * 1024
 

@@ -1,5 +1,5 @@
-"""Exports of every kind (articles, entities, quotations, timeline events) in every format (JSON Lines, CSV,
-Parquet): what the archive selects for a query, filters and a limit; a round trip of each kind and format through
+"""Exports of every kind (articles, entities, quotations, timeline events, stories) in every format (JSON Lines,
+CSV, Parquet): what the archive selects for a query, filters and a limit; a round trip of each kind and format through
 the command line and the API, read back with json, csv and pyarrow and compared with what the archive answers
 elsewhere; Parquet in row groups; a closed pipe; the progress bar on a terminal."""
 
@@ -25,7 +25,16 @@ from kroniek.archive import Archive
 from kroniek.cli import EXIT_USAGE, cli
 from kroniek.errors import InputError, QueryError
 from kroniek.export import CSV_HEADERS, FORMATS, encode, parquet_chunks, parquet_schema
-from kroniek.model import EXPORT_KINDS, STAGES, Analysis, EntityMention, Filters, Quote, TimeExpression
+from kroniek.model import (
+    EXPORT_KINDS,
+    STAGES,
+    Analysis,
+    EntityMention,
+    Filters,
+    Quote,
+    StoryRow,
+    TimeExpression,
+)
 from kroniek.nlp.timex_normalise import value_range
 from kroniek.server.app import create_app
 from kroniek.server.settings import Settings
@@ -78,12 +87,16 @@ def _analyses(archive: Archive) -> list[Analysis]:
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An archive of four articles, two of them analysed: entities with variants, quotations, time expressions
     on the calendar and off it, an untitled article, a reference to another article's title, CSV's special
-    characters."""
+    characters; a story of three articles and one of a single article."""
     path = tmp_path_factory.mktemp("export") / "k.db"
     with Archive.open(path) as archive:
         archive.on_notice = lambda _: None
         assert archive.ingest(ARTICLES).new == len(ARTICLES)
         archive.store.save_analyses(_analyses(archive), "test", STAGES)
+        archive.store.save_stories(
+            [("a1", "a1", 1.0), ("a2", "a1", 0.6), ("a4", "a1", 0.4), ("a3", "a3", 1.0)],
+            [StoryRow("a1", "Blok over MH17", "a1", "2019-02-10", "2019-04-01", 3, ("rusland", "blok")),
+             StoryRow("a3", "Zwolle", "a3", "2018-01-01", "2018-01-01", 1, ("zwolle",))])
         archive.catch_up_index()
     return path
 
@@ -114,6 +127,13 @@ def expected(archive: Archive, what: str, query: str = "") -> list[dict[str, Any
         return archive.quotes(query=query, limit=10_000).items
     if what == "timeline":
         return archive.timeline(query, limit=10_000).items
+    if what == "stories":
+        rows = []
+        for story in archive.stories(query, limit=10_000).items:
+            detail = archive.story(story.id)
+            rows.append({**story.to_dict(), "article_ids": [a["id"] for a in detail.articles],
+                         "entities": detail.entities, "speakers": detail.speakers})
+        return rows
     if what == "entities":
         found: dict[int, dict[str, Any]] = {}
         for art in (archive.get_article(i) for i in ids):
@@ -150,6 +170,12 @@ def test_rows_of_the_articles_a_query_selects(archive: Archive) -> None:
     assert [q["speaker"] for q in archive.export("Blok", what="quotes")] == ["Stef Blok"]
     assert [e["value"] for e in archive.export("Lavrov", what="timeline")] == ["2018-05"]
     assert list(archive.export("burgemeester", what="quotes")) == []
+    (story,) = archive.export("Lavrov", what="stories")  # the story holds the selected article
+    assert (story["id"], story["size"], story["article_ids"]) == ("a1", 3, ["a1", "a2", "a4"])
+    assert {e["canonical"]: e["articles"] for e in story["entities"]} == {"Rusland": 2, "Stef Blok": 1, "Lavrov": 1}
+    assert [x["speaker"] for x in story["speakers"]] == ["Lavrov", "Stef Blok"]
+    assert list(archive.export("Zwolle", what="stories")) == []  # a story of one article is only begun
+    assert [r["id"] for r in archive.export(what="stories")] == ["a1"]
 
 
 def test_filters_exact_and_limit_narrow_an_export(archive: Archive) -> None:
@@ -214,8 +240,11 @@ def as_csv(what: str, row: dict[str, Any]) -> dict[str, str]:
         return {**{k: _text(row[k]) for k in ("id", "date", "source", "title", "url", "language", "text")},
                 "entities": "; ".join(sorted(set(named(row["entities"])))),
                 "speakers": "; ".join(sorted({q["speaker"] for q in row["quotes"] if q["speaker"]})),
-                "timexes": "; ".join(f"{t['text']}={t['value']}" for t in row["timexes"])}
-    lists = {"variants": lambda r: "; ".join(r["variants"]), "entities": lambda r: "; ".join(named(r["entities"]))}
+                "timexes": "; ".join(f"{t['text']}={t['value']}" for t in row["timexes"]),
+                "story_id": _text(row["story_id"])}
+    lists = {"variants": lambda r: "; ".join(r["variants"]), "entities": lambda r: "; ".join(named(r["entities"])),
+             "keywords": lambda r: "; ".join(r["keywords"]), "article_ids": lambda r: "; ".join(r["article_ids"]),
+             "speakers": lambda r: "; ".join(x["speaker"] for x in r["speakers"])}
     return {k: lists[k](row) if k in lists else _text(row[k]) for k in CSV_HEADERS[what]}
 
 

@@ -1,5 +1,5 @@
-"""Export: the articles of a query (or the whole archive) with their annotations, or their entities, quotations or
-timeline events, streamed as JSON Lines, CSV or Parquet."""
+"""Export: the articles of a query (or the whole archive) with their annotations, or their entities, quotations,
+timeline events or stories, streamed as JSON Lines, CSV or Parquet."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from kroniek.server.deps import MAX_NAME, ArchiveDep, QueryDep, SettingsDep
 router = APIRouter(tags=["export"])
 
 # model.EXPORT_KINDS and export.FORMATS, spelled out for the OpenAPI schema
-Kind = Literal["articles", "entities", "quotes", "timeline"]
+Kind = Literal["articles", "entities", "quotes", "timeline", "stories"]
 Format = Literal["jsonl", "csv", "parquet"]
 
 
@@ -25,8 +25,8 @@ Format = Literal["jsonl", "csv", "parquet"]
                                         "description": "a stream of rows of one kind"},
                                   400: {"model": ErrorResponse}})
 def export(archive: ArchiveDep, settings: SettingsDep, q: QueryDep,
-           what: Annotated[Kind, Query(description="articles, or the entities, quotations or timeline events of "
-                                                   "those articles")] = "articles",
+           what: Annotated[Kind, Query(description="articles, or the entities, quotations, timeline events or "
+                                                   "stories of those articles")] = "articles",
            format: Format = "jsonl",
            source: Annotated[str | None, Query(max_length=MAX_NAME, description="only articles of this source")]
            = None,
@@ -40,8 +40,8 @@ def export(archive: ArchiveDep, settings: SettingsDep, q: QueryDep,
            limit: Annotated[int | None, Query(ge=1, le=1_000_000, description="at most this many rows")] = None,
            ) -> StreamingResponse:
     """The articles matching `q` and the filters (all when none is given; newest first for a query) with their
-    annotations, or the entities, quotations or timeline events of those articles; Parquet comes a row group at
-    a time."""
+    annotations, or the entities, quotations, timeline events or stories of those articles; Parquet comes a row
+    group at a time."""
     most = min(limit or settings.max_export_rows, settings.max_export_rows)
     filters = Filters(source=source, entity=entity, speaker=speaker, month=month)
     # a bad query is an error response here, not a broken stream
