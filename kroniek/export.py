@@ -141,6 +141,7 @@ def parquet_schema(what: str) -> pa.Schema:
                               ("ref_end", s), ("sentence_start", i), ("sentence_end", i))),
             ("analyses", pa.map_(s, s)),
             ("story_id", s), ("content_hash", s), ("origin_file", s), ("origin_line", i), ("ingested_at", s),
+            ("other_sources", items(("source", s), ("url", s), ("origin_file", s), ("origin_line", i))),
         ],
         "entities": [("id", i), ("canonical", s), ("label", s), ("mentions", i), ("articles", i),
                      ("variants", pa.list_(s))],

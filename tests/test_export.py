@@ -87,11 +87,13 @@ def _analyses(archive: Archive) -> list[Analysis]:
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An archive of four articles, two of them analysed: entities with variants, quotations, time expressions
     on the calendar and off it, an untitled article, a reference to another article's title, CSV's special
-    characters; a story of three articles and one of a single article."""
+    characters, a second source of one text; a story of three articles and one of a single article."""
     path = tmp_path_factory.mktemp("export") / "k.db"
     with Archive.open(path) as archive:
         archive.on_notice = lambda _: None
         assert archive.ingest(ARTICLES).new == len(ARTICLES)
+        # the first article's text once more, from another source: kept with the article
+        assert archive.ingest([{**ARTICLES[0], "id": "c1", "source": "Krant C"}]).duplicates == 1
         archive.store.save_analyses(_analyses(archive), "test", STAGES)
         archive.store.save_stories(
             [("a1", "a1", 1.0), ("a2", "a1", 0.6), ("a4", "a1", 0.4), ("a3", "a3", 1.0)],
@@ -210,6 +212,11 @@ def test_rows_carry_exactly_the_columns_of_their_schema(archive: Archive) -> Non
 def test_a_reference_names_the_article_it_points_to(archive: Archive) -> None:
     (kabinet,) = [r for r in archive.export() if r["id"] == "a4"]
     assert [(r["text"], r["article_id"]) for r in kabinet["structure"]["references"]] == [("Blok over MH17", "a1")]
+
+
+def test_an_article_carries_its_other_sources(archive: Archive) -> None:
+    (blok,) = archive.export("Lavrov OR gesprekken", filters=Filters(source="Krant A"))
+    assert [x["source"] for x in blok["other_sources"]] == ["Krant C"]
 
 
 # --- reading an export back --------------------------------------------------------------------------------------
