@@ -8,6 +8,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any, Generic, NamedTuple, TypeVar
@@ -431,6 +432,45 @@ def month_text(code: int) -> str:
     return f"{year:04d}-{month:02d}" if month else f"{year:04d}"
 
 
+# --- names ------------------------------------------------------------------------------------------------------
+
+def fold(text: str) -> str:
+    """Text folded to lower-case ASCII (accents dropped), the form in which names are compared; a text with no
+    letters or digits left after that (a name in another script) is only case-folded."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+    return ascii_text if any(c.isalnum() for c in ascii_text) else text.casefold()
+
+
+_NAME_SPLIT = re.compile(r"[\s\-\u2010\u2011]+")
+
+
+def name_words(name: str) -> list[str]:
+    """The words of a name, folded, with the parts of a hyphenated name as words ("Zijlaard-Van Moorsel" ->
+    zijlaard, van, moorsel)."""
+    return [fold(w) for w in _NAME_SPLIT.split(name) if w and fold(w)]
+
+
+def name_key(name: str) -> str:
+    """The key under which the archive keeps the names that may be one entity together: the last word of the name,
+    folded ("Stef Blok", "Blok" and "Minister Blok" -> "blok"). The store keeps it with each entity row; entity
+    resolution (`kroniek.entities`) compares only names that share it."""
+    words = name_words(name)
+    return words[-1] if words else fold(name).strip()
+
+
+@dataclass(frozen=True)
+class EntityLink:
+    """Where entity resolution puts the mentions of one stored entity row (a name and label as an article's
+    analysis gave them): the archive entity, known by its name and label, that they belong to, in every article of
+    the row (`article_id` None) or in one article only, and why (empty: the row is that entity itself)."""
+
+    base_id: int
+    canonical: str
+    label: str
+    reason: str = ""
+    article_id: str | None = None
+
+
 # --- what the archive is asked and answers ------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -484,6 +524,8 @@ class EntityDetail:
     co_occurring: list[dict[str, Any]]  # id, canonical, label, articles
     stories: list[dict[str, Any]] = field(default_factory=list)  # the stories that name it most: StoryRow + articles
     quotes_about: list[dict[str, Any]] = field(default_factory=list)  # quotations that name it (by others)
+    # each name it was merged from and why: variant, label, articles, reason (see `Archive.entity`)
+    merges: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
-from kroniek.model import Analysis, ArticleRow, Link, QuarantineRow, StoredArticle, StoryRow
+from kroniek.model import Analysis, ArticleRow, EntityLink, Link, QuarantineRow, StoredArticle, StoryRow
 
 
 class Store(ABC):
@@ -100,7 +100,47 @@ class Store(ABC):
 
     @abstractmethod
     def save_analyses(self, analyses: Sequence[Analysis], version: str, stages: Sequence[str]) -> None:
-        """Replace the annotations of the given stages of each article by those of its analysis."""
+        """Replace the annotations of the given stages of each article by those of its analysis.
+
+        Each entity mention is stored under the entity row of its canonical name and label (its base row, made
+        when new, with `model.name_key` of the name), and points at the archive entity that row resolves to (the
+        row itself until entity resolution says otherwise). A quotation's speaker is the row of its resolved name
+        in the article's mentions (else the PER row of that name), and points at the same archive entity as that
+        row's mentions in the article."""
+
+    # Entity resolution (kroniek.entities): rows are read by name key, their mentions with some context, and the
+    # result is written back in one transaction. Every other entity method answers in archive entities: the rows
+    # that mentions point at.
+
+    @abstractmethod
+    def entity_rows(self, name_keys: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """The entity rows with the given name keys (all rows for None): `id`, `canonical`, `label`, `name_key`,
+        `resolved_id` (None when never resolved), and the `mentions` and `articles` stored under the row (as base
+        row) with the first and last day (ISO) of those articles' periods, `first_day` and `last_day`; by id."""
+
+    @abstractmethod
+    def entity_mentions(self, entity_ids: Sequence[int], per_row: int | None = None) -> list[dict[str, Any]]:
+        """The mentions stored under the given base rows: `base_id`, `entity_id` (the archive entity it points at
+        now), `article_id`, `day` (ISO first day of the article's period, or None), `start`, `end`, `text`, and
+        `before`: the up to 40 characters of article text before the mention. With `per_row`, only the mentions
+        in the `per_row` latest articles of each row. By base row, article, offset."""
+
+    @abstractmethod
+    def save_resolution(self, base_ids: Sequence[int], links: Sequence[EntityLink]) -> list[str]:
+        """Replace the resolution of the given base rows, in one transaction, and return the ids of the articles
+        whose mentions or speakers now point elsewhere (logged in the change log).
+
+        Each link names its archive entity by canonical name and label; that row is made when missing and resolves
+        to itself. A link with no article is the row's own resolution (`resolved_id`, and where its mentions and
+        speakers point); a link with an article sends the row's mentions and speakers in that article elsewhere.
+        Links with a reason are kept for `entity_merges`, counted in articles."""
+
+    @abstractmethod
+    def entity_merges(self, entity_id: int) -> list[dict[str, Any]]:
+        """How an archive entity was put together: for each mention text and base row of its mentions, `text`,
+        `base_id`, `canonical` and `label` of the base row, `articles`, and `reason` (why that row was merged into
+        the entity; None for the entity's own row) with `merged_articles`, the articles the row was merged in;
+        most articles first."""
 
     @abstractmethod
     def entities(self, label: str | None = None, limit: int = 50, offset: int = 0,
@@ -112,12 +152,13 @@ class Store(ABC):
 
     @abstractmethod
     def resolve_entity(self, key: int | str) -> dict[str, Any] | None:
-        """The entity (`id`, `canonical`, `label`) a key names: an id, else a canonical name (the most mentioned
-        of that name), else a variant; None when none does."""
+        """The archive entity (`id`, `canonical`, `label`) a key names: an id (a row merged into another entity
+        gives that entity), else a canonical name (the most mentioned entity of that name), else a mention text
+        (the most mentioned entity with that text); None when none does."""
 
     @abstractmethod
     def entity_variants(self, entity_id: int) -> list[str]:
-        """The surface forms an entity was mentioned by, sorted."""
+        """The surface forms an entity was mentioned by (the texts of its mentions), sorted."""
 
     @abstractmethod
     def entity_counts(self, entity_id: int) -> tuple[int, int]:
@@ -134,7 +175,11 @@ class Store(ABC):
 
     @abstractmethod
     def quotes(self, speaker: str | None = None, article_ids: Sequence[str] | None = None,
-               limit: int = 100, offset: int = 0) -> list[dict[str, Any]]: ...
+               limit: int = 100, offset: int = 0, *, speaker_id: int | None = None) -> list[dict[str, Any]]:
+        """Quotations in time order (`article_id`, `article_date`, `article_title`, `start`, `end`, `text`,
+        `kind`, `cue`, `speaker_mention`, `speaker`: the archive entity's name where the speaker is one, else the
+        name the article gave, `speaker_entity_id`): those of the archive entity `speaker_id` (and those whose
+        speaker is no entity and named `speaker`), else of the speaker named `speaker`; within `article_ids`."""
 
     @abstractmethod
     def quotes_about(self, entity_id: int, limit: int = 50) -> list[dict[str, Any]]:
@@ -142,7 +187,8 @@ class Store(ABC):
         fields of `quotes`)."""
 
     @abstractmethod
-    def count_quotes(self, speaker: str | None = None, article_ids: Sequence[str] | None = None) -> int:
+    def count_quotes(self, speaker: str | None = None, article_ids: Sequence[str] | None = None, *,
+                     speaker_id: int | None = None) -> int:
         """How many quotations `quotes` lists with the same filters, over all pages."""
 
     @abstractmethod
@@ -166,7 +212,8 @@ class Store(ABC):
 
     @abstractmethod
     def speakers(self, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-        """Resolved speakers with their quotation and article counts, most quoted first."""
+        """Speakers (`speaker`, `speaker_entity_id`, `quotes`, `articles`), one per archive entity (and one per
+        name for speakers that are no entity), most quoted first."""
 
     # Links: the "Lees ook" references of the articles and the articles they point to (the archive resolves them).
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 
+from kroniek.model import name_key
+
 # (name, SQL). Append new migrations; never edit one that has shipped.
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", """
@@ -168,11 +170,45 @@ CREATE TABLE article_sources (
 DELETE FROM quarantine WHERE id NOT IN (SELECT min(id) FROM quarantine GROUP BY file, line, reason, raw);
 CREATE INDEX quarantine_place ON quarantine(file, line);
 """),
+    # Entity resolution across the archive. An entity row stays what an article's analysis named (a canonical name
+    # and a label); resolution puts its mentions into an archive entity, itself a row: `resolved_id` is the entity
+    # a row's mentions belong to (NULL: itself, not resolved yet), so an id once given keeps leading to the same
+    # person. Each mention keeps the row its analysis gave it (`base_id`) and points at its archive entity
+    # (`entity_id`), per article: one surname may stand for two people. Quotations keep their speaker's row the
+    # same way. `name_key` (model.name_key: the folded last word) groups the names that may be one entity;
+    # `entity_reasons` says why a row was merged into another entity, and in how many articles.
+    ("0006_entity_resolution", """
+ALTER TABLE entities ADD COLUMN resolved_id INTEGER REFERENCES entities(id);
+ALTER TABLE entities ADD COLUMN name_key TEXT;
+UPDATE entities SET name_key = kroniek_name_key(canonical);
+CREATE INDEX entities_name_key ON entities(name_key);
+ALTER TABLE mentions ADD COLUMN base_id INTEGER REFERENCES entities(id);
+UPDATE mentions SET base_id = entity_id;
+CREATE INDEX mentions_base ON mentions(base_id, article_id);
+ALTER TABLE quotes ADD COLUMN speaker_base_id INTEGER REFERENCES entities(id);
+UPDATE quotes SET speaker_base_id = speaker_entity_id;
+CREATE INDEX quotes_speaker_entity ON quotes(speaker_entity_id);
+CREATE TABLE entity_reasons (
+    base_id INTEGER NOT NULL REFERENCES entities(id),
+    entity_id INTEGER NOT NULL REFERENCES entities(id),
+    reason TEXT NOT NULL,
+    articles INTEGER NOT NULL,
+    PRIMARY KEY (base_id, entity_id)
+);
+CREATE INDEX entity_reasons_entity ON entity_reasons(entity_id);
+CREATE INDEX entity_variants_variant ON entity_variants(variant);
+"""),
 ]
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """The SQL functions the migrations and the store call: `kroniek_name_key(name)` is `model.name_key`."""
+    conn.create_function("kroniek_name_key", 1, name_key, deterministic=True)
 
 
 def migrate(conn: sqlite3.Connection) -> list[str]:
     """Apply the migrations not yet recorded; return the names applied now."""
+    register_functions(conn)
     conn.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
     done = {row[0] for row in conn.execute("SELECT name FROM migrations")}
     applied = []

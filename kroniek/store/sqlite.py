@@ -28,6 +28,7 @@ from kroniek.model import (
     Analysis,
     ArticleDate,
     ArticleRow,
+    EntityLink,
     Link,
     QuarantineRow,
     StoredArticle,
@@ -36,7 +37,7 @@ from kroniek.model import (
 )
 from kroniek.store.base import Store
 from kroniek.store.locks import FileWriterLock
-from kroniek.store.migrations import migrate
+from kroniek.store.migrations import migrate, register_functions
 
 # WAL with synchronous=NORMAL is durable across application crashes and fast for bulk loads; a 64 MB page cache
 # keeps the id and hash indexes warm during ingest. No memory-mapped I/O, so the process's memory stays bounded.
@@ -55,7 +56,9 @@ READER_PRAGMAS = ("PRAGMA busy_timeout=10000", "PRAGMA cache_size=-16384", "PRAG
 MAX_IDLE_READERS = 8
 # The columns of a quotation and of a time expression on the calendar, as their lists and their exports give them.
 _QUOTE_COLS = ('q.article_id, a.date AS article_date, a.title AS article_title, q.start, q."end", q.text, q.kind, '
-               "q.cue, q.speaker_mention, q.speaker, q.speaker_entity_id")
+               "q.cue, q.speaker_mention, coalesce(e.canonical, q.speaker) AS speaker, q.speaker_entity_id")
+# The join that names a quotation's speaker after its archive entity (the `e` of _QUOTE_COLS and _SPEAKER_SQL).
+_SPEAKER_JOIN = "LEFT JOIN entities e ON e.id = q.speaker_entity_id"
 _TIMEX_COLS = ('t.article_id, t.start, t."end", t.text, t.type, t.value, t.ref_start, t.ref_end, t.sentence_start, '
                "t.sentence_end, a.date AS article_date, a.title AS article_title, a.structure AS article_structure, "
                "substr(a.text, coalesce(t.sentence_start, t.start) + 1, "
@@ -170,6 +173,9 @@ def _link(row: sqlite3.Row) -> Link:
 _MONTH_SQL = ("CASE WHEN {t}.date_precision = 'year' THEN substr({t}.date_start, 1, 4) "
               "ELSE substr({t}.date_start, 1, 7) END")
 
+# A quotation's speaker as the archive names it: its archive entity's name, else the name its article gave.
+_SPEAKER_SQL = "coalesce(e.canonical, q.speaker)"
+
 # The largest integer SQLite stores (a larger id names no entity).
 _MAX_INTEGER = 2**63 - 1
 
@@ -201,6 +207,7 @@ class SQLiteStore(Store):
                     self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self._db.row_factory = sqlite3.Row
+            register_functions(self._db)
             for pragma in PRAGMAS:
                 if readonly and "journal_mode" in pragma:
                     continue
@@ -212,6 +219,9 @@ class SQLiteStore(Store):
             # an archive made before links were kept, opened read-only, has none (and no table for them)
             self._has_links = bool(self._db.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'links'").fetchall())
+            # and one made before entity resolution has its entities as each analysis stored them
+            self._has_resolution = bool(self._db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'entity_reasons'").fetchall())
         except sqlite3.DatabaseError as e:
             raise ArchiveError(f"cannot open the archive {self.path}: {e}",
                                hint="check that the file is a Kroniek archive and that it is writable") from None
@@ -488,8 +498,9 @@ class SQLiteStore(Store):
             'SELECT m.start, m."end", m.text, e.label, e.canonical, e.id AS entity_id FROM mentions m '
             'JOIN entities e ON e.id = m.entity_id WHERE m.article_id = ? ORDER BY m.start', aid)]
         art.quotes = [dict(r) for r in self._q(
-            'SELECT start, "end", text, kind, cue, speaker_mention, speaker, speaker_entity_id FROM quotes '
-            'WHERE article_id = ? ORDER BY start', aid)]
+            f'SELECT q.start, q."end", q.text, q.kind, q.cue, q.speaker_mention, {_SPEAKER_SQL} AS speaker, '
+            "q.speaker_entity_id FROM quotes q LEFT JOIN entities e ON e.id = q.speaker_entity_id "
+            "WHERE q.article_id = ? ORDER BY q.start", aid)]
         art.timexes = [dict(r) for r in self._q(
             'SELECT start, "end", text, type, value, ref_start, ref_end, sentence_start, sentence_end '
             'FROM timexes WHERE article_id = ? ORDER BY start', aid)]
@@ -552,7 +563,8 @@ class SQLiteStore(Store):
             "articles": self.count(),
             "quarantined": self.count_quarantined(),
             "analysed": int(self._q("SELECT count(DISTINCT article_id) FROM analyses")[0][0]),
-            "entities": int(self._q("SELECT count(*) FROM entities")[0][0]),
+            "entities": int(self._q("SELECT count(*) FROM entities" + (
+                " WHERE resolved_id IS NULL OR resolved_id = id" if self._has_resolution else ""))[0][0]),
             "first_day": span[0], "last_day": span[1],
             "by_month": by_month, "by_source": by_source, "by_language": by_language,
         }
@@ -566,45 +578,62 @@ class SQLiteStore(Store):
 
     # --- annotations -------------------------------------------------------------------------------------------
 
-    def _entity_id(self, canonical: str, label: str, cache: dict[tuple[str, str], int]) -> int:
+    def _entity_id(self, canonical: str, label: str, cache: dict[tuple[str, str], tuple[int, int]]) -> tuple[int, int]:
+        """The row of a name and label (made when new) and the archive entity it resolves to."""
         key = (canonical, label)
         if key not in cache:
-            self._db.execute("INSERT OR IGNORE INTO entities (canonical, label) VALUES (?, ?)", key)
-            cache[key] = self._db.execute("SELECT id FROM entities WHERE canonical = ? AND label = ?",
-                                          key).fetchone()[0]
+            self._db.execute("INSERT OR IGNORE INTO entities (canonical, label, name_key) "
+                             "VALUES (?, ?, kroniek_name_key(?))", (canonical, label, canonical))
+            row = self._db.execute("SELECT id, coalesce(resolved_id, id) FROM entities WHERE canonical = ? "
+                                   "AND label = ?", key).fetchone()
+            cache[key] = (int(row[0]), int(row[1]))
         return cache[key]
+
+    def _speaker_ids(self, article_id: str, speaker: str,
+                     ids: dict[str, tuple[int, int]]) -> tuple[int | None, int | None]:
+        """The base row of a quotation's speaker (its name's row in the article, else the PER row of that name)
+        and the archive entity it points at (where that row's mentions in the article point)."""
+        if not speaker:
+            return None, None
+        if speaker in ids:
+            base, target = ids[speaker]
+        else:
+            row = self._db.execute("SELECT id, coalesce(resolved_id, id) FROM entities WHERE canonical = ? "
+                                   "AND label = 'PER'", (speaker,)).fetchone()
+            if row is None:
+                return None, None
+            base, target = int(row[0]), int(row[1])
+        here = self._db.execute("SELECT entity_id FROM mentions WHERE base_id = ? AND article_id = ? LIMIT 1",
+                                (base, article_id)).fetchone()
+        return base, int(here[0]) if here else target
 
     def save_analyses(self, analyses: Sequence[Analysis], version: str, stages: Sequence[str]) -> None:
         if self.readonly:
             raise ArchiveError("the archive is open read-only", hint="open it writable to analyse")
         at = _now()
-        cache: dict[tuple[str, str], int] = {}
+        cache: dict[tuple[str, str], tuple[int, int]] = {}
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
                 for a in analyses:
-                    ids = {}
+                    ids: dict[str, tuple[int, int]] = {}
                     if "entities" in stages:
                         self._db.execute("DELETE FROM mentions WHERE article_id = ?", (a.id,))
                         for e in a.entities:
-                            eid = self._entity_id(e.canonical or e.text, e.label, cache)
-                            ids[e.canonical or e.text] = eid
-                            self._db.execute("INSERT OR IGNORE INTO entity_variants VALUES (?, ?)", (eid, e.text))
-                            self._db.execute('INSERT INTO mentions (article_id, entity_id, start, "end", text) '
-                                             "VALUES (?, ?, ?, ?, ?)", (a.id, eid, e.start, e.end, e.text))
+                            base, target = self._entity_id(e.canonical or e.text, e.label, cache)
+                            ids[e.canonical or e.text] = (base, target)
+                            self._db.execute("INSERT OR IGNORE INTO entity_variants VALUES (?, ?)", (base, e.text))
+                            self._db.execute('INSERT INTO mentions (article_id, entity_id, start, "end", text, base_id) '
+                                             "VALUES (?, ?, ?, ?, ?, ?)", (a.id, target, e.start, e.end, e.text, base))
                     if "quotes" in stages:
                         self._db.execute("DELETE FROM quotes WHERE article_id = ?", (a.id,))
                         for q in a.quotes:
-                            speaker_id = ids.get(q.speaker) if q.speaker else None
-                            if speaker_id is None and q.speaker:
-                                row = self._db.execute("SELECT id FROM entities WHERE canonical = ? AND label = 'PER'",
-                                                       (q.speaker,)).fetchone()
-                                speaker_id = row[0] if row else None
+                            speaker_base, speaker_id = self._speaker_ids(a.id, q.speaker, ids)
                             self._db.execute(
                                 'INSERT INTO quotes (article_id, start, "end", text, kind, cue, speaker_mention, '
-                                "speaker, speaker_entity_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                "speaker, speaker_entity_id, speaker_base_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                 (a.id, q.start, q.end, q.text, q.kind, q.cue, q.speaker_mention, q.speaker,
-                                 speaker_id))
+                                 speaker_id, speaker_base))
                     if "timexes" in stages:
                         self._db.execute("DELETE FROM timexes WHERE article_id = ?", (a.id,))
                         for t in a.timexes:
@@ -652,21 +681,149 @@ class SQLiteStore(Store):
 
     def resolve_entity(self, key: int | str) -> dict[str, Any] | None:
         number = key if isinstance(key, int) else int(key) if key.isascii() and key.isdigit() else None
+        if not self._has_resolution:
+            return self._resolve_unresolved(key, number)
+        if number is not None and 0 <= number <= _MAX_INTEGER:
+            rows = self._q("SELECT t.id, t.canonical, t.label FROM entities e "
+                           "JOIN entities t ON t.id = coalesce(e.resolved_id, e.id) WHERE e.id = ?", (number,))
+            return dict(rows[0]) if rows else None
+        key = str(key)
+        # the rows of that name and the rows with mentions of that text; the entity with most of their mentions
+        rows = self._q(
+            "WITH bases AS (SELECT id FROM entities WHERE canonical = ? "
+            "UNION SELECT entity_id FROM entity_variants WHERE variant = ?) "
+            "SELECT t.id, t.canonical, t.label FROM mentions m JOIN entities t ON t.id = m.entity_id "
+            "WHERE m.base_id IN (SELECT id FROM bases) GROUP BY t.id "
+            "ORDER BY count(*) DESC, t.id LIMIT 1", (key, key))
+        if not rows:  # a name no mention has (any more): its row's entity
+            rows = self._q("SELECT t.id, t.canonical, t.label FROM entities e "
+                           "JOIN entities t ON t.id = coalesce(e.resolved_id, e.id) WHERE e.canonical = ? "
+                           "ORDER BY t.id LIMIT 1", (key,))
+        return dict(rows[0]) if rows else None
+
+    def _resolve_unresolved(self, key: int | str, number: int | None) -> dict[str, Any] | None:
+        """`resolve_entity` in an archive made before entity resolution, opened read-only: an id, else the most
+        mentioned entity of that name, else one with that variant."""
         if number is not None and 0 <= number <= _MAX_INTEGER:
             rows = self._q("SELECT id, canonical, label FROM entities WHERE id = ?", (number,))
         else:
-            key = str(key)
             rows = self._q("SELECT e.id, e.canonical, e.label FROM entities e LEFT JOIN mentions m ON "
                            "m.entity_id = e.id WHERE e.canonical = ? GROUP BY e.id ORDER BY count(m.rowid) DESC",
-                           (key,))
-            if not rows:
-                rows = self._q("SELECT e.id, e.canonical, e.label FROM entity_variants v JOIN entities e ON "
-                               "e.id = v.entity_id WHERE v.variant = ? LIMIT 1", (key,))
+                           (str(key),)) or self._q(
+                "SELECT e.id, e.canonical, e.label FROM entity_variants v JOIN entities e ON e.id = v.entity_id "
+                "WHERE v.variant = ? LIMIT 1", (str(key),))
         return dict(rows[0]) if rows else None
 
     def entity_variants(self, entity_id: int) -> list[str]:
-        return [r[0] for r in self._q("SELECT variant FROM entity_variants WHERE entity_id = ? ORDER BY variant",
+        return [r[0] for r in self._q("SELECT DISTINCT text FROM mentions WHERE entity_id = ? ORDER BY text",
                                       (entity_id,))]
+
+    # --- entity resolution ----------------------------------------------------------------------------------------
+
+    def entity_rows(self, name_keys: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        where, params = "", []
+        if name_keys is not None:
+            where = "WHERE e.name_key IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(list(dict.fromkeys(name_keys))))
+        return [dict(r) for r in self._q(
+            "SELECT e.id, e.canonical, e.label, e.name_key, e.resolved_id, count(m.rowid) AS mentions, "
+            "count(DISTINCT m.article_id) AS articles, min(a.date_start) AS first_day, "
+            f"max(a.date_start) AS last_day FROM entities e LEFT JOIN mentions m ON m.base_id = e.id "
+            f"LEFT JOIN articles a ON a.id = m.article_id {where} GROUP BY e.id ORDER BY e.id", params)]
+
+    def entity_mentions(self, entity_ids: Sequence[int], per_row: int | None = None) -> list[dict[str, Any]]:
+        ids = json.dumps(list(dict.fromkeys(int(i) for i in entity_ids)))
+        cols = ('m.base_id, m.entity_id, m.article_id, a.date_start AS day, m.start, m."end", m.text, '
+                "substr(a.text, max(0, m.start - 40) + 1, m.start - max(0, m.start - 40)) AS before")
+        if per_row is None:
+            return [dict(r) for r in self._q(
+                f"SELECT {cols} FROM mentions m JOIN articles a ON a.id = m.article_id "
+                "WHERE m.base_id IN (SELECT value FROM json_each(?)) ORDER BY m.base_id, m.article_id, m.start",
+                (ids,))]
+        return [dict(r) for r in self._q(
+            "WITH pairs AS (SELECT DISTINCT base_id, article_id FROM mentions "
+            "WHERE base_id IN (SELECT value FROM json_each(?))), "
+            "ranked AS (SELECT p.base_id, p.article_id, row_number() OVER (PARTITION BY p.base_id "
+            "ORDER BY a.date_start DESC, p.article_id DESC) AS n FROM pairs p JOIN articles a ON a.id = p.article_id) "
+            f"SELECT {cols} FROM ranked r JOIN mentions m ON m.base_id = r.base_id AND m.article_id = r.article_id "
+            "JOIN articles a ON a.id = m.article_id WHERE r.n <= ? ORDER BY m.base_id, m.article_id, m.start",
+            (ids, per_row))]
+
+    def save_resolution(self, base_ids: Sequence[int], links: Sequence[EntityLink]) -> list[str]:
+        if self.readonly:
+            raise ArchiveError("the archive is open read-only", hint="open it writable to resolve entities")
+        bases = list(dict.fromkeys(int(b) for b in base_ids))
+        changed: dict[str, None] = {}
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                targets: dict[tuple[str, str], int] = {}
+                for link in links:
+                    key = (link.canonical, link.label)
+                    if key not in targets:
+                        self._db.execute("INSERT OR IGNORE INTO entities (canonical, label, name_key) "
+                                         "VALUES (?, ?, kroniek_name_key(?))", (*key, link.canonical))
+                        targets[key] = int(self._db.execute(
+                            "SELECT id FROM entities WHERE canonical = ? AND label = ?", key).fetchone()[0])
+                default: dict[int, int] = {}
+                here: dict[tuple[int, str], int] = {}
+                for link in links:
+                    target = targets[(link.canonical, link.label)]
+                    if link.article_id is None:
+                        default[link.base_id] = target
+                    else:
+                        here[(link.base_id, link.article_id)] = target
+                # an archive entity resolves to itself; any other row to its own link's entity
+                own = {b: t for b, t in default.items() if b not in targets.values()}
+                self._db.executemany("UPDATE entities SET resolved_id = ? WHERE id = ?",
+                                     [(t, b) for b, t in own.items()] + [(t, t) for t in targets.values()])
+                for part in _chunks(bases):
+                    marks = _marks(len(part))
+                    moves = []
+                    for r in self._db.execute(f"SELECT DISTINCT base_id, article_id, entity_id FROM mentions "
+                                              f"WHERE base_id IN ({marks})", part).fetchall():
+                        want = here.get((r[0], r[1]), default.get(r[0]))
+                        if want is not None and want != r[2]:
+                            moves.append((want, r[0], r[1]))
+                            changed[r[1]] = None
+                    self._db.executemany("UPDATE mentions SET entity_id = ? WHERE base_id = ? AND article_id = ?",
+                                         moves)
+                    speakers = []
+                    for r in self._db.execute(f"SELECT rowid, speaker_base_id, article_id, speaker_entity_id "
+                                              f"FROM quotes WHERE speaker_base_id IN ({marks})", part).fetchall():
+                        want = here.get((r[1], r[2]), default.get(r[1]))
+                        if want is not None and want != r[3]:
+                            speakers.append((want, r[0]))
+                            changed[r[2]] = None
+                    self._db.executemany("UPDATE quotes SET speaker_entity_id = ? WHERE rowid = ?", speakers)
+                    self._db.execute(f"DELETE FROM entity_reasons WHERE base_id IN ({marks})", part)
+                reasons = {(link.base_id, targets[(link.canonical, link.label)]): link.reason
+                           for link in links if link.reason}
+                for (base, target), reason in reasons.items():
+                    n = self._db.execute("SELECT count(DISTINCT article_id) FROM mentions WHERE base_id = ? "
+                                         "AND entity_id = ?", (base, target)).fetchone()[0]
+                    if n and base != target:
+                        self._db.execute("INSERT OR REPLACE INTO entity_reasons VALUES (?, ?, ?, ?)",
+                                         (base, target, reason, n))
+                self._log_changes(changed)
+                self._db.execute("COMMIT")
+            except sqlite3.Error as e:
+                self._db.execute("ROLLBACK")
+                raise ArchiveError(f"cannot store the entity resolution in {self.path}: {e}",
+                                   hint="check free disk space and that no other program holds the file") from None
+            self._after_commit()
+        return list(changed)
+
+    def entity_merges(self, entity_id: int) -> list[dict[str, Any]]:
+        if not self._has_resolution:
+            return []
+        return [dict(r) for r in self._q(
+            "SELECT m.text, m.base_id, b.canonical, b.label, count(DISTINCT m.article_id) AS articles, r.reason, "
+            "r.articles AS merged_articles "
+            "FROM mentions m JOIN entities b ON b.id = m.base_id "
+            "LEFT JOIN entity_reasons r ON r.base_id = m.base_id AND r.entity_id = m.entity_id "
+            "WHERE m.entity_id = ? GROUP BY m.base_id, m.text ORDER BY articles DESC, b.canonical, m.text",
+            (entity_id,))]
 
     def entity_counts(self, entity_id: int) -> tuple[int, int]:
         row = self._q("SELECT count(*), count(DISTINCT article_id) FROM mentions WHERE entity_id = ?",
@@ -687,27 +844,32 @@ class SQLiteStore(Store):
             "ORDER BY articles DESC, e.canonical LIMIT ?", (entity_id, limit))]
 
     @staticmethod
-    def _quote_filter(speaker: str | None, article_ids: Sequence[str] | None) -> tuple[str, list[Any]]:
+    def _quote_filter(speaker: str | None, article_ids: Sequence[str] | None,
+                      speaker_id: int | None = None) -> tuple[str, list[Any]]:
         """The WHERE clause (of fixed text) and its parameters for `quotes` and `count_quotes`."""
-        cond, params = [], []
-        if speaker:
-            cond.append("(q.speaker = ? OR q.speaker_entity_id IN (SELECT entity_id FROM entity_variants "
-                        "WHERE variant = ?) OR q.speaker_entity_id IN (SELECT id FROM entities WHERE canonical = ?))")
-            params += [speaker, speaker, speaker]
+        cond: list[str] = []
+        params: list[Any] = []
+        if speaker_id is not None:
+            cond.append("(q.speaker_entity_id = ? OR (q.speaker_entity_id IS NULL AND q.speaker = ?))")
+            params += [speaker_id, speaker or ""]
+        elif speaker:
+            cond.append("q.speaker = ?")
+            params.append(speaker)
         if article_ids is not None:
             cond.append("q.article_id IN (SELECT value FROM json_each(?))")
             params.append(json.dumps(list(article_ids)))
         return (f"WHERE {' AND '.join(cond)}" if cond else ""), params
 
-    def count_quotes(self, speaker: str | None = None, article_ids: Sequence[str] | None = None) -> int:
-        where, params = self._quote_filter(speaker, article_ids)
+    def count_quotes(self, speaker: str | None = None, article_ids: Sequence[str] | None = None, *,
+                     speaker_id: int | None = None) -> int:
+        where, params = self._quote_filter(speaker, article_ids, speaker_id)
         return int(self._q(f"SELECT count(*) FROM quotes q {where}", params)[0][0])
 
     def quotes(self, speaker: str | None = None, article_ids: Sequence[str] | None = None,
-               limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
-        where, params = self._quote_filter(speaker, article_ids)
+               limit: int = 100, offset: int = 0, *, speaker_id: int | None = None) -> list[dict[str, Any]]:
+        where, params = self._quote_filter(speaker, article_ids, speaker_id)
         return [dict(r) for r in self._q(
-            f"SELECT {_QUOTE_COLS} FROM quotes q JOIN articles a ON a.id = q.article_id {where} "
+            f"SELECT {_QUOTE_COLS} FROM quotes q JOIN articles a ON a.id = q.article_id {_SPEAKER_JOIN} {where} "
             f"ORDER BY a.date_start, q.article_id, q.start LIMIT ? OFFSET ?", (*params, limit, offset))]
 
     def export_quotes(self, article_ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
@@ -716,15 +878,16 @@ class SQLiteStore(Store):
         where, params = self._quote_filter(None, article_ids)
         return (dict(r) for r in self._stream(
             f"SELECT {_QUOTE_COLS} FROM articles a INDEXED BY articles_date CROSS JOIN quotes q "
-            f"ON q.article_id = a.id {where} ORDER BY a.date_start, q.article_id, q.start", params))
+            f"ON q.article_id = a.id {_SPEAKER_JOIN} {where} ORDER BY a.date_start, q.article_id, q.start", params))
 
     def quotes_about(self, entity_id: int, limit: int = 50) -> list[dict[str, Any]]:
         return [dict(r) for r in self._q(
             'SELECT DISTINCT q.article_id, a.date AS article_date, a.title AS article_title, q.start, q."end", '
-            "q.text, q.kind, q.cue, q.speaker_mention, q.speaker, q.speaker_entity_id, a.date_start FROM mentions m "
+            f"q.text, q.kind, q.cue, q.speaker_mention, {_SPEAKER_SQL} AS speaker, q.speaker_entity_id, "
+            "a.date_start FROM mentions m "
             'JOIN quotes q ON q.article_id = m.article_id AND m.start >= q.start AND m."end" <= q."end" '
-            "JOIN articles a ON a.id = q.article_id WHERE m.entity_id = ? "
-            "AND (q.speaker_entity_id IS NULL OR q.speaker_entity_id != ?) "
+            "JOIN articles a ON a.id = q.article_id LEFT JOIN entities e ON e.id = q.speaker_entity_id "
+            "WHERE m.entity_id = ? AND (q.speaker_entity_id IS NULL OR q.speaker_entity_id != ?) "
             "ORDER BY a.date_start, q.article_id, q.start LIMIT ?", (entity_id, entity_id, limit))]
 
     @staticmethod
@@ -776,13 +939,17 @@ class SQLiteStore(Store):
 
     def speakers(self, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
         return [dict(r) for r in self._q(
-            "SELECT speaker, speaker_entity_id, count(*) AS quotes, count(DISTINCT article_id) AS articles "
-            "FROM quotes WHERE speaker IS NOT NULL AND speaker != '' GROUP BY speaker "
+            f"SELECT {_SPEAKER_SQL} AS speaker, q.speaker_entity_id, count(*) AS quotes, "
+            "count(DISTINCT q.article_id) AS articles FROM quotes q LEFT JOIN entities e ON e.id = q.speaker_entity_id "
+            "WHERE q.speaker IS NOT NULL AND q.speaker != '' "
+            "GROUP BY coalesce(q.speaker_entity_id, -1), CASE WHEN q.speaker_entity_id IS NULL THEN q.speaker END "
             "ORDER BY quotes DESC, speaker LIMIT ? OFFSET ?", (limit, offset))]
 
     def count_speakers(self) -> int:
-        return int(self._q("SELECT count(DISTINCT speaker) FROM quotes WHERE speaker IS NOT NULL AND speaker != ''")
-                   [0][0])
+        return int(self._q(
+            "SELECT count(*) FROM (SELECT 1 FROM quotes q WHERE q.speaker IS NOT NULL AND q.speaker != '' "
+            "GROUP BY coalesce(q.speaker_entity_id, -1), CASE WHEN q.speaker_entity_id IS NULL THEN q.speaker END)"
+            )[0][0])
 
     # --- links -------------------------------------------------------------------------------------------------
 
