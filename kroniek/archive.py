@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from kroniek.analysis import analyze_stored, load_pipeline, pipeline_version
+from kroniek.entities.update import ResolveReport, resolve_entities
 from kroniek.errors import ArchiveError, DateError, InputError, ModelError, NotFound, QueryError
 from kroniek.ingest.batches import PreparedBatch, Source, background_batches, prepared_batches, wants_background
 from kroniek.ingest.readers import ReadOptions
@@ -42,8 +43,10 @@ from kroniek.model import (
     StoryRow,
     Structure,
     Timeline,
+    fold,
     headline,
     month_text,
+    name_key,
 )
 from kroniek.references import Candidate, TitleKey, choose, lookup_keys, search_words, similarity, title_key
 from kroniek.search.documents import IndexDoc, from_stored
@@ -445,12 +448,16 @@ class Archive:
         pipeline = nlp or load_pipeline()
         with self._writing():
             _ = self.index  # opened (and caught up) before the first analysis is stored
-            done = self._analyze(ids, stages, progress, pipeline, unanalysed)
+            names: set[str] = set()
+            done = self._analyze(ids, stages, progress, pipeline, unanalysed, names)
+            if names:  # the entities of the names just stored are resolved again across the archive
+                self._resolve(names)
             self.store.forget_changes(self.index.checkpoint)
             return done
 
     def _analyze(self, ids: Sequence[str] | None, stages: Sequence[str], progress: Callable[[int], None] | None,
-                 pipeline: Any, unanalysed: bool) -> int:
+                 pipeline: Any, unanalysed: bool, names: set[str]) -> int:
+        """Analyse and store, a batch at a time; the name keys of the entities stored go into `names`."""
         version = pipeline_version(pipeline)
         done = 0
         batch: list[StoredArticle] = []
@@ -459,6 +466,8 @@ class Archive:
             nonlocal done
             results = analyze_stored(batch, pipeline, self.settings.analyze_batch)
             self.store.save_analyses(results, version, stages)
+            if "entities" in stages or "quotes" in stages:
+                names.update(name_key(e.canonical or e.text) for a in results for e in a.entities)
             done += len(results)
             self._on_articles_changed([a.id for a in batch])
             batch.clear()
@@ -472,6 +481,28 @@ class Archive:
         if batch:
             flush()
         return done
+
+    # --- entity resolution -------------------------------------------------------------------------------------
+
+    def resolve_entities(self, progress: Callable[[int, int], None] | None = None) -> ResolveReport:
+        """Resolve every entity of the archive again (see `kroniek.entities`): the same person named differently in
+        different articles becomes one entity, with the reasons kept; ids once given keep leading to the same
+        entity. Runs by itself for the names each analysis stores; this rebuilds it all. Holds the writer lock and
+        re-indexes the articles whose entities changed."""
+        with self._writing():
+            _ = self.index
+            report = self._resolve(None, progress)
+            self.store.forget_changes(self.index.checkpoint)
+            return report
+
+    def _resolve(self, names: Iterable[str] | None,
+                 progress: Callable[[int, int], None] | None = None) -> ResolveReport:
+        """Resolve the groups of these name keys (all for None), then index the articles whose entities moved."""
+        report = resolve_entities(self.store, names, progress=progress)
+        for i in range(0, len(report.changed), 1000):
+            self._on_articles_changed(report.changed[i:i + 1000], commit=False)
+        self._commit_index()
+        return report
 
     # --- reading -----------------------------------------------------------------------------------------------
 
@@ -533,16 +564,39 @@ class Archive:
                                 variants=self.store.entity_variants(eid), mentions=mentions, articles=articles,
                                 by_month=self.store.entity_months(eid), co_occurring=self.store.co_occurring(eid),
                                 stories=stories,
-                                quotes_about=self._with_headlines(self.store.quotes_about(eid, 50)))
+                                quotes_about=self._with_headlines(self.store.quotes_about(eid, 50)),
+                                merges=self._merges(eid))
+
+    def _merges(self, entity_id: int) -> list[dict[str, Any]]:
+        """Each name an entity was put together from, and why: the rows that entity resolution merged into it (with
+        its reason), then the shorter forms that an article's own analysis gave the full name it names."""
+        rows = self.store.entity_merges(entity_id)
+        merged: dict[int, dict[str, Any]] = {}
+        forms: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            if r["reason"]:
+                merged.setdefault(r["base_id"], {"variant": r["canonical"], "label": r["label"],
+                                                 "articles": r["merged_articles"] or r["articles"],
+                                                 "reason": r["reason"]})
+            elif fold(" ".join(r["text"].split())) != fold(r["canonical"]):
+                form = forms.setdefault(r["text"], {"variant": r["text"], "label": r["label"], "articles": 0,
+                                                    "reason": f"the same article names {r['canonical']} in full"})
+                form["articles"] += r["articles"]
+        ordered = sorted(merged.values(), key=lambda m: (-m["articles"], m["variant"], m["label"]))
+        return ordered + sorted(forms.values(), key=lambda m: (-m["articles"], m["variant"]))
 
     def quotes(self, speaker: str | None = None, query: str = "", limit: int = 100, offset: int = 0, *,
                exact: bool = False) -> Listing[dict[str, Any]]:
-        """One page of the quotations in time order, optionally by one speaker (a name or a variant of it) and
-        within the articles a query matches (all of them)."""
+        """One page of the quotations in time order, optionally by one speaker and within the articles a query
+        matches (all of them). A speaker that names an entity (by name, a variant of it, or id) gives every
+        quotation of that entity, whatever name each article gave it ("Blok": those of Stef Blok, the most
+        mentioned Blok)."""
         ids = list(self.search_ids(query, exact=exact)) if query.strip() else None
         with self.store.snapshot():
-            rows = self._with_headlines(self.store.quotes(speaker, ids, limit, offset))
-            return Listing(rows, self.store.count_quotes(speaker, ids), offset, limit)
+            found = self.store.resolve_entity(speaker) if speaker and speaker.strip() else None
+            speaker_id = found["id"] if found else None
+            rows = self._with_headlines(self.store.quotes(speaker, ids, limit, offset, speaker_id=speaker_id))
+            return Listing(rows, self.store.count_quotes(speaker, ids, speaker_id=speaker_id), offset, limit)
 
     def speaker(self, name: str, limit: int = 100, offset: int = 0) -> SpeakerDetail:
         """A speaker's quotations (one page) and, when the name is a known entity, that entity; NotFound when the

@@ -16,7 +16,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "kroniek"
 # entry point, `kroniek.server.serve`.
 EDGE_ALLOWED = ("kroniek", "kroniek.archive", "kroniek.model", "kroniek.errors", "kroniek.settings",
                 "kroniek.export", "kroniek.analysis", "kroniek.batch")
-CORE_FOR_EDGES = ("kroniek.store", "kroniek.search", "kroniek.ingest", "kroniek.nlp", "kroniek.stories")
+CORE_FOR_EDGES = ("kroniek.store", "kroniek.search", "kroniek.ingest", "kroniek.nlp", "kroniek.stories",
+                  "kroniek.entities")
 EDGES = {"kroniek.cli": ("kroniek.server.serve",), "kroniek.demo": ("kroniek.server.serve",),
          "kroniek.api": ("kroniek.server",),
          "kroniek.web": ("kroniek.server",),
@@ -31,7 +32,13 @@ CORE_RULES = [("kroniek.store", "kroniek.nlp"), ("kroniek.search", "kroniek.nlp"
               # stories read the store and never the pipeline; the store and search know nothing of stories
               ("kroniek.stories", "kroniek.nlp"), ("kroniek.stories", "kroniek.search"),
               ("kroniek.store", "kroniek.stories"), ("kroniek.search", "kroniek.stories"),
-              ("kroniek.nlp", "kroniek.stories")]
+              ("kroniek.nlp", "kroniek.stories"),
+              # entity resolution reads the store (and the Dutch word lists), never the pipeline or the index; the
+              # store, the index and the pipeline know nothing of it
+              ("kroniek.entities", "kroniek.nlp.pipeline"), ("kroniek.entities", "kroniek.nlp.entities"),
+              ("kroniek.entities", "kroniek.search"), ("kroniek.entities", "kroniek.ingest"),
+              ("kroniek.store", "kroniek.entities"), ("kroniek.search", "kroniek.entities"),
+              ("kroniek.nlp", "kroniek.entities")]
 
 
 def _module_name(path: Path) -> str:
@@ -99,6 +106,9 @@ def test_the_package_keeps_its_import_rules() -> None:
     ("kroniek.search.documents", "from kroniek.nlp import extensions"),
     ("kroniek.nlp.pipeline", "from kroniek.ingest.structure import parse_structure"),
     ("kroniek.server.app", "from kroniek.store.sqlite import SQLiteStore"),
+    ("kroniek.store.sqlite", "from kroniek.entities.resolve import resolve_group"),
+    ("kroniek.entities.update", "from kroniek.search.index import SearchIndex"),
+    ("kroniek.cli", "from kroniek.entities.update import resolve_entities"),
 ])
 def test_the_rules_catch_a_forbidden_import(module: str, source: str) -> None:
     assert violations(source, module)
