@@ -653,10 +653,26 @@ def timeline(query: str, archive_path: Path, exact: bool, entity: str | None, li
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--offset", default=0, show_default=True, type=click.IntRange(0))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON Lines.")
+@click.option("--resolve", is_flag=True, help="First resolve every entity of the archive again (each analysis "
+                                             "resolves the names it stores; this rebuilds it all).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def entities(archive_path: Path, label: str | None, name_query: str | None, limit: int, offset: int,
-             as_json: bool) -> None:
-    """Named entities merged across the archive, most mentioned first."""
-    with _open_archive(archive_path, readonly=True) as archive:
+             as_json: bool, resolve: bool, quiet: bool) -> None:
+    """Named entities merged across the archive, most mentioned first.
+
+    The same person named differently in different articles (Rutte, Mark Rutte; a label that differs from article
+    to article) is one entity; two people who share a surname stay two (`kroniek entity NAME` says why names were
+    merged)."""
+    with _open_archive(archive_path, readonly=not resolve) as archive:
+        if resolve:
+            with _progress("entities", not quiet and err.is_terminal) as bar:
+                def tick(done: int, total: int) -> None:
+                    if bar:
+                        bar[0].update(bar[1], completed=done, total=total)
+
+                report = archive.resolve_entities(progress=tick)
+            err.print(f"Resolved {report.rows:,} names in {report.groups:,} groups; {report.merged:,} joined another "
+                      f"entity; {len(report.changed):,} articles re-indexed.")
         found = archive.entities(label, limit, offset, name_query)
     _print_rows(found, ["id", "canonical", "label", "mentions", "articles"], as_json)
 
@@ -675,6 +691,12 @@ def entity(key: str, archive_path: Path, as_json: bool) -> None:
     out.print(f"[bold]{found['canonical']}[/] ({found['label']}): {found['mentions']} mentions in "
               f"{found['articles']} articles", markup=True)
     out.print(f"Variants: {', '.join(found['variants']) or '-'}", markup=False)
+    if found["merges"]:
+        out.print("Merged from:", markup=False)
+        for m in found["merges"]:
+            n = m["articles"]
+            out.print(f"  {m['variant']} ({m['label']}, {n} article{'s' if n != 1 else ''}): {m['reason']}",
+                      markup=False)
     for m in found["by_month"]:
         out.print(f"  {m['month']}  {'#' * min(m['mentions'], 60)} {m['mentions']}", markup=False)
     if found["co_occurring"]:

@@ -234,8 +234,17 @@ class QuoteInArticle(BaseModel):
     speaker_entity_id: int | None = None
 
 
+class EntityMerge(BaseModel):
+    variant: str = Field(description="a name (or a shorter form of it) the entity was put together from")
+    label: str = Field(description="the label that name had in those articles")
+    articles: int
+    reason: str = Field(description="why it is this entity: e.g. the surname of the only person of that name, "
+                                    "label drift, or the full name in the same article")
+
+
 class EntityDetail(EntityOut):
     variants: list[str]
+    merges: list[EntityMerge] = Field(default=[], description="the names merged into the entity and why")
     by_month: list[EntityMonth]
     co_occurring: list[CoEntity]
     stories: list[StoryOfEntity] = []

@@ -93,6 +93,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "story.keywords": ("Trefwoorden", "Keywords"),
     "entity.stories": ("Verhalen", "Stories"),
     "entity.quotes_about": ("Citaten over deze naam", "Quotations that name it"),
+    "entity.merges": ("Samengevoegd uit", "Merged from"),
     "article.story": ("Verhaal", "Story"),
     "home.stats": ("{articles} artikelen, {entities} namen, {quotes} citaten",
                    "{articles} articles, {entities} names, {quotes} quotations"),

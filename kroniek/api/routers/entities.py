@@ -26,5 +26,6 @@ def entities(archive: ArchiveDep, page: PageDep, label: Label | None = None,
 
 @router.get("/entities/{key}", response_model=EntityDetail, responses={404: {"model": ErrorResponse}})
 def entity(archive: ArchiveDep, key: EntityKey) -> EntityDetail:
-    """One entity: its variants, mentions per month and the entities that appear in the same articles."""
+    """One entity: its variants and the names merged into it (with why), mentions per month and the entities that
+    appear in the same articles."""
     return EntityDetail.model_validate(archive.entity(key).to_dict())
