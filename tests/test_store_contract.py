@@ -14,6 +14,7 @@ from kroniek.model import (
     Analysis,
     ArticleDate,
     ArticleRow,
+    EntityLink,
     EntityMention,
     Origin,
     QuarantineRow,
@@ -172,3 +173,53 @@ def test_store_contract_export_readers_stream_every_row_of_a_selection(store: St
     assert list(store.export_quotes(many)) == store.quotes(article_ids=["a"])
     assert list(store.export_timexes(many)) == store.calendar_timexes(article_ids=["a"])
     assert list(store.export_quotes(["b"])) == [] and list(store.export_timexes(["b"])) == []
+
+
+def test_store_contract_entity_resolution(store: Store) -> None:
+    text_c = "Blok sprak in Moskou. “Het gaat goed”, zegt Blok."
+    store.insert([row("a", TEXT_A, "2019-02"), row("c", text_c, "2019-03-05")], [])
+    store.save_analyses([analysis_a()], "v1", STAGES)
+    q = text_c.index("“")
+    store.save_analyses([Analysis(
+        id="c", date=ArticleDate(2019, 3, 5), text=text_c,
+        entities=[EntityMention(0, 4, "Blok", "ORG"), EntityMention(14, 20, "Moskou", "LOC"),
+                  EntityMention(len(text_c) - 5, len(text_c) - 1, "Blok", "ORG")],
+        quotes=[Quote(q, text_c.index("”") + 1, text_c[q:text_c.index("”") + 1], "direct", "zegt", "Blok", "Blok")])],
+        "v1", STAGES)
+    rows = {(r["canonical"], r["label"]): r for r in store.entity_rows(["blok"])}
+    assert set(rows) == {("Stef Blok", "PER"), ("Blok", "ORG")}
+    stef, blok = rows[("Stef Blok", "PER")], rows[("Blok", "ORG")]
+    assert (stef["name_key"], stef["resolved_id"], stef["mentions"], stef["articles"]) == ("blok", None, 2, 1)
+    assert (blok["first_day"], blok["last_day"]) == ("2019-03-05", "2019-03-05")
+    assert len(store.entity_rows()) == 4 and store.entity_rows(["niemand"]) == []
+    found = store.entity_mentions([blok["id"]])
+    assert [(m["article_id"], m["start"], m["before"], m["day"], m["entity_id"]) for m in found] == [
+        ("c", 0, "", "2019-03-05", blok["id"]), ("c", len(text_c) - 5, text_c[len(text_c) - 45:-5], "2019-03-05",
+                                                 blok["id"])]
+    assert len(store.entity_mentions([stef["id"], blok["id"]], per_row=1)) == 4
+    before = store.last_change()
+    changed = store.save_resolution([stef["id"], blok["id"]], [
+        EntityLink(stef["id"], "Stef Blok", "PER"),
+        EntityLink(blok["id"], "Stef Blok", "PER", "surname of Stef Blok")])
+    assert changed == ["c"] and [aid for _, aid in store.changes_after(before)] == ["c"]
+    assert store.resolve_entity(blok["id"])["id"] == stef["id"]
+    assert store.entity_counts(stef["id"]) == (4, 2)
+    assert store.entity_variants(stef["id"]) == ["Blok", "Stef Blok"]
+    assert [(x["speaker"], x["speaker_entity_id"]) for x in store.quotes(speaker_id=stef["id"])] == [
+        ("Stef Blok", stef["id"]), ("Stef Blok", stef["id"])]
+    assert store.speakers() == [{"speaker": "Stef Blok", "speaker_entity_id": stef["id"], "quotes": 2,
+                                 "articles": 2}]
+    merges = store.entity_merges(stef["id"])
+    assert [(m["text"], m["canonical"], m["label"], m["articles"], m["reason"]) for m in merges] == [
+        ("Blok", "Blok", "ORG", 1, "surname of Stef Blok"), ("Blok", "Stef Blok", "PER", 1, None),
+        ("Stef Blok", "Stef Blok", "PER", 1, None)]
+    assert merges[0]["merged_articles"] == 1
+    # one article elsewhere: to an entity the store makes, which resolves to itself; again: nothing changes
+    links = [EntityLink(stef["id"], "Stef Blok", "PER"), EntityLink(blok["id"], "Stef Blok", "PER", "surname"),
+             EntityLink(blok["id"], "Blok", "PER", "another Blok", "c")]
+    assert store.save_resolution([stef["id"], blok["id"]], links) == ["c"]
+    other = store.resolve_entity("Blok")
+    assert other is not None and (other["canonical"], other["label"]) == ("Stef Blok", "PER")
+    made = next(r for r in store.entity_rows(["blok"]) if (r["canonical"], r["label"]) == ("Blok", "PER"))
+    assert made["resolved_id"] == made["id"] and store.entity_counts(made["id"]) == (2, 1)
+    assert store.save_resolution([stef["id"], blok["id"]], links) == []

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from kroniek.model import EntityLink, fold, name_words
@@ -217,7 +217,7 @@ def plan(rows: Iterable[NameRow]) -> tuple[set[int], set[int]]:
     short: set[int] = set()
     full: set[int] = set()
     for name in names.values():
-        cands = _candidates(name, names)
+        cands = _candidates(name, names, lambda _n: True)  # whether a full name is a person is read from them
         if cands:
             short.update(r.id for r in name.rows)
             for c in cands:
@@ -241,10 +241,10 @@ def _names(rows: Iterable[NameRow]) -> dict[tuple[str, ...], _Name]:
     return names
 
 
-def _candidates(name: _Name, names: Mapping[tuple[str, ...], _Name]) -> list[_Name]:
+def _candidates(name: _Name, names: Mapping[tuple[str, ...], _Name], person: Callable[[_Name], bool]) -> list[_Name]:
     """The full person names a name may be a short form of: the longest ones only (a full name that is itself a
     short form of another is decided as a short name)."""
-    fulls = [n for n in names.values() if n.full and n.person]
+    fulls = [n for n in names.values() if n.full and person(n)]
     longest = [f for f in fulls if not any(fits(f.words, g.words) for g in fulls if g is not f)]
     return [f for f in longest if f is not name and fits(name.words, f.words)]
 
@@ -277,6 +277,14 @@ def resolve_group(rows: Sequence[NameRow], occurrences: Iterable[Occurrence], co
     group_key = next(iter(names))[-1]
     profiles: dict[tuple[str, ...], _Profile] = {}
 
+    def person(name: _Name) -> bool:
+        """A person: PER in most of its articles, or a role before it in one ("Minister Stef Blok" that the NER
+        took for an organisation)."""
+        return name.person or any(o.roles for r in name.rows for o in by_row.get(r.id, ()))
+
+    def label_of(o: Occurrence, row: NameRow) -> str:
+        return "PER" if o.roles else row.label
+
     def profile(full: _Name) -> _Profile:
         if full.words not in profiles:
             profiles[full.words] = _Profile.of(full, [o for r in full.rows for o in by_row.get(r.id, ())], context,
@@ -286,28 +294,30 @@ def resolve_group(rows: Sequence[NameRow], occurrences: Iterable[Occurrence], co
     # 1. every article of a short name with full names to go to is decided on its own
     decisions: dict[tuple[str, ...], dict[str, _Decision]] = {}
     for name in sorted(names.values(), key=lambda n: (len(n.words), n.words)):
-        cands = _candidates(name, names)
+        cands = _candidates(name, names, person)
         if not cands:
             continue
         per_article: dict[str, list[Occurrence]] = {}
         for r in name.rows:
             for o in by_row.get(r.id, ()):
                 per_article.setdefault(o.article_id, []).append(o)
-        row_label = {r.id: r.label for r in name.rows}
+        row_of = {r.id: r for r in name.rows}
         out = decisions.setdefault(name.words, {})
         for aid, occs in per_article.items():
-            labels = {row_label[o.row_id] for o in occs}
+            labels = {label_of(o, row_of[o.row_id]) for o in occs}
             out[aid] = _decide(occs, labels, [profile(c) for c in cands], context, group_key, params)
     # 2. the entities: each name's own (its articles not attached elsewhere), with what attaches to it
     tally: dict[tuple[str, ...], Counter[str]] = {w: Counter() for w in names}
     for name in names.values():
         decided = decisions.get(name.words)
         for r in name.rows:
-            if decided is None:
-                tally[name.words][r.label] += r.articles
+            occs = by_row.get(r.id, [])
+            if decided is None and len({o.article_id for o in occs}) < r.articles:
+                tally[name.words][r.label] += r.articles  # not every article read: the label the NER gave
                 continue
-            for o in by_row.get(r.id, ()):
-                tally[decided[o.article_id].target or name.words][r.label] += 1
+            for o in occs:
+                target = decided[o.article_id].target if decided is not None else None
+                tally[target or name.words][label_of(o, r)] += 1
     entity: dict[tuple[str, ...], tuple[str, str]] = {}
     for words, counts in tally.items():
         name = names[words]
@@ -326,7 +336,7 @@ def resolve_group(rows: Sequence[NameRow], occurrences: Iterable[Occurrence], co
             for o in by_row[r.id]:
                 d = decided[o.article_id]
                 per_target.setdefault(d.target or name.words, []).append((o.article_id, d))
-            others = [c.spelling for c in _candidates(name, names)]
+            others = [c.spelling for c in _candidates(name, names, person)]
             reasons = {t: (_own_reason(r, own, tally[name.words]) if t == name.words else
                            _attach_reason(r, name, names[t], [d for _, d in ds], entity[t][1], others,
                                           context.display))
@@ -447,8 +457,10 @@ def _own_reason(row: NameRow, own: tuple[str, str], counts: Counter[str]) -> str
 
 def _attach_reason(row: NameRow, short: _Name, full: _Name, decisions: Sequence[_Decision], label: str,
                    candidates: Sequence[str], display: Mapping[str, str]) -> str:
-    kinds = Counter(d.kind for d in decisions)
-    kind = kinds.most_common(1)[0][0]
+    # what the articles that do not name the full name say weighs more than those that do
+    across = [d for d in decisions if d.kind != "same"] or list(decisions)
+    kind = Counter(d.kind for d in across).most_common(1)[0][0]
+    decisions = across
     form = "surname" if tuple(full.words[-len(short.words):]) == short.words else "short form"
     who = full.spelling
     if kind == "same":
