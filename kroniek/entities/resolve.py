@@ -21,6 +21,7 @@ the articles that name them, so resolving a group again after new articles gives
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -40,8 +41,8 @@ ROLE_WORDS: frozenset[str] = frozenset(
         "mevrouw", "meneer", "heer", "dhr", "mevr", "vader", "moeder", "broer", "zus", "zoon", "dochter",
         "echtgenoot", "echtgenote", "weduwe", "buurman", "buurvrouw", "burger", "inwoner", "bewoner", "bezoeker",
         "lid", "getuige"})
-_ROLE_HEADS: tuple[str, ...] = tuple(sorted((w for w in ROLE_WORDS if len(w) >= 6 and "-" not in w), key=len,
-                                            reverse=True))
+_HEAD_SET = frozenset(w for w in ROLE_WORDS if len(w) >= 6 and "-" not in w)
+_HEAD_MIN, _HEAD_MAX = min(map(len, _HEAD_SET)), max(map(len, _HEAD_SET))
 _CLAUSE_END = re.compile(r"[.,;:!?()\[\]\"“”„«»]")
 _INITIAL = re.compile(r"(?:[a-z]\.)+|[a-z]")
 
@@ -114,11 +115,18 @@ class Context:
 
 def role_of(word: str) -> str | None:
     """The role a word names ("minister", "VVD-minister", "oud-minister", "buitenlandminister" -> minister)."""
-    w = word.casefold().strip(".,;:!?()[]\"'“”‘’")
-    w = w.rsplit("-", 1)[-1]
+    return _role(word.casefold().strip(".,;:!?()[]\"'“”‘’").rsplit("-", 1)[-1])
+
+
+@functools.lru_cache(maxsize=65536)
+def _role(w: str) -> str | None:
     if w in ROLE_WORDS:
         return w
-    return next((head for head in _ROLE_HEADS if w.endswith(head) and len(w) - len(head) >= 3), None)
+    # a compound ending in a role of six letters or more, with at least three letters before it: longest first
+    for k in range(min(_HEAD_MAX, len(w) - 3), _HEAD_MIN - 1, -1):
+        if w[-k:] in _HEAD_SET:
+            return w[-k:]
+    return None
 
 
 def roles_before(before: str, text: str = "") -> frozenset[str]:
