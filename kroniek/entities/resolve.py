@@ -378,11 +378,13 @@ class _Profile:
 
     @classmethod
     def of(cls, name: _Name, occs: Sequence[Occurrence], context: Context, group_key: str) -> _Profile:
-        arts = frozenset(o.article_id for o in occs)
-        counts: Counter[str] = Counter(k for a in arts for k in context.names.get(a, ()) if k != group_key)
-        roles: Counter[str] = Counter()
-        for a in arts:
-            roles.update(set().union(*(o.roles for o in occs if o.article_id == a)))
+        # in article order, so that the sums (and so the decisions) do not depend on the order of a set
+        arts = sorted({o.article_id for o in occs})
+        counts: Counter[str] = Counter(k for a in arts for k in sorted(context.names.get(a, ())) if k != group_key)
+        seen: dict[str, set[str]] = {}
+        for o in occs:
+            seen.setdefault(o.article_id, set()).update(o.roles)
+        roles: Counter[str] = Counter(r for a in arts for r in sorted(seen[a]))
         words: dict[str, float] = {}
         for a in arts:
             for t, w in context.words.get(a, {}).items():
@@ -391,7 +393,8 @@ class _Profile:
         n = max(len(arts), 1)
         shares = {k: c / n for k, c in counts.items()}
         names_norm = math.sqrt(sum((v * context.weight(k)) ** 2 for k, v in shares.items())) or 1.0
-        return cls(name, arts, shares, roles, {t: w / norm for t, w in words.items()}, name.span, names_norm)
+        return cls(name, frozenset(arts), shares, roles, {t: w / norm for t, w in words.items()}, name.span,
+                   names_norm)
 
 
 def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
@@ -417,7 +420,7 @@ def _decide(occs: Sequence[Occurrence], labels: set[str], cands: Sequence[_Profi
     scored = []
     for c in cands:
         shared = sorted((k for k in names if k in c.shares), key=lambda k: (-c.shares[k] * context.weight(k), k))
-        norm = math.sqrt(sum(context.weight(k) ** 2 for k in names)) or 1.0
+        norm = math.sqrt(sum(context.weight(k) ** 2 for k in sorted(names))) or 1.0
         name_score = sum(c.shares[k] * context.weight(k) ** 2 for k in shared) / (norm * c.names_norm)
         role_hit = tuple(sorted(roles & c.roles.keys()))
         text = _cosine(words, c.words) if words and c.words else None
