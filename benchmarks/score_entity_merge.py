@@ -64,7 +64,7 @@ def build(inputs: Iterable[Path | dict[str, Any]], where: Path) -> tuple[Path, d
         ids = [a.id for a in archive.articles()]
         one = []
         for aid in ids[:: max(1, len(ids) // 20)][:20]:
-            keys = {name_key(e["canonical"]) for e in archive.get_article(aid, resolve_references=False).entities}
+            keys = {name_key(e["canonical"]) for e in archive.get_article(aid, links=False).entities}
             started = time.perf_counter()
             resolve_entities(archive.store, keys)
             one.append(time.perf_counter() - started)

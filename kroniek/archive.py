@@ -451,7 +451,7 @@ class Archive:
             names: set[str] = set()
             done = self._analyze(ids, stages, progress, pipeline, unanalysed, names)
             if names:  # the entities of the names just stored are resolved again across the archive
-                self._resolve(names)
+                self._resolve_names(names)
             self.store.forget_changes(self.index.checkpoint)
             return done
 
@@ -491,11 +491,11 @@ class Archive:
         re-indexes the articles whose entities changed."""
         with self._writing():
             _ = self.index
-            report = self._resolve(None, progress)
+            report = self._resolve_names(None, progress)
             self.store.forget_changes(self.index.checkpoint)
             return report
 
-    def _resolve(self, names: Iterable[str] | None,
+    def _resolve_names(self, names: Iterable[str] | None,
                  progress: Callable[[int, int], None] | None = None) -> ResolveReport:
         """Resolve the groups of these name keys (all for None), then index the articles whose entities moved."""
         report = resolve_entities(self.store, names, progress=progress)

@@ -36,7 +36,7 @@ def store(archive: Archive, aid: str, date: str, text: str,
     """Ingest an article and store an analysis of it: `names` are (text, label[, canonical]) in text order;
     `speakers` are (quoted text, speaker) pairs."""
     archive.ingest([{"id": aid, "date": date, "text": text}])
-    art = archive.get_article(aid, resolve_references=False)
+    art = archive.get_article(aid, links=False)
     entities, at = [], 0
     for name in names:
         surface, label = name[0], name[1]
@@ -111,7 +111,7 @@ def test_a_name_whose_label_drifts_is_one_entity_with_its_most_likely_label(arch
     archive.resolve_entities()
     blok = archive.entity("Stef Blok")
     assert (blok.label, blok.articles, blok.mentions) == ("PER", 4, 4)
-    assert [e["canonical"] for e in archive.entities(label="ORG")] == []
+    assert [e["canonical"] for e in archive.entities(label="ORG").items] == []
     assert blok.merges == [{"variant": "Stef Blok", "label": "ORG", "articles": 1,
                             "reason": "label drift: PER in 3 articles, ORG in 1 article"}]
     assert {e["label"] for e in archive.get_article("b2").entities if e["text"] == "Stef Blok"} == {"PER"}
@@ -160,13 +160,13 @@ def test_a_surname_shared_by_two_people_stays_two_decided_by_context(archive: Ar
 def test_quotes_of_a_surname_are_every_quotation_of_that_person(archive: Archive) -> None:
     _two_bloks(archive)
     archive.resolve_entities()
-    quotes = archive.quotes(speaker="Blok")  # the most mentioned Blok
+    quotes = archive.quotes(speaker="Blok").items  # the most mentioned Blok
     assert [(q["article_id"], q["speaker"]) for q in quotes] == [("stef", "Stef Blok"), ("stef-2", "Stef Blok")]
-    assert {q["article_id"] for q in archive.quotes(speaker="Kees Blok")} == {"kees", "kees-2"}
-    speakers = {s["speaker"]: s["quotes"] for s in archive.speakers()}
+    assert {q["article_id"] for q in archive.quotes(speaker="Kees Blok").items} == {"kees", "kees-2"}
+    speakers = {s["speaker"]: s["quotes"] for s in archive.speakers().items}
     assert speakers == {"Stef Blok": 2, "Kees Blok": 2}
     page = archive.speaker("Blok")
-    assert page.name == "Stef Blok" and len(page.quotes) == 2
+    assert page.name == "Stef Blok" and page.quotes.total == 2
     result = CliRunner().invoke(cli, ["quotes", "--speaker", "Blok", "--json", "--archive",
                                       str(archive.settings.archive)])
     assert result.exit_code == 0, result.output
@@ -344,8 +344,8 @@ def test_ingest_with_the_model_resolves_people_across_articles(tmp_path: Path) -
         assert len({stef.id, kees.id, rutte.id}) == 3
         assert (stef.label, stef.articles, kees.label, kees.articles, rutte.articles) == ("PER", 2, "PER", 2, 2)
         assert archive.entity("Rutte").id == rutte.id
-        assert [q["article_id"] for q in archive.quotes(speaker="Blok")] == ["stef-1", "stef-2", "stef-2"]
-        assert {q["article_id"] for q in archive.quotes(speaker="Kees Blok")} == {"kees-1", "kees-2"}
+        assert [q["article_id"] for q in archive.quotes(speaker="Blok").items] == ["stef-1", "stef-2", "stef-2"]
+        assert {q["article_id"] for q in archive.quotes(speaker="Kees Blok").items} == {"kees-1", "kees-2"}
     shown = CliRunner().invoke(cli, ["entity", "Blok", "--archive", str(path)])
     assert shown.exit_code == 0 and shown.output.startswith("Stef Blok (PER)")
     assert "surname of Stef Blok, whom the articles fit best of the people named Blok in full (also Kees Blok)" \
