@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from pathlib import Path
 
@@ -168,3 +169,31 @@ def test_insert_if_all_new_leaves_it_to_the_look_up_on_an_old_sqlite(tmp_path: P
         report = archive.ingest([{"id": f"r{i}", "date": "2020-05", "text": f"Tekst nummer {i}."} for i in range(4)])
         assert (report.new, archive.ingest([{"id": "r0", "date": "2020-05", "text": "Tekst nummer 0."}]).duplicates) \
             == (4, 1)
+
+
+def test_stores_that_open_a_new_archive_at_once_apply_each_migration_once(tmp_path: Path) -> None:
+    import threading
+
+    from kroniek.store.migrations import MIGRATIONS
+
+    for round_ in range(5):
+        path = tmp_path / f"new-{round_}.db"
+        start = threading.Barrier(6)
+        errors: list[BaseException] = []
+
+        def open_it(path: Path = path, start: threading.Barrier = start, errors: list[BaseException] = errors) -> None:
+            start.wait()
+            try:
+                SQLiteStore(path).close()
+            except BaseException as e:  # noqa: BLE001 (collected for the assertion below)
+                errors.append(e)
+
+        threads = [threading.Thread(target=open_it) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        db = sqlite3.connect(path)
+        assert [r[0] for r in db.execute("SELECT name FROM migrations ORDER BY name")] == [m[0] for m in MIGRATIONS]
+        db.close()
