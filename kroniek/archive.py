@@ -400,6 +400,7 @@ class Archive:
         report = IngestReport()
         started = time.perf_counter()
         waiting: dict[int, Link] = {}
+        names: set[str] = set()
         with self._writing():
             self._before_ingest()
             for rows, analyses, quarantine, version in read_parquet(output):
@@ -412,6 +413,7 @@ class Archive:
                 dutch = [a for a in analyses if a.id in ids and a.language == "nl"]
                 if dutch:
                     self.store.save_analyses(dutch, version, STAGES)
+                    names.update(name_key(e.canonical or e.text) for a in dutch for e in a.entities)
                 report.new += len(fresh)
                 report.quarantined += len(quarantine)
                 report.not_dutch += sum(1 for r in fresh if r.language != "nl")
@@ -421,6 +423,8 @@ class Archive:
                 report.seconds = time.perf_counter() - started
                 if progress:
                     progress(report)
+            if names:  # the entities of the names just stored are resolved across the archive, as analysis does
+                self._resolve_names(names)
             self.store.forget_changes(self.index.checkpoint)
             self._resolve_links(waiting.values())  # as an ingest does, once every article is searchable
         report.stories = self.update_stories().started
