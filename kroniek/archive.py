@@ -393,8 +393,8 @@ class Archive:
     def load(self, output: str | Path, *, progress: Callable[[IngestReport], None] | None = None) -> IngestReport:
         """Bulk-load an output of `kroniek batch analyze` (Parquet: articles with their analyses, and the
         quarantined records): new articles are stored with their annotations, duplicates are counted (another
-        source of the same text is kept), their references resolved as an ingest resolves them, and then stories
-        are placed. Loading the same output again changes nothing."""
+        source of the same text is kept), their entities and references resolved as an ingest resolves them, and
+        then stories are placed. Loading the same output again changes nothing."""
         from kroniek.batch import read_parquet
 
         report = IngestReport()
