@@ -47,9 +47,18 @@ def _ingest(archive: Path, corpus: Path) -> subprocess.CompletedProcess[str]:
                            "-q"], capture_output=True, text=True, timeout=600, env={**os.environ, "COLUMNS": "200"})
 
 
+# What entity resolution may change in an article's annotations after its analysis: which archive entity its
+# mentions and speakers belong to, and so their names and labels.
+_RESOLVED = {"entities": ("canonical", "label", "entity_id"), "quotes": ("speaker", "speaker_entity_id")}
+
+
 def _state(article: dict[str, Any]) -> str:
-    """An article's annotations as one comparable value."""
-    return json.dumps({k: article[k] for k in ("analyses", "entities", "quotes", "timexes")}, sort_keys=True)
+    """An article's annotations as one comparable value (as its analysis gave them, whatever entity resolution
+    did with its names after it)."""
+    state = {k: article[k] for k in ("analyses", "entities", "quotes", "timexes")}
+    for group, fields in _RESOLVED.items():
+        state[group] = [{k: v for k, v in a.items() if k not in fields} for a in state[group]]
+    return json.dumps(state, sort_keys=True)
 
 
 def _whole(article: dict[str, Any]) -> str | None:
@@ -130,7 +139,9 @@ class Poller(threading.Thread):
             for name, path in (("entities", "/api/entities?limit=3"), ("timeline", "/api/timeline?limit=3"),
                                ("speakers", "/api/speakers?limit=3")):
                 page = self.get(path)
-                if page is not None:
+                # entity resolution merges names as articles come in (a name whose label drifts joins its
+                # majority, a surname its full name), so the lists of entities and speakers may shrink
+                if page is not None and name == "timeline":
                     self.never_less(name, page["total"])
             self.rounds += 1
             if last_round:
