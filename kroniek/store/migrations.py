@@ -206,40 +206,27 @@ def register_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("kroniek_name_key", 1, name_key, deterministic=True)
 
 
-def _statements(sql: str) -> list[str]:
-    """The statements of a migration's SQL, one by one."""
-    out, current = [], ""
-    for line in sql.splitlines(keepends=True):
-        current += line
-        if sqlite3.complete_statement(current):
-            out.append(current.strip())
-            current = ""
-    if current.strip():
-        out.append(current.strip())
-    return out
+def pending(conn: sqlite3.Connection) -> list[str]:
+    """The names of the migrations not yet recorded (the record table is made when missing)."""
+    conn.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    done = {row[0] for row in conn.execute("SELECT name FROM migrations")}
+    return [name for name, _ in MIGRATIONS if name not in done]
 
 
 def migrate(conn: sqlite3.Connection) -> list[str]:
-    """Apply the migrations not yet recorded; return the names applied now.
-
-    Each migration and its record go in one transaction that holds the write lock from its start, and that looks
-    again whether the migration is recorded: two processes that open a new archive at once apply each migration
-    once (the second waits for the first, then finds it done)."""
+    """Apply the migrations not yet recorded; return the names applied now. Two processes must not migrate one
+    archive at once: the store holds its writer lock around this (see `SQLiteStore`)."""
     register_functions(conn)
-    conn.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    done = {row[0] for row in conn.execute("SELECT name FROM migrations")}
+    todo = set(pending(conn))
     applied = []
     for name, sql in MIGRATIONS:
-        if name in done:
+        if name not in todo:
             continue
+        # executescript commits first and leaves the BEGIN open: the migration and its record (bound values, like
+        # every value the store writes) then go in one transaction
         at = datetime.now(UTC).isoformat(timespec="seconds")
-        conn.execute("BEGIN IMMEDIATE")
         try:
-            if conn.execute("SELECT 1 FROM migrations WHERE name = ?", (name,)).fetchone():
-                conn.execute("COMMIT")
-                continue
-            for statement in _statements(sql):
-                conn.execute(statement)
+            conn.executescript("BEGIN;\n" + sql)
             conn.execute("INSERT INTO migrations VALUES (?, ?)", (name, at))
             conn.execute("COMMIT")
         except BaseException:

@@ -16,6 +16,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
@@ -37,17 +38,17 @@ from kroniek.model import (
 )
 from kroniek.store.base import Store
 from kroniek.store.locks import FileWriterLock
-from kroniek.store.migrations import migrate, register_functions
+from kroniek.store.migrations import migrate, pending, register_functions
 
 # WAL with synchronous=NORMAL is durable across application crashes and fast for bulk loads; a 64 MB page cache
 # keeps the id and hash indexes warm during ingest. No memory-mapped I/O, so the process's memory stays bounded.
 PRAGMAS = (
+    "PRAGMA busy_timeout=10000",  # first: a second process that opens a new archive waits for the first
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA temp_store=MEMORY",
     "PRAGMA cache_size=-65536",
-    "PRAGMA busy_timeout=10000",
 )
 _ARTICLE_COLS = ("id, content_hash, date, date_precision, date_start, date_end, source, url, title, text, structure, "
                  "language, meta, origin_file, origin_line, ingested_at")
@@ -118,6 +119,21 @@ class _Checkpointer(threading.Thread):
             log.warning("background checkpoint of %s stopped: %s", self._path, e)
         finally:
             db.close()
+
+
+def _execute_waiting(db: sqlite3.Connection, sql: str, seconds: float = 10.0) -> None:
+    """Execute a statement, trying again while another connection holds the lock it needs: turning a new archive to
+    WAL takes a lock that SQLite's busy timeout does not wait for, so two processes that open a new archive at once
+    would otherwise see "database is locked"."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            db.execute(sql)
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _now() -> str:
@@ -211,9 +227,12 @@ class SQLiteStore(Store):
             for pragma in PRAGMAS:
                 if readonly and "journal_mode" in pragma:
                     continue
-                self._db.execute(pragma)
-            if not readonly:
-                migrate(self._db)
+                _execute_waiting(self._db, pragma)
+            if not readonly and pending(self._db):
+                # two processes that open a new (or older) archive at once migrate it one after the other: the
+                # second finds the migrations done
+                with self._writer.hold():
+                    migrate(self._db)
             else:
                 self._db.execute("SELECT 1 FROM articles LIMIT 1")
             # an archive made before links were kept, opened read-only, has none (and no table for them)
