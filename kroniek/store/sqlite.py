@@ -1052,19 +1052,16 @@ class SQLiteStore(Store):
                 found[r[0]] = (r[0], r[1], r[2])
         return [found[i] for i in ids if i in found]
 
-    def save_stories(self, members: Sequence[tuple[str, str, float]], stories: Sequence[StoryRow]) -> None:
+    @contextlib.contextmanager
+    def _transaction(self, doing: str) -> Iterator[sqlite3.Connection]:
+        """One write transaction on the writer connection, under its lock: committed when the block ends, rolled
+        back (and an ArchiveError that names the archive) on an SQLite error; `doing` says what needs writing."""
         if self.readonly:
-            raise ArchiveError("the archive is open read-only", hint="open it writable to detect stories")
+            raise ArchiveError("the archive is open read-only", hint=f"open it writable to {doing}")
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
-                self._db.executemany("INSERT OR REPLACE INTO story_members (article_id, story_id, score) "
-                                     "VALUES (?, ?, ?)", members)
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO stories (id, title, title_article, first_date, last_date, size, keywords) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [(st.id, st.title, st.title_article, st.first_date, st.last_date, st.size,
-                      json.dumps(list(st.keywords), ensure_ascii=False)) for st in stories])
+                yield self._db
                 self._db.execute("COMMIT")
             except sqlite3.Error as e:
                 self._db.execute("ROLLBACK")
@@ -1072,21 +1069,21 @@ class SQLiteStore(Store):
                                    hint="check free disk space and that no other program holds the file") from None
             self._after_commit()
 
+    def save_stories(self, members: Sequence[tuple[str, str, float]], stories: Sequence[StoryRow]) -> None:
+        with self._transaction("detect stories") as db:
+            db.executemany("INSERT OR REPLACE INTO story_members (article_id, story_id, score) VALUES (?, ?, ?)",
+                           members)
+            db.executemany(
+                "INSERT OR REPLACE INTO stories (id, title, title_article, first_date, last_date, size, keywords) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(st.id, st.title, st.title_article, st.first_date, st.last_date, st.size,
+                  json.dumps(list(st.keywords), ensure_ascii=False)) for st in stories])
+
     def clear_stories(self) -> int:
-        if self.readonly:
-            raise ArchiveError("the archive is open read-only", hint="open it writable to detect stories")
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                n = self._db.execute("SELECT count(*) FROM story_members").fetchone()[0]
-                self._db.execute("DELETE FROM story_members")
-                self._db.execute("DELETE FROM stories")
-                self._db.execute("COMMIT")
-            except sqlite3.Error as e:
-                self._db.execute("ROLLBACK")
-                raise ArchiveError(f"cannot write to the archive {self.path}: {e}",
-                                   hint="check free disk space and that no other program holds the file") from None
-            self._after_commit()
+        with self._transaction("detect stories") as db:
+            n = db.execute("SELECT count(*) FROM story_members").fetchone()[0]
+            db.execute("DELETE FROM story_members")
+            db.execute("DELETE FROM stories")
         return int(n)
 
     def count_stories(self, min_size: int = 1) -> int:
