@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
+import os
 import socket
 import subprocess
 import sys
@@ -75,3 +77,30 @@ def serving(archive: Path, log: Path, *args: str, env: dict[str, str] | None = N
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[str]:
+    """A real PostgreSQL server for the session (Debian's package, which `make test` installs), on 127.0.0.1 in
+    a temporary directory; yields the URL of its `postgres` database."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        pytest.fail("psycopg is missing: pip install -e '.[postgres]' (`make install` does)")
+    from pg_support import postgres_bindir, postgres_server
+
+    bindir = postgres_bindir()
+    if bindir is None:
+        pytest.fail("PostgreSQL is missing: install Debian's postgresql (`make test` does, through "
+                    "scripts/system-packages.sh)")
+    with postgres_server(bindir) as url:
+        yield url
+
+
+_schemas = itertools.count()
+
+
+@pytest.fixture
+def pg_url(postgres: str) -> str:
+    """The URL of a new, empty PostgreSQL archive: its own schema on the session's server."""
+    from pg_support import with_schema
+
+    return with_schema(postgres, f"t{next(_schemas)}_{os.getpid()}")

@@ -1,6 +1,6 @@
 """The storage interface of the archive (the rows it keeps are shared types, in `kroniek.model`).
 
-A backend (SQLite now, PostgreSQL later) implements `Store`; the `Archive` facade is its only caller.
+A backend (SQLite, PostgreSQL) implements `Store`; the `Archive` facade is its only caller.
 """
 
 from __future__ import annotations
@@ -67,6 +67,11 @@ class Store(ABC):
     @abstractmethod
     def forget_changes(self, through: int) -> None:
         """Drop the log entries up to and including `through` (the index holds them); numbers are not reused."""
+
+    def forgotten_changes(self) -> int:
+        """The highest sequence number `forget_changes` has dropped (0 for none): a search index whose checkpoint is
+        below it cannot catch up from the log, and is rebuilt."""
+        return 0
 
     @abstractmethod
     def writer_lock(self, *, wait: bool = True, timeout: float | None = None) -> AbstractContextManager[bool]:

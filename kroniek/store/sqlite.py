@@ -491,6 +491,12 @@ class SQLiteStore(Store):
         with self._lock:
             self._db.execute("DELETE FROM changes WHERE seq <= ?", (through,))
 
+    def forgotten_changes(self) -> int:
+        # numbers are given out without gaps here (a rolled-back transaction gives its numbers back), so what was
+        # dropped is everything below the first entry left, or everything when none is
+        first = self._q("SELECT min(seq) FROM changes")[0][0]
+        return self.last_change() if first is None else int(first) - 1
+
     def writer_lock(self, *, wait: bool = True, timeout: float | None = None) -> AbstractContextManager[bool]:
         """An exclusive lock on the file `<archive>.lock` beside the archive (flock: the kernel releases it when
         the process dies, so a killed writer never leaves it taken)."""
