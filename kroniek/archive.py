@@ -52,7 +52,7 @@ from kroniek.references import Candidate, TitleKey, choose, lookup_keys, search_
 from kroniek.search.documents import IndexDoc, from_stored
 from kroniek.search.index import SearchIndex, SearchResult
 from kroniek.search.query import combined
-from kroniek.settings import CoreSettings
+from kroniek.settings import CoreSettings, Location, archive_location, data_dir, database_parts, is_database_url
 from kroniek.store.base import Store
 from kroniek.store.sqlite import SQLiteStore
 from kroniek.stories.detect import StoryDetector, StoryParams
@@ -126,6 +126,7 @@ class Archive:
         self.settings = settings or CoreSettings()
         self._index: SearchIndex | None = None
         self._opening_index = threading.Lock()  # the threads of a server open the index once between them
+        self._writing_depth = 0  # nested holds of the writer lock by this archive (see `_holding`)
         # what the archive has to tell its user about itself (a catch-up of the index, a wait for another writer);
         # the CLI prints these, by default they are logged
         self.on_notice: Callable[[str], None] = log.warning
@@ -134,10 +135,16 @@ class Archive:
     @classmethod
     def open(cls, path: str | Path | None = None, *, readonly: bool = False,
              settings: CoreSettings | None = None) -> Archive:
-        """Open (and create, unless read-only) the SQLite archive at `path` (default: the settings' archive)."""
+        """Open (and create, unless read-only) the archive at `path` (default: the settings' archive): a SQLite
+        file, or a PostgreSQL database named by a `postgresql://user@host/db` URL (`pip install kroniek[postgres]`;
+        the database must exist, its tables are created)."""
         settings = settings or CoreSettings()
         if path is not None:
-            settings.archive = Path(path)
+            settings.archive = archive_location(path)
+        if is_database_url(settings.archive):
+            from kroniek.store.postgres import PostgresStore
+
+            return cls(PostgresStore(str(settings.archive), readonly=readonly), settings)
         return cls(SQLiteStore(settings.archive, readonly=readonly), settings)
 
     def close(self) -> None:
@@ -189,19 +196,38 @@ class Archive:
             self._index.commit(checkpoint=self.store.last_change())
 
     @contextlib.contextmanager
-    def _writing(self) -> Iterator[None]:
+    def _writing(self, catch_up: bool = True) -> Iterator[None]:
         """Hold the archive's writer lock: a second writer (another ingest, an analysis, a reindex, in this process
-        or another) waits for the first, up to `settings.writer_wait` seconds, and says that it waits."""
+        or another) waits for the first, up to `settings.writer_wait` seconds, and says that it waits.
+        `catch_up=False`: the open index is not caught up first (a rebuild needs no catch-up)."""
         with self.store.writer_lock(wait=False) as held:
             if held:
-                yield
+                with self._holding(catch_up):
+                    yield
                 return
         self.on_notice("Another process is writing to this archive; waiting for it to finish.")
         with self.store.writer_lock(wait=True, timeout=self.settings.writer_wait) as held:
             if not held:
                 raise ArchiveError(f"another process kept the archive busy for {self.settings.writer_wait:g} s",
                                    hint="wait for the other ingest or analysis to finish, then run this again")
+            with self._holding(catch_up):
+                yield
+
+    @contextlib.contextmanager
+    def _holding(self, catch_up: bool) -> Iterator[None]:
+        """Inside the writer lock. On taking it (not on a nested use), an index that is already open is first
+        brought up to the store, so that its next commit (which records the store's last change as its checkpoint)
+        never claims changes that another writer made meanwhile, on another machine into another index, and that
+        it does not hold."""
+        first = self._writing_depth == 0
+        self._writing_depth += 1
+        try:
+            if catch_up and first and self._index is not None \
+                    and self._index.refresh_checkpoint() != self.store.last_change():
+                self._catch_up(self._index)
             yield
+        finally:
+            self._writing_depth -= 1
 
     def catch_up_index(self, *, wait: bool = True, progress: Callable[[int], None] | None = None) -> int:
         """Index every article the store changed after the search index's checkpoint, that is, whatever a crashed
@@ -215,12 +241,18 @@ class Archive:
             return self._catch_up(index, progress) if held else 0
 
     def _catch_up(self, index: SearchIndex, progress: Callable[[int], None] | None = None) -> int:
+        """`catch_up_index`, the writer lock held."""
         last = self.store.last_change()
         position = index.checkpoint
         if position == last:
             return 0
         if position > last:  # the index is ahead of its store: it was built for another archive file
             self.on_notice("The search index does not belong to this archive; rebuilding it from the store.")
+            with self._writing():
+                return self._reindex(progress)
+        if position < self.store.forgotten_changes():  # the log no longer holds all it missed
+            self.on_notice("The search index is further behind the archive than its change log reaches; "
+                           "rebuilding it from the store.")
             with self._writing():
                 return self._reindex(progress)
         done = since_commit = 0
@@ -1018,7 +1050,8 @@ class Archive:
 
     @property
     def index(self) -> SearchIndex:
-        """The search index beside the archive file (`<archive>.index/`), built from the store when missing."""
+        """The search index (see `index_dir`: beside a SQLite file as `<archive>.index/`), built from the store when
+        missing."""
         if self._index is None:
             with self._opening_index:
                 if self._index is None:
@@ -1027,12 +1060,12 @@ class Archive:
         return self._index
 
     def _open_index(self) -> None:
-        path = index_path(self.settings.archive)
+        path = index_dir(self.settings)
         fresh = path is None or not path.exists()
         self._index = SearchIndex(path, writer_heap=self.settings.index_heap_mb * 1_000_000)
         self._index.members_of["story"] = self._story_members
         if fresh and self.count():  # only the index: the links in the store stand
-            with self._writing():
+            with self._writing(catch_up=False):
                 self._reindex(None)
         else:
             self._catch_up_quietly()
@@ -1050,7 +1083,7 @@ class Archive:
     def reindex(self, progress: Callable[[int], None] | None = None) -> int:
         """Rebuild the search index from the store (the store is the truth), then resolve every stored reference
         again (a rule or a title may have changed since); return the number of articles."""
-        with self._writing():
+        with self._writing(catch_up=False):
             done = self._reindex(progress)
             self._relink()
             return done
@@ -1061,7 +1094,7 @@ class Archive:
             index = self._index
             index.clear()
         else:  # a fresh directory: whatever was there may be from another version of Kroniek
-            path = index_path(self.settings.archive)
+            path = index_dir(self.settings)
             if path is not None and path.exists():
                 shutil.rmtree(path)
             index = self._index = SearchIndex(path, writer_heap=self.settings.index_heap_mb * 1_000_000)
@@ -1157,9 +1190,21 @@ def _chunked(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[st
         yield chunk
 
 
-def index_path(archive: str | Path) -> Path | None:
-    """Where the search index of an archive file lives: beside it, as `<file>.index/` (None: in memory)."""
+def index_path(archive: Location) -> Path | None:
+    """Where the search index of an archive lives by default: beside a SQLite file, as `<file>.index/` (None: in
+    memory); for a PostgreSQL archive, in the user's data folder (`~/.local/share/kroniek/indexes/`, or under
+    $XDG_DATA_HOME) as `<host>-<port>-<database>[-<schema>].index/`, one per machine."""
+    if is_database_url(archive):
+        host, port, dbname, schema = database_parts(str(archive))
+        name = "-".join(x for x in (host, str(port), dbname, schema) if x)
+        return data_dir() / "indexes" / ("".join(c if c.isalnum() or c in "._-" else "_" for c in name) + ".index")
     if str(archive) == ":memory:":
         return None
     p = Path(archive)
     return p.with_name(p.name + ".index")
+
+
+def index_dir(settings: CoreSettings) -> Path | None:
+    """The search index folder of the settings' archive: `settings.index` ($KRONIEK_INDEX, `--index`) when given,
+    else `index_path` of the archive."""
+    return settings.index if settings.index is not None else index_path(settings.archive)

@@ -30,7 +30,15 @@ from kroniek.errors import KroniekError, ModelError
 from kroniek.export import FORMATS as EXPORT_FORMATS
 from kroniek.export import TEXT_FORMATS, encode
 from kroniek.model import EXPORT_KINDS, INPUT_FORMATS, STAGES, LinkedArticle, Listing
-from kroniek.settings import ARCHIVE_ENV, DEFAULT_ARCHIVE, CoreSettings
+from kroniek.settings import (
+    ARCHIVE_ENV,
+    DEFAULT_ARCHIVE,
+    INDEX_ENV,
+    CoreSettings,
+    Location,
+    archive_location,
+    shown_location,
+)
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_QUARANTINED = 0, 1, 2, 3
 
@@ -47,9 +55,13 @@ out = _Console(highlight=False, soft_wrap=True)
 err = _Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def _open_archive(path: Path, **kwargs: Any) -> Archive:
-    """Open the archive for a command; what it has to say about itself (an index catch-up, a wait for another
-    writer) goes to standard error."""
+def _open_archive(path: Location, **kwargs: Any) -> Archive:
+    """Open the archive for a command (with the search index of `--index`, when given); what it has to say about
+    itself (an index catch-up, a wait for another writer) goes to standard error."""
+    index = _index_option()
+    if index is not None:
+        kwargs["settings"] = kwargs.get("settings") or CoreSettings()
+        kwargs["settings"].index = index
     archive = Archive.open(path, **kwargs)
     archive.on_notice = lambda message: err.print(message, markup=False)
     return archive
@@ -88,9 +100,35 @@ def _discard_stdout() -> None:
         pass
 
 
-archive_option = click.option(
-    "--archive", "archive_path", type=click.Path(dir_okay=False, path_type=Path), envvar=ARCHIVE_ENV,
-    default=DEFAULT_ARCHIVE, show_default=True, help=f"The archive file (or ${ARCHIVE_ENV}).")
+def _archive_value(ctx: click.Context, param: click.Parameter, value: str) -> Location:
+    return archive_location(value)
+
+
+def _index_value(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    if value is not None:
+        ctx.meta["kroniek.index"] = value
+    return value
+
+
+def _index_option() -> Path | None:
+    """The command's `--index` (or $KRONIEK_INDEX); None: the archive's own place."""
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get("kroniek.index") if ctx is not None else None
+
+
+def archive_option(f: Any) -> Any:
+    """`--archive` (a SQLite file or a PostgreSQL URL) and `--index` (where its search index lives)."""
+    f = click.option(
+        "--index", "index_path", type=click.Path(file_okay=False, path_type=Path), envvar=INDEX_ENV,
+        expose_value=False, callback=_index_value, metavar="DIR",
+        help=f"The search index's folder (or ${INDEX_ENV}). Default: beside a SQLite archive as <file>.index/; for a "
+             "PostgreSQL archive ~/.local/share/kroniek/indexes/<host>-<port>-<database>.index/ (under "
+             "$XDG_DATA_HOME when set), one per machine, built from the database when missing.")(f)
+    return click.option(
+        "--archive", "archive_path", envvar=ARCHIVE_ENV, default=DEFAULT_ARCHIVE, show_default=True,
+        callback=_archive_value, metavar="FILE|URL",
+        help=f"The archive (or ${ARCHIVE_ENV}): a SQLite file, or a PostgreSQL database as "
+             "postgresql://user@host[:port]/database (needs kroniek[postgres]).")(f)
 
 
 def _read_options(fmt: str | None, columns: tuple[str, ...], source: str | None, allow_undated: bool,
@@ -173,7 +211,7 @@ def _summary(report: IngestReport) -> str:
                    "(more: with preparing processes of its own); 0: 2 when the machine has two cores and the "
                    "input is 16 MB or more.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def ingest(paths: tuple[str, ...], archive_path: Path, fmt: str | None, columns: tuple[str, ...],
+def ingest(paths: tuple[str, ...], archive_path: Location, fmt: str | None, columns: tuple[str, ...],
            source: str | None, allow_undated: bool, max_article_mb: float | None, analyze: bool,
            workers: int, quiet: bool) -> None:
     """Read articles from PATHS (files, directories, or - for standard input) into the archive.
@@ -206,7 +244,7 @@ def ingest(paths: tuple[str, ...], archive_path: Path, fmt: str | None, columns:
             err.print(f"[bold red]Error:[/] {message}", markup=True)
         if report.quarantined:
             err.print(f"{report.quarantined} records quarantined; list them with "
-                      f"`kroniek quarantine --archive {archive_path}`.")
+                      f"`kroniek quarantine --archive {shown_location(archive_path)}`.")
         if report.not_analysed:
             err.print(f"[yellow]Not analysed:[/] {report.not_analysed}. The articles are stored; entities, quotes "
                       "and time expressions stay empty until the model is there; then run `kroniek reanalyze`.",
@@ -247,7 +285,7 @@ def _analyze_archive(archive: Archive, ids: list[str] | None, stages: tuple[str,
               help="Re-run only this stage (repeatable; default: all).")
 @click.option("--id", "ids", multiple=True, help="Only this article (repeatable; default: all Dutch articles).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def reanalyze(archive_path: Path, stages: tuple[str, ...], ids: tuple[str, ...], quiet: bool) -> None:
+def reanalyze(archive_path: Location, stages: tuple[str, ...], ids: tuple[str, ...], quiet: bool) -> None:
     """Run the NLP analysis again over stored articles, without re-ingesting them."""
     with _open_archive(archive_path) as archive:
         _analyze_archive(archive, list(ids) or None, stages or STAGES, quiet)
@@ -331,7 +369,7 @@ def batch_analyze(paths: tuple[str, ...], output: Path, fmt: str | None, columns
 @click.argument("output", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @archive_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def load(output: Path, archive_path: Path, quiet: bool) -> None:
+def load(output: Path, archive_path: Location, quiet: bool) -> None:
     """Bulk-load OUTPUT of `kroniek batch analyze` into the archive: the articles with their analyses (no analysis
     runs here) and the quarantined records; then stories are placed. Loading it again changes nothing.
 
@@ -356,7 +394,7 @@ def load(output: Path, archive_path: Path, quiet: bool) -> None:
 @click.argument("article_id")
 @archive_option
 @click.option("--json", "as_json", is_flag=True, help="Print the article and its annotations as JSON.")
-def show(article_id: str, archive_path: Path, as_json: bool) -> None:
+def show(article_id: str, archive_path: Location, as_json: bool) -> None:
     """Show one article: its date, source, structure, text and annotations."""
     with _open_archive(archive_path, readonly=True) as archive:
         art = archive.get_article(article_id)
@@ -411,7 +449,7 @@ def _listed(a: LinkedArticle) -> str:
 @cli.command()
 @archive_option
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-def stats(archive_path: Path, as_json: bool) -> None:
+def stats(archive_path: Location, as_json: bool) -> None:
     """Articles by month and by source, and what is quarantined and analysed."""
     with _open_archive(archive_path, readonly=True) as archive:
         figures = archive.stats()
@@ -439,7 +477,7 @@ def stats(archive_path: Path, as_json: bool) -> None:
 @click.option("--offset", default=0)
 @click.option("--raw", is_flag=True, help="Print each raw record in full.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON Lines.")
-def quarantine(archive_path: Path, limit: int, offset: int, raw: bool, as_json: bool) -> None:
+def quarantine(archive_path: Location, limit: int, offset: int, raw: bool, as_json: bool) -> None:
     """List the records that could not be read: file, line, reason (and the raw record)."""
     with _open_archive(archive_path, readonly=True) as archive:
         found = archive.quarantined(limit, offset)
@@ -472,7 +510,7 @@ def _query_options(f: Any) -> Any:
 @click.option("--sort", type=click.Choice(["relevance", "date", "date-asc"]), default="relevance", show_default=True)
 @click.option("--facets", is_flag=True, help="Also count the matches by year, month, source, entity and speaker.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def search(query: str, archive_path: Path, exact: bool, limit: int, offset: int, sort: str, facets: bool,
+def search(query: str, archive_path: Location, exact: bool, limit: int, offset: int, sort: str, facets: bool,
            as_json: bool) -> None:
     """Search the archive: words, "phrases", OR, NOT, -word, prefix*, title:, source:, date:2019-02 (docs/search.md)."""
     from rich.text import Text
@@ -509,8 +547,8 @@ def search(query: str, archive_path: Path, exact: bool, limit: int, offset: int,
 @cli.command()
 @archive_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def reindex(archive_path: Path, quiet: bool) -> None:
-    """Rebuild the search index from the archive (it lives beside the archive file, as <archive>.index/)."""
+def reindex(archive_path: Location, quiet: bool) -> None:
+    """Rebuild the search index from the archive (see --index for where it lives)."""
     with _open_archive(archive_path) as archive, _progress("reindexing", not quiet) as prog:
         def tick(done: int) -> None:
             if prog:
@@ -539,7 +577,7 @@ _EXPORT_ROWS = {"articles": "articles", "entities": "entities", "quotes": "quota
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: stdout).")
 @click.option("--limit", type=click.IntRange(1), help="At most this many rows.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def export(query: str, archive_path: Path, exact: bool, what: str, fmt: str, output: Path | None, limit: int | None,
+def export(query: str, archive_path: Location, exact: bool, what: str, fmt: str, output: Path | None, limit: int | None,
            quiet: bool) -> None:
     """Export the articles matching QUERY (all when empty; newest first) with their annotations, or their
     entities, quotations, timeline events or stories (docs/export.md lists the columns)."""
@@ -584,7 +622,7 @@ def export(query: str, archive_path: Path, exact: bool, what: str, fmt: str, out
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--offset", default=0, show_default=True, type=click.IntRange(0))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON Lines.")
-def quotes(query: str, archive_path: Path, exact: bool, speaker: str | None, limit: int, offset: int,
+def quotes(query: str, archive_path: Location, exact: bool, speaker: str | None, limit: int, offset: int,
            as_json: bool) -> None:
     """Quotations in time order: who said what, optionally by one speaker and within the articles of QUERY."""
     with _open_archive(archive_path, readonly=True) as archive:
@@ -608,7 +646,7 @@ def quotes(query: str, archive_path: Path, exact: bool, speaker: str | None, lim
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--offset", default=0, show_default=True, type=click.IntRange(0))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON Lines.")
-def speakers(archive_path: Path, limit: int, offset: int, as_json: bool) -> None:
+def speakers(archive_path: Location, limit: int, offset: int, as_json: bool) -> None:
     """Speakers with their numbers of quotations and articles, most quoted first."""
     with _open_archive(archive_path, readonly=True) as archive:
         found = archive.speakers(limit=limit, offset=offset)
@@ -624,7 +662,7 @@ def speakers(archive_path: Path, limit: int, offset: int, as_json: bool) -> None
 @click.option("--limit", default=200, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--offset", default=0, show_default=True, type=click.IntRange(0))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON Lines.")
-def timeline(query: str, archive_path: Path, exact: bool, entity: str | None, limit: int, offset: int,
+def timeline(query: str, archive_path: Location, exact: bool, entity: str | None, limit: int, offset: int,
              as_json: bool) -> None:
     """What happened when: sentences placed on the calendar by their time expressions, in time order."""
     with _open_archive(archive_path, readonly=True) as archive:
@@ -656,7 +694,7 @@ def timeline(query: str, archive_path: Path, exact: bool, entity: str | None, li
 @click.option("--resolve", is_flag=True, help="First resolve every entity of the archive again (each analysis "
                                              "resolves the names it stores; this rebuilds it all).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def entities(archive_path: Path, label: str | None, name_query: str | None, limit: int, offset: int,
+def entities(archive_path: Location, label: str | None, name_query: str | None, limit: int, offset: int,
              as_json: bool, resolve: bool, quiet: bool) -> None:
     """Named entities merged across the archive, most mentioned first.
 
@@ -681,7 +719,7 @@ def entities(archive_path: Path, label: str | None, name_query: str | None, limi
 @click.argument("key")
 @archive_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def entity(key: str, archive_path: Path, as_json: bool) -> None:
+def entity(key: str, archive_path: Location, as_json: bool) -> None:
     """One entity (by id, canonical name or variant): variants, mentions per month, co-occurring entities."""
     with _open_archive(archive_path, readonly=True) as archive:
         found = archive.entity(key).to_dict()  # the store reads a number as an id
@@ -726,7 +764,7 @@ def entity(key: str, archive_path: Path, as_json: bool) -> None:
 @click.option("--exact", is_flag=True, help="Match the query's words exactly (no stemming).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON Lines.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def stories(query: str, archive_path: Path, update: bool, rebuild: bool, limit: int, offset: int, min_size: int,
+def stories(query: str, archive_path: Location, update: bool, rebuild: bool, limit: int, offset: int, min_size: int,
             exact: bool, as_json: bool, quiet: bool) -> None:
     """Stories, latest first: all of them, or those with an article that QUERY matches.
 
@@ -761,7 +799,7 @@ def stories(query: str, archive_path: Path, update: bool, rebuild: bool, limit: 
 @click.argument("story_id")
 @archive_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def story(story_id: str, archive_path: Path, as_json: bool) -> None:
+def story(story_id: str, archive_path: Location, as_json: bool) -> None:
     """One story: its articles in date order, its names and speakers, its articles per month, its timeline."""
     with _open_archive(archive_path, readonly=True) as archive:
         detail = archive.story(story_id)
@@ -819,11 +857,11 @@ def tag(conll_path: Path, output: Path | None) -> None:
 @archive_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="The port.")
-def serve(archive_path: Path, host: str, port: int) -> None:
+def serve(archive_path: Location, host: str, port: int) -> None:
     """Serve the archive's web UI and REST API (read-only unless $KRONIEK_TOKEN is set)."""
     from kroniek.server import serve as run_server
 
-    run_server(archive_path, host, port)
+    run_server(archive_path, host, port, index=_index_option())
 
 
 def main() -> None:

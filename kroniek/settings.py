@@ -1,27 +1,91 @@
-"""Settings of the Kroniek core: where the archive is and how ingest batches and limits its input."""
+"""Settings of the Kroniek core: where the archive and its search index are, and how ingest batches and limits its
+input."""
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 from kroniek.model import DEFAULT_MAX_ARTICLE_BYTES
 
 ARCHIVE_ENV = "KRONIEK_ARCHIVE"
 DEFAULT_ARCHIVE = "kroniek.db"
+INDEX_ENV = "KRONIEK_INDEX"
+
+# An archive is a SQLite file (a path) or a PostgreSQL database (a URL with one of these schemes).
+DATABASE_SCHEMES = ("postgresql://", "postgres://")
+
+Location = str | Path  # a path of a SQLite archive, or the URL of a PostgreSQL one (always a str)
 
 
-def default_archive() -> Path:
-    """The archive path from $KRONIEK_ARCHIVE, else `kroniek.db` in the working directory."""
-    return Path(os.environ.get(ARCHIVE_ENV) or DEFAULT_ARCHIVE)
+def is_database_url(location: str | Path) -> bool:
+    """Whether an archive location names a PostgreSQL database (`postgresql://...`) rather than a file."""
+    return isinstance(location, str) and location.lower().startswith(DATABASE_SCHEMES)
+
+
+def archive_location(value: str | Path) -> Location:
+    """An archive location as given on a command line or in the environment: a database URL stays the text it is,
+    anything else is a path."""
+    return value if is_database_url(value) else Path(value)
+
+
+def shown_location(location: str | Path) -> str:
+    """An archive location to print: a database URL without its password."""
+    if not is_database_url(location):
+        return str(location)
+    parts = urlsplit(str(location))
+    if parts.password is None:
+        return str(location)
+    netloc = re.sub(r":[^@]*@", ":***@", parts.netloc, count=1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def database_parts(url: str) -> tuple[str, int, str, str]:
+    """The host, port, database and schema a `postgresql://` URL names, with libpq's defaults where it names none
+    (local socket, 5432, the user's name, no schema: the server's search_path)."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    host = parts.hostname or (query.get("host") or ["localhost"])[0]
+    try:
+        port = parts.port or int((query.get("port") or ["5432"])[0])
+    except ValueError:
+        port = 5432
+    user = parts.username or (query.get("user") or [os.environ.get("PGUSER") or ""])[0]
+    dbname = unquote(parts.path.lstrip("/")) or (query.get("dbname") or [user])[0]
+    found = re.search(r"search_path\s*=\s*([^\s,]+)", " ".join(query.get("options", [])))
+    return host, port, dbname, found.group(1) if found else ""
+
+
+def default_archive() -> Location:
+    """The archive from $KRONIEK_ARCHIVE (a path or a `postgresql://` URL), else `kroniek.db` in the working
+    directory."""
+    return archive_location(os.environ.get(ARCHIVE_ENV) or DEFAULT_ARCHIVE)
+
+
+def default_index() -> Path | None:
+    """The search index folder from $KRONIEK_INDEX, else None (the archive's own place, see `index_dir`)."""
+    value = os.environ.get(INDEX_ENV)
+    return Path(value) if value else None
+
+
+def data_dir() -> Path:
+    """Where Kroniek keeps what belongs to the user rather than to an archive file: $XDG_DATA_HOME/kroniek, by
+    default ~/.local/share/kroniek."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "kroniek"
 
 
 @dataclass
 class CoreSettings:
     """Knobs of ingest and analysis; the defaults suit a laptop."""
 
-    archive: Path = field(default_factory=default_archive)
+    archive: Location = field(default_factory=default_archive)
+    # the search index's folder; None: beside a SQLite archive (`<file>.index/`), or for a PostgreSQL archive in
+    # the user's data folder under a name made of the database's host, port, name and schema (see `index_dir`)
+    index: Path | None = field(default_factory=default_index)
     ingest_batch: int = 2000  # articles per ingest transaction
     # 1: read and prepare articles in the writing process; 2: in a second process beside it (more: with
     # workers - 2 preparing processes of its own); 0: a second process when there are two cores and a large input

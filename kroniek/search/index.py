@@ -200,6 +200,19 @@ class SearchIndex:
         tmp.write_text(json.dumps({"schema_version": SCHEMA_VERSION, "checkpoint": self.checkpoint}))
         os.replace(tmp, meta)
 
+    def refresh_checkpoint(self) -> int:
+        """The checkpoint as recorded beside the index now (another process with this folder may have moved it
+        since this one read it), taken as this index's; with changes of this process not committed yet, or no
+        folder, the one it holds."""
+        if self.path is None or self._writer is not None:
+            return self.checkpoint
+        try:
+            recorded = json.loads((self.path / _META).read_text())
+            self.checkpoint = int(recorded.get("checkpoint", self.checkpoint))
+        except (OSError, ValueError, TypeError, AttributeError):
+            pass
+        return self.checkpoint
+
     @property
     def writer(self) -> tantivy.IndexWriter:
         if self._writer is None:

@@ -52,8 +52,10 @@ def create_app(settings: Settings) -> FastAPI:
         from kroniek.archive import Archive
         from kroniek.settings import CoreSettings
 
-        archive = Archive.open(settings.archive_path, readonly=not settings.writable,
-                               settings=CoreSettings(writer_wait=settings.writer_wait_seconds))
+        core = CoreSettings(writer_wait=settings.writer_wait_seconds)
+        if settings.index_path is not None:
+            core.index = settings.index_path
+        archive = Archive.open(settings.archive_path, readonly=not settings.writable, settings=core)
         app.state.archive = archive
         try:
             yield

@@ -7,6 +7,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from kroniek.settings import Location, archive_location
+
 TOKEN_ENV = "KRONIEK_TOKEN"
 
 
@@ -14,7 +16,7 @@ TOKEN_ENV = "KRONIEK_TOKEN"
 class Settings:
     """What one server instance serves and how much one request may ask for."""
 
-    archive_path: Path
+    archive_path: Location  # a SQLite file or a PostgreSQL URL
     # Without a token the archive is read-only: the ingest endpoint answers 403.
     token: str | None = None
     max_query_length: int = 500
@@ -29,12 +31,14 @@ class Settings:
     writer_wait_seconds: float = 30.0
     # the whole query string, however many parameters: a bound before any parameter is parsed
     max_query_string_bytes: int = 16_384
+    # the search index's folder; None: the archive's own place (see kroniek.archive.index_path)
+    index_path: Path | None = None
 
     @classmethod
     def from_env(cls, archive_path: str | Path, **overrides: Any) -> Settings:
         """Settings for an archive, the token taken from $KRONIEK_TOKEN unless given."""
         token = overrides.pop("token", None) or os.environ.get(TOKEN_ENV) or None
-        return replace(cls(Path(archive_path), token=token), **overrides)
+        return replace(cls(archive_location(archive_path), token=token), **overrides)
 
     @property
     def writable(self) -> bool:
