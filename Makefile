@@ -14,13 +14,14 @@ install: $(STAMP)
 $(STAMP): pyproject.toml kroniek/search/_pairs.c kroniek/ingest/_scan.c
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench,postgres]'
 	@touch $(STAMP)
 
 demo: install
 	$(BIN)/python -m kroniek.demo --archive $(ARCHIVE) --host $(HOST) --port $(PORT)
 
-# The suite drives Debian's Chromium; scripts/system-packages.sh installs it (and a font) when missing.
+# The suite drives Debian's Chromium and starts its own PostgreSQL servers; scripts/system-packages.sh installs
+# both (and a font) when missing.
 # The Spark extra (a large download) only where it is used: the tests and the batch benchmark.
 SPARK_STAMP := $(VENV)/.spark-installed
 $(SPARK_STAMP): $(STAMP)
