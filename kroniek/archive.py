@@ -178,8 +178,8 @@ class Archive:
             if docs:
                 self.index.add(docs, replace=False, bulk=False)
         else:
-            found = (self.store.article(i) for i in ids) if annotated else self.store.articles(ids)
-            docs = [from_stored(a) for a in found if a is not None]
+            found = self.store.annotated_articles(ids) if annotated else self.store.articles(ids)
+            docs = [from_stored(a) for a in found]
             if docs:
                 self.index.add(docs)
         if commit:
@@ -260,13 +260,12 @@ class Archive:
             changes = self.store.changes_after(position, limit=1000)
             if not changes:
                 break
-            docs: list[IndexDoc] = []
-            for article_id in dict.fromkeys(a for _, a in changes):
-                art = self.store.article(article_id)
-                if art is None:
-                    index.delete(article_id)
-                else:
-                    docs.append(from_stored(art))
+            wanted = list(dict.fromkeys(a for _, a in changes))
+            docs = [from_stored(art) for art in self.store.annotated_articles(wanted)]
+            stored = {d.id for d in docs}
+            gone = [a for a in wanted if a not in stored]
+            if gone:
+                index.delete(gone)
             index.add(docs, replace=True)
             position = changes[-1][0]
             done += len(docs)
@@ -1101,10 +1100,8 @@ class Archive:
             index.members_of["story"] = self._story_members
         done = 0
         batch: list[IndexDoc] = []
-        for art in self.store.articles(None):
-            full = self.store.article(art.id)
-            if full is not None:
-                batch.append(from_stored(full))
+        for full in self.store.annotated_articles(None):
+            batch.append(from_stored(full))
             if len(batch) >= 1000:
                 done += index.add(batch, replace=False)
                 batch = []

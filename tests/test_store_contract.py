@@ -602,3 +602,13 @@ def test_store_contract_entity_resolution(store: Store) -> None:
     made = next(r for r in store.entity_rows(["blok"]) if (r["canonical"], r["label"]) == ("Blok", "PER"))
     assert made["resolved_id"] == made["id"] and store.entity_counts(made["id"]) == (2, 1)
     assert store.save_resolution([stef["id"], blok["id"]], links) == []
+
+
+def test_store_contract_annotated_articles_are_the_articles_read_one_by_one(store: Store) -> None:
+    store.insert([row("a", TEXT_A, "2019-02"), row("b", TEXT_B, "2019-03-04"), row("c", "Een derde.", "2019")], [])
+    store.save_analyses([analysis_a(), analysis_b()], "v1", STAGES)
+    one_by_one = [store.article(i) for i in ("a", "b", "c")]
+    assert list(store.annotated_articles(batch_size=2)) == one_by_one
+    assert list(store.annotated_articles(["c", "nee", "a"])) == [one_by_one[2], one_by_one[0]]
+    assert one_by_one[0] is not None and len(one_by_one[0].entities) == 3 and one_by_one[2].analyses == {}  # type: ignore[union-attr]
+    assert [r["id"] for r in store.export_rows(["b", "a"])] == ["b", "a"]

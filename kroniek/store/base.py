@@ -87,6 +87,15 @@ class Store(ABC):
         """Stored articles (all in storage order, or the given ids in the given order), without annotations;
         `unanalysed` keeps only those with no stored analysis."""
 
+    def annotated_articles(self, ids: Iterable[str] | None = None, *,
+                           batch_size: int = 500) -> Iterator[StoredArticle]:
+        """Stored articles with their annotations (all in storage order, or the given ids in the given order): what
+        the search index is built from. A backend whose every query is a round trip reads them batch by batch."""
+        for art in self.articles(ids, batch_size=batch_size):
+            full = self.article(art.id)
+            if full is not None:
+                yield full
+
     @abstractmethod
     def count(self, *, language: str | None = None, unanalysed: bool = False) -> int:
         """How many articles are stored (in one language; with no stored analysis)."""
