@@ -127,6 +127,7 @@ class Archive:
         self._index: SearchIndex | None = None
         self._opening_index = threading.Lock()  # the threads of a server open the index once between them
         self._writing_depth = 0  # nested holds of the writer lock by this archive (see `_holding`)
+        self._followed = time.monotonic()  # when a search last looked whether the store moved on (`_follow_store`)
         # what the archive has to tell its user about itself (a catch-up of the index, a wait for another writer);
         # the CLI prints these, by default they are logged
         self.on_notice: Callable[[str], None] = log.warning
@@ -224,7 +225,7 @@ class Archive:
         try:
             if catch_up and first and self._index is not None \
                     and self._index.refresh_checkpoint() != self.store.last_change():
-                self._catch_up(self._index)
+                self._catch_up(self._index, tell=False)
             yield
         finally:
             self._writing_depth -= 1
@@ -240,8 +241,10 @@ class Archive:
         with self.store.writer_lock(wait=wait, timeout=self.settings.writer_wait if wait else None) as held:
             return self._catch_up(index, progress) if held else 0
 
-    def _catch_up(self, index: SearchIndex, progress: Callable[[int], None] | None = None) -> int:
-        """`catch_up_index`, the writer lock held."""
+    def _catch_up(self, index: SearchIndex, progress: Callable[[int], None] | None = None, *,
+                  tell: bool = True) -> int:
+        """`catch_up_index`, the writer lock held. `tell=False`: the changes are another writer's (another machine
+        wrote them into its own index), not an interrupted run's, so the catch-up is only logged."""
         last = self.store.last_change()
         position = index.checkpoint
         if position == last:
@@ -277,9 +280,11 @@ class Archive:
                 progress(done)
         index.commit(checkpoint=position)
         self.store.forget_changes(position)
-        if done:
+        if done and tell:
             self.on_notice(f"Search index caught up: {done:,} stored article(s) were not searchable yet "
                            "(an earlier run stopped before it indexed them); they are now.")
+        elif done:
+            log.info("search index caught up with %d article(s) another writer stored", done)
         return done
 
     def _before_ingest(self) -> None:
@@ -1069,6 +1074,22 @@ class Archive:
         else:
             self._catch_up_quietly()
 
+    def _follow_store(self) -> None:
+        """Before a search, at most every `settings.index_follow_seconds`: when the store has changes the open index
+        does not hold (another machine wrote them, into its own index), index them now, unless a writer is at work
+        here (it will). So a long-running reader, such as `kroniek serve`, keeps up with every writer."""
+        index = self._index
+        if index is None or time.monotonic() - self._followed < self.settings.index_follow_seconds:
+            return
+        self._followed = time.monotonic()
+        try:
+            if index.refresh_checkpoint() < self.store.last_change():
+                with self.store.writer_lock(wait=False) as held:
+                    if held:
+                        self._catch_up(index, tell=False)
+        except (ArchiveError, OSError, ValueError) as err:  # the index stays as it is; the next look tries again
+            log.warning("the search index could not catch up with the archive: %s", err)
+
     def _catch_up_quietly(self) -> None:
         """Catch the index up when it was opened behind the store, unless another writer is at work (it will) or
         the index cannot be written here (then say how far behind it is and how to fix that)."""
@@ -1121,6 +1142,7 @@ class Archive:
         `filters` (facet values the user picked) each narrow the query; a hit of an untitled article is headed by
         the article's headline (its first sentence), never by its bare id.
         """
+        self._follow_store()
         result = self.index.search(combined(query, filters), limit=limit, offset=offset, sort=sort, facets=facets,
                                    exact=exact)
         untitled = [h for h in result.hits if not h.title.strip()]
@@ -1131,6 +1153,7 @@ class Archive:
 
     def search_ids(self, query: str, *, exact: bool = False, most: int | None = None) -> Iterator[str]:
         """The ids of every article matching `query` (or the first `most`), newest first, fetched page by page."""
+        self._follow_store()
         offset, page = 0, 1000
         while most is None or offset < most:
             size = page if most is None else min(page, most - offset)

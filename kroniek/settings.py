@@ -94,6 +94,9 @@ class CoreSettings:
     index_heap_mb: int = 1024
     # ingest makes new articles searchable (commits the search index) every so many articles, and at its end
     index_commit_every: int = 50_000
+    # a search looks this often (at most) whether the store holds changes its index lacks (written elsewhere into
+    # another index: a PostgreSQL archive with writers on other machines), and indexes them
+    index_follow_seconds: float = 2.0
     # how long an ingest, analysis or reindex waits for another process that is writing to the same archive
     writer_wait: float = 3600.0
     analyze_batch: int = 64  # articles per analysis transaction (and per spaCy pipe call)

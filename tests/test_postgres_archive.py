@@ -212,3 +212,22 @@ def test_postgres_server_ingests_searches_and_serves_articles(pg_url: str, tmp_p
         assert article["source"] == "Zeeuwse Krant" and article["date"] == "2022-04-01"
         assert client.get("/api/health").json()["articles"] == 1
     assert any((tmp_path / "index").iterdir())
+
+
+def test_postgres_a_long_running_reader_keeps_up_with_a_writer_elsewhere(pg_url: str, tmp_path: Path) -> None:
+    writer = _machine(pg_url, tmp_path / "writer")
+    writer.ingest(_articles("a", 2, "dijk"))
+    # a server on another machine: read-only, its own index, looking at every search whether the store moved on
+    reader = Archive.open(pg_url, readonly=True, settings=CoreSettings(index=tmp_path / "reader",
+                                                                       index_follow_seconds=0))
+    still = Archive.open(pg_url, readonly=True, settings=CoreSettings(index=tmp_path / "still",
+                                                                      index_follow_seconds=3600))
+    try:
+        assert reader.search("dijk").total == 2 and still.search("dijk").total == 2
+        writer.ingest(_articles("b", 3, "sluis"))
+        assert reader.search("sluis").total == 3
+        assert list(reader.search_ids("dijk")) and reader.index.checkpoint == writer.store.last_change()
+        assert still.search("sluis").total == 0  # it looks again only after its hour
+    finally:
+        for a in (writer, reader, still):
+            a.close()
