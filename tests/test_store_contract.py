@@ -29,6 +29,7 @@ from kroniek.model import (
     QuarantineRow,
     Quote,
     RawArticle,
+    StoryRow,
     TimeExpression,
 )
 from kroniek.nlp.timex_normalise import value_range
@@ -612,3 +613,56 @@ def test_store_contract_annotated_articles_are_the_articles_read_one_by_one(stor
     assert list(store.annotated_articles(["c", "nee", "a"])) == [one_by_one[2], one_by_one[0]]
     assert one_by_one[0] is not None and len(one_by_one[0].entities) == 3 and one_by_one[2].analyses == {}  # type: ignore[union-attr]
     assert [r["id"] for r in store.export_rows(["b", "a"])] == ["b", "a"]
+
+
+def test_store_contract_quotes_about_an_entity_said_by_others(store: Store) -> None:
+    store.insert([row("a", TEXT_A, "2019-02"), row("b", TEXT_B, "2019-03-04")], [])
+    store.save_analyses([analysis_a(), analysis_b()], "v1", STAGES)
+    rusland, blok = store.resolve_entity("Rusland"), store.resolve_entity("Stef Blok")
+    assert rusland is not None and blok is not None
+    about = store.quotes_about(rusland["id"])
+    assert [(q["article_id"], q["speaker"], q["kind"], q["article_date"], q["date_start"]) for q in about] == [
+        ("b", "Stef Blok", "indirect", "2019-03-04", "2019-03-04")]
+    assert about[0]["speaker_entity_id"] == blok["id"] and about[0]["text"] == TEXT_B
+    assert store.quotes_about(blok["id"]) == []  # named in no quotation (and his own would not count)
+    assert store.quotes_about(rusland["id"], limit=0) == []
+
+
+def test_store_contract_stories_members_rows_and_the_change_log(store: Store) -> None:
+    store.insert([row("a", TEXT_A, "2019-02"), row("u", "Een bericht zonder datum.", None),
+                  row("b", TEXT_B, "2019-03-04"), row("c", "Een ander verhaal in 2020.", "2020-01-02")], [])
+    store.save_analyses([analysis_a(), analysis_b()], "v1", STAGES)
+    assert store.story_order() == [("a", "2019-02-01"), ("b", "2019-03-04"), ("c", "2020-01-02"), ("u", None)]
+    assert store.count_stories() == 0 and store.story_rows() == [] and store.stories_of(["a"]) == {}
+    before = store.last_change()
+    first = StoryRow("a", "Rusland en MH17", "b", "2019-02-01", "2019-03-04", 2, ("rusland", "mh17"))
+    other = StoryRow("c", "Een ander verhaal", "c", "2020-01-02", "2020-01-02", 1, ("verhaal",))
+    store.save_stories([("a", "a", 1.0), ("b", "a", 0.5), ("c", "c", 1.0)], [first, other])
+    assert [aid for _, aid in store.changes_after(before)] == ["a", "b", "c"]  # the index learns their story
+    assert store.story_order(unassigned=True) == [("u", None)]
+    assert (store.count_stories(), store.count_stories(min_size=2)) == (2, 1)
+    assert store.story_rows() == [other, first]  # latest first
+    assert store.story_rows(min_size=2) == [first] and store.story_rows(limit=1, offset=1) == [first]
+    assert store.story_rows(["a", "nee", "c"]) == [other, first] and store.story_rows(["a"]) == [first]
+    assert store.stories_of(["a", "b", "u", "nee"]) == {"a": "a", "b": "a"}
+    assert store.story_members("a") == [("a", 1.0), ("b", 0.5)] and store.story_members("nee") == []
+    rusland = store.resolve_entity("Rusland")
+    assert rusland is not None and store.entity_stories(rusland["id"]) == [("a", 2)]
+    art = store.article("b")
+    assert art is not None and art.story_id == "a"
+    assert [a.story_id for a in store.annotated_articles(["a", "u"])] == ["a", None]
+    # an article moves to another story; a story's row is replaced
+    store.save_stories([("b", "c", 0.7)], [replace_size(first, 1), replace_size(other, 2)])
+    assert store.stories_of(["a", "b"]) == {"a": "a", "b": "c"}
+    assert store.story_members("c") == [("b", 0.7), ("c", 1.0)]
+    assert [r.size for r in store.story_rows(["a", "c"])] == [2, 1]
+    mark = store.last_change()
+    assert store.clear_stories() == 3
+    assert sorted(aid for _, aid in store.changes_after(mark)) == ["a", "b", "c"]
+    assert store.count_stories() == 0 and store.stories_of(["a", "b", "c"]) == {}
+    assert len(store.story_order(unassigned=True)) == 4
+
+
+def replace_size(story: StoryRow, size: int) -> StoryRow:
+    return StoryRow(story.id, story.title, story.title_article, story.first_date, story.last_date, size,
+                    story.keywords)

@@ -29,7 +29,7 @@ from functools import lru_cache
 from typing import Any, overload
 
 from kroniek.errors import ArchiveError
-from kroniek.model import Analysis, ArticleDate, ArticleRow, QuarantineRow, StoredArticle, Structure
+from kroniek.model import Analysis, ArticleDate, ArticleRow, QuarantineRow, StoredArticle, StoryRow, Structure
 from kroniek.settings import shown_location
 from kroniek.store.base import Store
 from kroniek.store.postgres_migrations import migrate
@@ -377,6 +377,7 @@ class PostgresStore(Store):
             "FROM timexes WHERE article_id = %s ORDER BY start", aid), "ref_start", "ref_end")
         art.analyses = {r["stage"]: r["version"] for r in self._q(
             "SELECT stage, version FROM analyses WHERE article_id = %s ORDER BY stage", aid)}
+        art.story_id = self._one("SELECT story_id FROM story_members WHERE article_id = %s", aid)
         return art
 
     def articles(self, ids: Iterable[str] | None = None, *, language: str | None = None,
@@ -435,12 +436,15 @@ class PostgresStore(Store):
         for r in self._q("SELECT article_id, stage, version FROM analyses WHERE article_id = ANY(%s) "
                          "ORDER BY article_id, stage", ids):
             stages.setdefault(r["article_id"], {})[r["stage"]] = r["version"]
+        story_of = {r["article_id"]: r["story_id"] for r in self._q(
+            "SELECT article_id, story_id FROM story_members WHERE article_id = ANY(%s)", ids)}
         for a in arts:
             # lists of their own: an article asked for twice is two objects
             a.entities = [dict(x) for x in by["entities"].get(a.id, [])]
             a.quotes = [dict(x) for x in by["quotes"].get(a.id, [])]
             a.timexes = [dict(x) for x in by["timexes"].get(a.id, [])]
             a.analyses = dict(stages.get(a.id, {}))
+            a.story_id = story_of.get(a.id)
         return arts
 
     def count(self, *, language: str | None = None, unanalysed: bool = False) -> int:
@@ -643,6 +647,16 @@ class PostgresStore(Store):
             f'ORDER BY a.date_start NULLS FIRST, q.article_id COLLATE "C", q.start LIMIT %s OFFSET %s',
             (*params, limit, offset))
 
+    def quotes_about(self, entity_id: int, limit: int = 50) -> list[dict[str, Any]]:
+        return _days(self._q(
+            "SELECT * FROM (SELECT DISTINCT q.article_id, a.date AS article_date, a.title AS article_title, q.start, "
+            'q."end", q.text, q.kind, q.cue, q.speaker_mention, q.speaker, q.speaker_entity_id, a.date_start '
+            'FROM mentions m JOIN quotes q ON q.article_id = m.article_id AND m.start >= q.start AND m."end" <= q."end" '
+            "JOIN articles a ON a.id = q.article_id WHERE m.entity_id = %s "
+            "AND (q.speaker_entity_id IS NULL OR q.speaker_entity_id != %s)) AS found "
+            'ORDER BY date_start NULLS FIRST, article_id COLLATE "C", start LIMIT %s',
+            (entity_id, entity_id, limit)), "date_start")
+
     def calendar_timexes(self, *, entity_id: int | None = None, in_sentence: bool = True,
                          article_ids: Sequence[str] | None = None, limit: int = 500,
                          offset: int = 0) -> list[dict[str, Any]]:
@@ -686,3 +700,73 @@ class PostgresStore(Store):
         for art in self.annotated_articles(article_ids):
             yield art.to_dict()
 
+    # --- stories ------------------------------------------------------------------------------------------------
+
+    def story_order(self, *, unassigned: bool = False) -> list[tuple[str, str | None]]:
+        where = " WHERE NOT EXISTS (SELECT 1 FROM story_members s WHERE s.article_id = a.id)" if unassigned else ""
+        return [(r["id"], _iso(r["date_start"])) for r in self._q(
+            f'SELECT a.id, a.date_start FROM articles a{where} ORDER BY a.date_start NULLS LAST, a.id COLLATE "C"')]
+
+    def save_stories(self, members: Sequence[tuple[str, str, float]], stories: Sequence[StoryRow]) -> None:
+        """As SQLite's: an article given twice, or a story, keeps its last row."""
+        self._writable("detect stories")
+        last_members = list({_t(m[0]): (_t(m[0]), _t(m[1]), float(m[2])) for m in members}.values())
+        last_stories = list({st.id: st for st in stories}.values())
+        with self._transaction("write to") as db, db.cursor() as cur:
+            if last_members:
+                cur.execute("INSERT INTO story_members (article_id, story_id, score) SELECT * FROM "
+                            "unnest(%s::text[], %s::text[], %s::float8[]) ON CONFLICT (article_id) DO UPDATE "
+                            "SET story_id = excluded.story_id, score = excluded.score",
+                            ([m[0] for m in last_members], [m[1] for m in last_members],
+                             [m[2] for m in last_members]))
+            if last_stories:
+                cur.executemany(
+                    "INSERT INTO stories (id, title, title_article, first_date, last_date, size, keywords) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET title = excluded.title, "
+                    "title_article = excluded.title_article, first_date = excluded.first_date, "
+                    "last_date = excluded.last_date, size = excluded.size, keywords = excluded.keywords",
+                    [(_t(st.id), _t(st.title), _t(st.title_article), st.first_date, st.last_date, st.size,
+                      _t(json.dumps(list(st.keywords), ensure_ascii=False))) for st in last_stories])
+            self._log_changes(db, [_t(m[0]) for m in members])
+
+    def clear_stories(self) -> int:
+        self._writable("detect stories")
+        with self._transaction("write to") as db:
+            n = db.execute("SELECT count(*) FROM story_members").fetchone()[0]
+            db.execute("INSERT INTO changes (article_id) SELECT article_id FROM story_members")
+            db.execute("DELETE FROM story_members")
+            db.execute("DELETE FROM stories")
+        return int(n)
+
+    def count_stories(self, min_size: int = 1) -> int:
+        return int(self._one("SELECT count(*) FROM stories WHERE size >= %s", (min_size,)))
+
+    def story_rows(self, ids: Sequence[str] | None = None, limit: int = 50, offset: int = 0,
+                   min_size: int = 1) -> list[StoryRow]:
+        cols = "id, title, title_article, first_date, last_date, size, keywords"
+        if ids is None:
+            rows = self._q(f'SELECT {cols} FROM stories WHERE size >= %s ORDER BY last_date COLLATE "C" DESC, '
+                           'size DESC, id COLLATE "C" LIMIT %s OFFSET %s', (min_size, limit, offset))
+        else:
+            rows = self._q(f'SELECT {cols} FROM stories WHERE id = ANY(%s) AND size >= %s ORDER BY id COLLATE "C"',
+                           ([_t(i) for i in dict.fromkeys(ids)], min_size))
+            rows.sort(key=lambda r: (r["last_date"], r["size"]), reverse=True)
+            rows = rows[offset:offset + limit]
+        return [StoryRow(r["id"], r["title"], r["title_article"], r["first_date"], r["last_date"], r["size"],
+                         tuple(json.loads(r["keywords"]))) for r in rows]
+
+    def stories_of(self, article_ids: Sequence[str]) -> dict[str, str]:
+        return {r["article_id"]: r["story_id"] for r in self._q(
+            "SELECT article_id, story_id FROM story_members WHERE article_id = ANY(%s)",
+            ([_t(i) for i in article_ids],))}
+
+    def story_members(self, story_id: str) -> list[tuple[str, float]]:
+        return [(r["article_id"], r["score"]) for r in self._q(
+            "SELECT s.article_id, s.score FROM story_members s JOIN articles a ON a.id = s.article_id "
+            'WHERE s.story_id = %s ORDER BY a.date_start NULLS LAST, a.id COLLATE "C"', (_t(story_id),))]
+
+    def entity_stories(self, entity_id: int, limit: int = 20) -> list[tuple[str, int]]:
+        return [(r["story_id"], int(r["n"])) for r in self._q(
+            "SELECT s.story_id, count(DISTINCT m.article_id) AS n FROM mentions m "
+            "JOIN story_members s ON s.article_id = m.article_id WHERE m.entity_id = %s "
+            'GROUP BY s.story_id ORDER BY n DESC, s.story_id COLLATE "C" LIMIT %s', (entity_id, limit))]

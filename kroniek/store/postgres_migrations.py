@@ -118,6 +118,27 @@ CREATE TABLE change_log (
 );
 INSERT INTO change_log DEFAULT VALUES;
 """),
+    # Stories: each article in at most one story; a story is known by the id of its first article and keeps its
+    # title (the headline of its most representative article), its span of publication days (ISO text, empty for
+    # an undated story) and its keywords (JSON).
+    ("0002_stories", """
+CREATE TABLE stories (
+    id text PRIMARY KEY,
+    title text NOT NULL,
+    title_article text NOT NULL,
+    first_date text NOT NULL,
+    last_date text NOT NULL,
+    size integer NOT NULL,
+    keywords text NOT NULL DEFAULT '[]'
+);
+CREATE INDEX stories_last ON stories (last_date);
+CREATE TABLE story_members (
+    article_id text PRIMARY KEY REFERENCES articles (id),
+    story_id text NOT NULL,
+    score double precision NOT NULL
+);
+CREATE INDEX story_members_story ON story_members (story_id);
+"""),
 ]
 
 # The advisory lock (two int4 keys: this constant and a hash of the schema) the migrations of one archive run under.
