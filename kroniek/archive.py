@@ -714,7 +714,7 @@ class Archive:
         query asks the store for the story's articles, so the search index needs no update.)"""
         with self._writing():
             report, self._stories = update_stories(
-                self.store, state_path(self.settings.archive), detector=self._stories,
+                self.store, stories_state_path(self.settings), detector=self._stories,
                 params=params or StoryParams(), rebuild=rebuild, progress=progress)
         if report.rebuilt and not rebuild:
             self.on_notice(f"stories detected again from the first article ({report.rebuilt})")
@@ -1228,3 +1228,12 @@ def index_dir(settings: CoreSettings) -> Path | None:
     """The search index folder of the settings' archive: `settings.index` ($KRONIEK_INDEX, `--index`) when given,
     else `index_path` of the archive."""
     return settings.index if settings.index is not None else index_path(settings.archive)
+
+
+def stories_state_path(settings: CoreSettings) -> Path | None:
+    """Where the story detector's state lives: beside a SQLite file (`<file>.stories`); for a PostgreSQL archive,
+    derived per machine like its search index, beside the index folder (`<index>.stories`)."""
+    if not is_database_url(settings.archive):
+        return state_path(settings.archive)
+    index = index_dir(settings)
+    return None if index is None else index.with_name(index.name + ".stories")

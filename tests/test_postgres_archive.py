@@ -91,7 +91,9 @@ def _answers(archive: str, index: Path) -> dict[str, Any]:
     return {"show": article, "stats": run("stats", "--json"), "search": run("search", "Rusland", "--json"),
             "quotes": run("quotes", "--json", lines=True), "speakers": run("speakers", "--json"),
             "timeline": run("timeline", "--json"), "entities": run("entities", "--json"),
-            "entity": run("entity", "Stef Blok", "--json"), "export": exported}
+            "entity": run("entity", "Stef Blok", "--json"), "export": exported,
+            "stories": run("stories", "--min-size", "1", "--json", lines=True),
+            "story": run("story", exported[0]["id"], "--json")}
 
 
 @pytest.mark.slow
@@ -104,6 +106,8 @@ def test_postgres_and_sqlite_archives_of_the_same_input_give_the_same_answers(pg
         answers.append(_answers(archive, index))
     sqlite, postgres = answers
     assert postgres["show"]["analyses"] and postgres["quotes"], "the seed article was analysed"
+    assert postgres["show"]["story_id"] and postgres["stories"], "and put in a story"
+    assert (tmp_path / "pg.index.stories").is_file()  # the story detector's state, per machine beside its index
     for key in sqlite:
         assert postgres[key] == sqlite[key], key
 
