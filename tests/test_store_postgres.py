@@ -5,6 +5,7 @@ what it shares with SQLite)."""
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import psycopg
@@ -104,3 +105,19 @@ def test_postgres_missing_database_is_an_archive_error_with_a_hint(postgres: str
     with pytest.raises(ArchiveError, match="cannot connect to the archive") as info:
         PostgresStore(postgres.rsplit("/", 1)[0] + "/bestaat_niet")
     assert info.value.hint and "database" in info.value.hint
+
+
+def test_postgres_a_dropped_connection_is_opened_again_for_the_next_read(pg_url: str) -> None:
+    store = PostgresStore(pg_url, readonly=False)
+    store.insert(_rows(2), [])
+    with psycopg.connect(pg_url, autocommit=True) as admin:  # as a server restart or an idle timeout would
+        pid = store._db.info.backend_pid
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        for _ in range(1000):  # until the server has ended that session
+            if admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone() is None:
+                break
+            time.sleep(0.01)
+    assert store.count() == 2 and store._db.info.backend_pid != pid
+    store.insert(_rows(1, start=5), [])  # and writes go on over the new connection
+    assert store.count() == 3
+    store.close()

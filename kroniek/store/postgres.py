@@ -240,14 +240,25 @@ class PostgresStore(Store):
             self._db.close()
 
     def _q(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """A query's rows as dicts. A connection the server has dropped (a restart, an idle timeout) is opened
+        again once, so a long-running reader such as `kroniek serve` outlives it."""
         with self._lock:
-            try:
-                with self._db.cursor(row_factory=dict_row) as cur:
-                    cur.execute(sql, params)
-                    return cur.fetchall()
-            except psycopg.Error as e:
-                raise ArchiveError(f"cannot read the archive {self._shown}: {str(e).strip()}",
-                                   hint="check that the PostgreSQL server is reachable") from None
+            for attempt in (1, 2):
+                try:
+                    with self._db.cursor(row_factory=dict_row) as cur:
+                        cur.execute(sql, params)
+                        return cur.fetchall()
+                except psycopg.OperationalError as e:
+                    if attempt == 1 and self._db.broken:
+                        self._db.close()
+                        self._db = self._connection(readonly=self.readonly)
+                        continue
+                    raise ArchiveError(f"cannot read the archive {self._shown}: {str(e).strip()}",
+                                       hint="check that the PostgreSQL server is reachable") from None
+                except psycopg.Error as e:
+                    raise ArchiveError(f"cannot read the archive {self._shown}: {str(e).strip()}",
+                                       hint="check that the PostgreSQL server is reachable") from None
+            raise AssertionError("unreachable")
 
     def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """The first column of the first row of a query."""
@@ -323,7 +334,8 @@ class PostgresStore(Store):
     @staticmethod
     def _log_changes(db: Any, ids: Iterable[str]) -> None:
         """Give each changed article the next number of the change log (inside the caller's transaction)."""
-        db.cursor().executemany("INSERT INTO changes (article_id) VALUES (%s)", [(i,) for i in ids])
+        with db.cursor() as cur:
+            cur.executemany("INSERT INTO changes (article_id) VALUES (%s)", [(i,) for i in ids])
 
     # --- the change log and the writer lock ----------------------------------------------------------------------
 
