@@ -107,17 +107,43 @@ def test_postgres_missing_database_is_an_archive_error_with_a_hint(postgres: str
     assert info.value.hint and "database" in info.value.hint
 
 
-def test_postgres_a_dropped_connection_is_opened_again_for_the_next_read(pg_url: str) -> None:
-    store = PostgresStore(pg_url, readonly=False)
+def test_postgres_dropped_connections_are_opened_again(pg_url: str) -> None:
+    store = PostgresStore(pg_url)
     store.insert(_rows(2), [])
+    assert store.count() == 2  # a reading connection is now idle in the pool
+    pids = [store._db.info.backend_pid, *(c.info.backend_pid for c in store._idle)]
+    assert len(pids) >= 2
     with psycopg.connect(pg_url, autocommit=True) as admin:  # as a server restart or an idle timeout would
-        pid = store._db.info.backend_pid
-        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
-        for _ in range(1000):  # until the server has ended that session
-            if admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone() is None:
+        for pid in pids:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        for _ in range(1000):  # until the server has ended those sessions
+            if admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = ANY(%s)", (pids,)).fetchone() is None:
                 break
             time.sleep(0.01)
-    assert store.count() == 2 and store._db.info.backend_pid != pid
-    store.insert(_rows(1, start=5), [])  # and writes go on over the new connection
-    assert store.count() == 3
+    assert store.count() == 2  # the read opens a new connection
+    store.insert(_rows(1, start=5), [])  # and so does the write
+    assert store.count() == 3 and store._db.info.backend_pid not in pids
+    store.close()
+
+
+def test_postgres_reads_go_on_while_the_writer_holds_a_transaction_open(pg_url: str) -> None:
+    store = PostgresStore(pg_url)
+    store.insert(_rows(2), [])
+    with store._lock, store._db.transaction():  # what an ingest's batch does, not committed yet
+        store._db.execute("DELETE FROM articles")
+        # reads are on connections of their own: they go on, and see only what is committed
+        assert store.count() == 2 and [a.id for a in store.articles()] == ["a0", "a1"]
+        raise psycopg.Rollback()  # and the writer's transaction is rolled back
+    assert store.count() == 2
+    store.close()
+
+
+def test_postgres_snapshot_reads_as_of_one_moment(pg_url: str) -> None:
+    store = PostgresStore(pg_url)
+    store.insert(_rows(1), [])
+    with store.snapshot():
+        assert store.count() == 1
+        store.insert(_rows(1, start=7), [])  # committed by the writer meanwhile
+        assert store.count() == 1 and store.article("a7") is None
+    assert store.count() == 2 and store.article("a7") is not None
     store.close()
