@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 USER = "kroniek"
+# the server log of each running server, by the URL `postgres_server` yields
+LOGS: dict[str, Path] = {}
 
 
 def postgres_bindir() -> Path | None:
@@ -65,7 +67,9 @@ def postgres_server(bindir: Path) -> Iterator[str]:
             if attempt == 4:
                 log = (work / "log").read_text(errors="replace") if (work / "log").exists() else ""
                 raise RuntimeError(f"PostgreSQL did not start: {started.stderr.decode(errors='replace')}\n{log}")
-        yield f"postgresql://{USER}@127.0.0.1:{port}/postgres"
+        url = f"postgresql://{USER}@127.0.0.1:{port}/postgres"
+        LOGS[url] = work / "log"
+        yield url
     finally:
         subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
                        capture_output=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import re
 import sqlite3
 import textwrap
 from collections.abc import Iterable, Iterator
@@ -25,8 +26,10 @@ from kroniek.model import STAGES, Analysis, EntityMention, Quote, StoryRow, Time
 from kroniek.store.sqlite import SQLiteStore
 
 SQL_MODULES = [ROOT / "kroniek" / "store" / "sqlite.py", ROOT / "kroniek" / "store" / "migrations.py",
-               ROOT / "kroniek" / "search" / "vocabulary.py"]
-EXECUTE = {"execute": 0, "executemany": 0, "executescript": 0}  # method name -> position of the SQL argument
+               ROOT / "kroniek" / "search" / "vocabulary.py", ROOT / "kroniek" / "store" / "postgres.py",
+               ROOT / "kroniek" / "store" / "postgres_migrations.py"]
+# method name -> position of the SQL argument (psycopg's `copy` takes a COPY statement)
+EXECUTE = {"execute": 0, "executemany": 0, "executescript": 0, "copy": 0}
 MARKS = {"_marks"}  # functions that return only `?` marks and commas
 
 Path_ = tuple[Any, ...]  # where in a value: () the value itself, ("*",) any element, (0,) the first of a tuple
@@ -374,6 +377,61 @@ class Recording:
         return getattr(self._db, name)
 
 
+def _drive_hostile(archive: Archive) -> None:
+    """Every store method, through the archive and directly, with HOSTILE in every value it takes."""
+    store = archive.store
+    text = f"Kop {HOSTILE}\n\nIn 2019 zei {HOSTILE}: “iets {HOSTILE}”, zei hij."
+    report = archive.ingest([{"id": HOSTILE, "date": "2019-02-01", "title": HOSTILE, "source": HOSTILE,
+                              "url": HOSTILE, "text": text, HOSTILE: HOSTILE},
+                             {"text": HOSTILE, "date": HOSTILE}])
+    assert (report.new, report.quarantined) == (1, 1)
+    art = archive.get_article(HOSTILE)
+    who = text.index(HOSTILE, text.index("zei"))
+    said = text.index("“") + 1
+    store.save_analyses([Analysis(
+        id=art.id, date=art.date, text=art.text, structure=art.structure,
+        entities=[EntityMention(who, who + len(HOSTILE), HOSTILE, HOSTILE, HOSTILE)],
+        quotes=[Quote(said, text.index("”"), text[said:text.index("”")], HOSTILE, HOSTILE, HOSTILE, HOSTILE)],
+        timexes=[TimeExpression(text.index("2019"), text.index("2019") + 4, "2019", HOSTILE, "2019",
+                                period=(dt.date(2019, 1, 1), dt.date(2019, 12, 31)))])],
+        HOSTILE, STAGES)
+    assert store.existing([HOSTILE], [HOSTILE])[1].keys() == {HOSTILE}
+    assert store.article(HOSTILE) is not None and store.article(HOSTILE + "'") is None
+    assert [a.id for a in store.articles([HOSTILE, "nothing"])] == [HOSTILE]
+    assert list(store.articles(None, language=HOSTILE)) == []
+    assert [e["canonical"] for e in store.entities(label=HOSTILE, query=HOSTILE)] == [HOSTILE]
+    assert store.count_entities(label=HOSTILE, query=HOSTILE) == 1
+    assert store.entities(label="x' OR '1'='1") == [] and store.count_entities(query="%") == 1
+    found = store.resolve_entity(HOSTILE)
+    assert found is not None and store.resolve_entity(HOSTILE + "x") is None
+    eid = found["id"]
+    assert store.entity_variants(eid) == [HOSTILE] and store.entity_counts(eid) == (1, 1)
+    assert store.entity_months(eid) and store.co_occurring(eid) == []
+    assert len(store.quotes(speaker=HOSTILE, article_ids=[HOSTILE])) == 1
+    assert store.count_quotes(speaker=HOSTILE, article_ids=[HOSTILE]) == 1
+    assert store.quotes(speaker="x' OR '1'='1") == []
+    assert len(store.calendar_timexes(entity_id=eid, in_sentence=False, article_ids=[HOSTILE])) == 1
+    assert store.count_calendar_timexes(entity_id=eid, in_sentence=False, article_ids=[HOSTILE]) == 1
+    assert [m["canonical"] for m in store.mentions_in([HOSTILE])] == [HOSTILE]
+    assert [s["speaker"] for s in store.speakers()] == [HOSTILE] and store.count_speakers() == 1
+    assert [q.raw for q in store.quarantined()] and store.count_quarantined() == 1
+    assert list(store.export_rows([HOSTILE])) and store.changes_after(0)
+    assert [e["canonical"] for e in store.export_entities([HOSTILE])] == [HOSTILE]
+    assert [e["variants"] for e in store.export_entities()] == [[HOSTILE]]
+    assert [q["speaker"] for q in store.export_quotes([HOSTILE])] == [HOSTILE]
+    assert [t["article_id"] for t in store.export_timexes([HOSTILE])] == [HOSTILE]
+    assert list(store.export_quotes([HOSTILE + "'"])) == [] and list(store.export_timexes(["x' OR '1'='1"])) == []
+    assert store.quotes_about(eid) == []
+    store.save_stories([(HOSTILE, HOSTILE, 1.0)], [StoryRow(HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, 1,
+                                                            (HOSTILE,))])
+    assert store.story_order() == [(HOSTILE, "2019-02-01")] and store.story_order(unassigned=True) == []
+    assert [r.id for r in store.story_rows([HOSTILE])] == [HOSTILE] and store.count_stories() == 1
+    assert store.stories_of([HOSTILE]) == {HOSTILE: HOSTILE} and store.story_members(HOSTILE) == [(HOSTILE, 1.0)]
+    assert store.entity_stories(eid) == [(HOSTILE, 1)]
+    assert store.clear_stories() == 1 and store.count_stories() == 0
+    assert store.count() == 1  # no statement was changed by a value: the table is there, with its one row
+
+
 def test_store_sql_hostile_values_go_only_as_parameters(tmp_path: Path) -> None:
     archive = Archive.open(tmp_path / "k.db")
     store = archive.store
@@ -383,57 +441,8 @@ def test_store_sql_hostile_values_go_only_as_parameters(tmp_path: Path) -> None:
     # the connections that reads borrow are noted in the same record
     open_reader = store._open_reader
     store._open_reader = lambda: Recording(open_reader(), recording.statements)  # type: ignore[assignment,method-assign,return-value]
-    text = f"Kop {HOSTILE}\n\nIn 2019 zei {HOSTILE}: “iets {HOSTILE}”, zei hij."
     try:
-        report = archive.ingest([{"id": HOSTILE, "date": "2019-02-01", "title": HOSTILE, "source": HOSTILE,
-                                  "url": HOSTILE, "text": text, HOSTILE: HOSTILE},
-                                 {"text": HOSTILE, "date": HOSTILE}])
-        assert (report.new, report.quarantined) == (1, 1)
-        art = archive.get_article(HOSTILE)
-        who = text.index(HOSTILE, text.index("zei"))
-        said = text.index("“") + 1
-        store.save_analyses([Analysis(
-            id=art.id, date=art.date, text=art.text, structure=art.structure,
-            entities=[EntityMention(who, who + len(HOSTILE), HOSTILE, HOSTILE, HOSTILE)],
-            quotes=[Quote(said, text.index("”"), text[said:text.index("”")], HOSTILE, HOSTILE, HOSTILE, HOSTILE)],
-            timexes=[TimeExpression(text.index("2019"), text.index("2019") + 4, "2019", HOSTILE, "2019",
-                                    period=(dt.date(2019, 1, 1), dt.date(2019, 12, 31)))])],
-            HOSTILE, STAGES)
-        assert store.existing([HOSTILE], [HOSTILE])[1].keys() == {HOSTILE}
-        assert store.article(HOSTILE) is not None and store.article(HOSTILE + "'") is None
-        assert [a.id for a in store.articles([HOSTILE, "nothing"])] == [HOSTILE]
-        assert list(store.articles(None, language=HOSTILE)) == []
-        assert [e["canonical"] for e in store.entities(label=HOSTILE, query=HOSTILE)] == [HOSTILE]
-        assert store.count_entities(label=HOSTILE, query=HOSTILE) == 1
-        assert store.entities(label="x' OR '1'='1") == [] and store.count_entities(query="%") == 1
-        found = store.resolve_entity(HOSTILE)
-        assert found is not None and store.resolve_entity(HOSTILE + "x") is None
-        eid = found["id"]
-        assert store.entity_variants(eid) == [HOSTILE] and store.entity_counts(eid) == (1, 1)
-        assert store.entity_months(eid) and store.co_occurring(eid) == []
-        assert len(store.quotes(speaker=HOSTILE, article_ids=[HOSTILE])) == 1
-        assert store.count_quotes(speaker=HOSTILE, article_ids=[HOSTILE]) == 1
-        assert store.quotes(speaker="x' OR '1'='1") == []
-        assert len(store.calendar_timexes(entity_id=eid, in_sentence=False, article_ids=[HOSTILE])) == 1
-        assert store.count_calendar_timexes(entity_id=eid, in_sentence=False, article_ids=[HOSTILE]) == 1
-        assert [m["canonical"] for m in store.mentions_in([HOSTILE])] == [HOSTILE]
-        assert [s["speaker"] for s in store.speakers()] == [HOSTILE] and store.count_speakers() == 1
-        assert [q.raw for q in store.quarantined()] and store.count_quarantined() == 1
-        assert list(store.export_rows([HOSTILE])) and store.changes_after(0)
-        assert [e["canonical"] for e in store.export_entities([HOSTILE])] == [HOSTILE]
-        assert [e["variants"] for e in store.export_entities()] == [[HOSTILE]]
-        assert [q["speaker"] for q in store.export_quotes([HOSTILE])] == [HOSTILE]
-        assert [t["article_id"] for t in store.export_timexes([HOSTILE])] == [HOSTILE]
-        assert list(store.export_quotes([HOSTILE + "'"])) == [] and list(store.export_timexes(["x' OR '1'='1"])) == []
-        assert store.quotes_about(eid) == []
-        store.save_stories([(HOSTILE, HOSTILE, 1.0)], [StoryRow(HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, 1,
-                                                                (HOSTILE,))])
-        assert store.story_order() == [(HOSTILE, "2019-02-01")] and store.story_order(unassigned=True) == []
-        assert [r.id for r in store.story_rows([HOSTILE])] == [HOSTILE] and store.count_stories() == 1
-        assert store.stories_of([HOSTILE]) == {HOSTILE: HOSTILE} and store.story_members(HOSTILE) == [(HOSTILE, 1.0)]
-        assert store.entity_stories(eid) == [(HOSTILE, 1)]
-        assert store.clear_stories() == 1 and store.count_stories() == 0
-        assert store.count() == 1  # no statement was changed by a value: the table is there, with its one row
+        _drive_hostile(archive)
     finally:
         store._db = recording._db
         archive.close()
@@ -441,3 +450,39 @@ def test_store_sql_hostile_values_go_only_as_parameters(tmp_path: Path) -> None:
     assert len(sql_seen) > 20
     assert not [sql for sql in sql_seen if HOSTILE in sql or "DROP" in sql]
     assert sum(1 for _, params in recording.statements if HOSTILE in params) > 15
+
+
+# A server log entry: its time stamp, then the kind of line (LOG, DETAIL, ...) and the text, running on over the
+# indented lines that follow it.
+_LOG_ENTRY = re.compile(r"^\d{4}-\d\d-\d\d [^\n]*?(LOG|DETAIL|ERROR|STATEMENT|HINT|CONTEXT|WARNING):  ", re.M)
+
+
+@pytest.mark.postgres
+def test_store_sql_postgres_hostile_values_go_only_as_parameters(postgres: str, pg_url: str, tmp_path: Path) -> None:
+    """The same hostile values through a PostgreSQL archive; the server itself logs every statement it is sent
+    (`log_statement=all` for the archive's sessions), with the values bound to it apart."""
+    from pg_support import LOGS
+
+    from kroniek.settings import CoreSettings
+    from kroniek.store.postgres import PostgresStore
+
+    log = LOGS[postgres]
+    start = log.stat().st_size
+    url = pg_url + "%20-clog_statement%3Dall"
+    archive = Archive.open(url, settings=CoreSettings(index=tmp_path / "index"))
+    assert isinstance(archive.store, PostgresStore)
+    try:
+        _drive_hostile(archive)
+    finally:
+        archive.close()
+    with log.open(encoding="utf-8", errors="replace") as fh:
+        fh.seek(start)
+        text = fh.read()
+    marks = list(_LOG_ENTRY.finditer(text))
+    entries = [(m.group(1), text[m.end():marks[i + 1].start() if i + 1 < len(marks) else len(text)])
+               for i, m in enumerate(marks)]
+    sent = [t for kind, t in entries if kind == "LOG" and t.startswith(("statement:", "execute"))]
+    bound = [t for kind, t in entries if kind == "DETAIL" and t.lower().startswith("parameters:")]
+    assert len(sent) > 40 and any("COPY articles" in t for t in sent)
+    assert not [t for t in sent if HOSTILE in t or HOSTILE.replace("'", "''") in t or "DROP" in t]
+    assert sum(1 for t in bound if HOSTILE.replace("'", "''") in t) > 15
