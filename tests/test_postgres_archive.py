@@ -235,3 +235,22 @@ def test_postgres_a_long_running_reader_keeps_up_with_a_writer_elsewhere(pg_url:
     finally:
         for a in (writer, reader, still):
             a.close()
+
+
+@pytest.mark.slow
+def test_postgres_load_of_a_batch_output_gives_the_answers_of_a_sqlite_load(pg_url: str, tmp_path: Path,
+                                                                           shared: Path) -> None:
+    pytest.importorskip("pyarrow", reason="kroniek load reads Parquet: pip install -e '.[spark]'")
+    out = tmp_path / "analysed"
+    made = CliRunner().invoke(cli, ["batch", "analyze", str(SEED), str(out), "--engine", "local"])
+    assert made.exit_code == 0, made.output
+    answers = []
+    for archive, index in ((str(tmp_path / "k.db"), tmp_path / "k.db.index"), (pg_url, tmp_path / "pg.index")):
+        for _ in range(2):  # loading the same output twice changes nothing
+            res = CliRunner().invoke(cli, ["load", str(out), "--archive", archive, "--index", str(index)])
+            assert res.exit_code == 0, res.output
+        answers.append(_answers(archive, index))
+    sqlite, postgres = answers
+    assert postgres["show"]["analyses"] and postgres["stats"]["articles"] == 1
+    for key in sqlite:
+        assert postgres[key] == sqlite[key], key
