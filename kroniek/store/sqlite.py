@@ -556,6 +556,58 @@ class SQLiteStore(Store):
                 by_id = {r["id"]: r for r in rows}
                 yield from (_article(by_id[i]) for i in part if i in by_id)
 
+    def annotated_articles(self, ids: Iterable[str] | None = None, *,
+                           batch_size: int = 500) -> Iterator[StoredArticle]:
+        """Articles with their annotations, a batch at a time: one query per kind of annotation for a batch, not
+        for each article (what the search index is built from)."""
+        batch: list[StoredArticle] = []
+        for art in self.articles(ids, batch_size=batch_size):
+            batch.append(art)
+            if len(batch) >= batch_size:
+                yield from self._annotate_all(batch)
+                batch = []
+        yield from self._annotate_all(batch)
+
+    def _annotate_all(self, arts: list[StoredArticle]) -> list[StoredArticle]:
+        """`_annotations` of many articles at once, from one snapshot."""
+        if not arts:
+            return arts
+        ids = (json.dumps(list(dict.fromkeys(a.id for a in arts))),)
+        among = "IN (SELECT value FROM json_each(?))"
+        by: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        with self.snapshot():
+            for kind, sql in (
+                    ("entities", 'SELECT m.article_id, m.start, m."end", m.text, e.label, e.canonical, '
+                                 "e.id AS entity_id FROM mentions m JOIN entities e ON e.id = m.entity_id "
+                                 f"WHERE m.article_id {among} ORDER BY m.article_id, m.start"),
+                    ("quotes", 'SELECT q.article_id, q.start, q."end", q.text, q.kind, q.cue, q.speaker_mention, '
+                               f"{_SPEAKER_SQL} AS speaker, q.speaker_entity_id FROM quotes q LEFT JOIN entities e "
+                               f"ON e.id = q.speaker_entity_id WHERE q.article_id {among} "
+                               "ORDER BY q.article_id, q.start"),
+                    ("timexes", 'SELECT article_id, start, "end", text, type, value, ref_start, ref_end, '
+                                f"sentence_start, sentence_end FROM timexes WHERE article_id {among} "
+                                "ORDER BY article_id, start"),
+                    ("sources", "SELECT article_id, source, url, origin_file, origin_line FROM article_sources "
+                                f"WHERE article_id {among} ORDER BY article_id, at, source, url")):
+                found = by[kind] = {}
+                for r in self._q(sql, ids):
+                    row = dict(r)
+                    found.setdefault(row.pop("article_id"), []).append(row)
+            stages: dict[str, dict[str, str]] = {}
+            for r in self._q(f"SELECT article_id, stage, version FROM analyses WHERE article_id {among}", ids):
+                stages.setdefault(r[0], {})[r[1]] = r[2]
+            story_of = {r[0]: r[1] for r in self._q(
+                f"SELECT article_id, story_id FROM story_members WHERE article_id {among}", ids)}
+        for a in arts:
+            # lists of their own: an article asked for twice is two objects
+            a.entities = [dict(x) for x in by["entities"].get(a.id, [])]
+            a.quotes = [dict(x) for x in by["quotes"].get(a.id, [])]
+            a.timexes = [dict(x) for x in by["timexes"].get(a.id, [])]
+            a.other_sources = [dict(x) for x in by["sources"].get(a.id, [])]
+            a.analyses = dict(stages.get(a.id, {}))
+            a.story_id = story_of.get(a.id)
+        return arts
+
     def count(self, *, language: str | None = None, unanalysed: bool = False) -> int:
         cond, params = self._article_filter(language, unanalysed)
         return int(self._q(f"SELECT count(*) FROM articles WHERE 1 = 1{cond}", params)[0][0])
