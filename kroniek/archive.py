@@ -2,7 +2,8 @@
 
 The CLI, the API and the web UI call only this. Stages: ingest (read, structure, language, content hash, store)
 is fast and needs no model; analysis runs the NLP pipeline over stored articles and stores its annotations with
-the pipeline version, so it can be re-run per stage; the search index is derived (see `_on_articles_changed`).
+the pipeline version, so it can be re-run per stage; the search index is derived, and catches up
+from the store's change log (see `_settle_index`).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ from kroniek.model import (
 )
 from kroniek.references import Candidate, TitleKey, choose, lookup_keys, search_words, similarity, title_key
 from kroniek.search.documents import IndexDoc, from_stored
-from kroniek.search.index import SearchIndex, SearchResult
+from kroniek.search.index import SearchIndex, SearchResult, read_checkpoint
 from kroniek.search.query import combined
 from kroniek.settings import CoreSettings, Location, archive_location, data_dir, database_parts, is_database_url
 from kroniek.store.base import Store
@@ -62,6 +63,10 @@ log = logging.getLogger(__name__)
 
 # A query's timeline is drawn from at most this many matching articles (the newest).
 MAX_TIMELINE_ARTICLES = 500
+# A catch-up of the search index this far behind says so before it starts, and reads the index's new word forms
+# in bulk (a catch-up after a large ingest)
+_TELL_CATCH_UP = 1_000
+_BULK_CATCH_UP = 5_000
 # A reference is compared with the titles of at most this many articles of each look-up in the index (by the words
 # of its title, and by all its words anywhere), of the first MAX_LINK_WORDS words of the reference.
 LINK_CANDIDATES = 30
@@ -126,7 +131,6 @@ class Archive:
         self.settings = settings or CoreSettings()
         self._index: SearchIndex | None = None
         self._opening_index = threading.Lock()  # the threads of a server open the index once between them
-        self._writing_depth = 0  # nested holds of the writer lock by this archive (see `_holding`)
         self._followed = time.monotonic()  # when a search last looked whether the store moved on (`_follow_store`)
         # what the archive has to tell its user about itself (a catch-up of the index, a wait for another writer);
         # the CLI prints these, by default they are logged
@@ -164,80 +168,67 @@ class Archive:
 
     # --- hooks -------------------------------------------------------------------------------------------------
 
-    def _on_articles_changed(self, ids: Sequence[str], *, annotated: bool = True,
-                             rows: Sequence[ArticleRow] | None = None, commit: bool = True) -> None:
-        """Called after articles were added or re-analysed (in batches, holding the writer lock); the search index
-        hooks in here.
+    def _on_articles_changed(self, ids: Sequence[str]) -> None:
+        """Index these articles now, as the store holds them (annotations included), and commit; the index's
+        checkpoint stays where it is. For code that wrote to the store directly; the archive's own writers leave
+        their changes in the store's change log and `_settle_index` takes them from there."""
+        docs = [from_stored(a) for a in self.store.annotated_articles(ids)]
+        if docs:
+            self.index.add(docs)
+        self.index.commit()
 
-        New articles have no annotations yet (`annotated=False`); when ingest hands over their rows, the index
-        takes them as they are instead of reading them back. Ingest passes `commit=False` and commits with
-        `_commit_index` every `index_commit_every` articles and at its end.
-        """
-        if rows is not None:
-            # articles new to the archive, so new to the index: nothing to replace
-            docs = [IndexDoc.build(r.id, r.text, title=r.title, source=r.source, date=r.date) for r in rows]
-            if docs:
-                self.index.add(docs, replace=False, bulk=False)
-        else:
-            found = self.store.annotated_articles(ids) if annotated else self.store.articles(ids)
-            docs = [from_stored(a) for a in found]
-            if docs:
-                self.index.add(docs)
-        if commit:
-            self._commit_index()
+    def _settle_index(self, *, now: bool = False) -> None:
+        """At the end of a write, holding the writer lock: bring the search index up to the store, unless that
+        is more than `settings.index_defer_above` changes of work and `now` is False; then the work is left to
+        the next search (or `kroniek index`), which waits for it. Nothing is lost either way: the store's change
+        log keeps every change until the index holds it, also across a crash."""
+        behind = self.store.last_change() - self._index_checkpoint()
+        if behind <= 0:
+            return
+        limit = self.settings.index_defer_above
+        if not now and limit and behind > limit:
+            self.on_notice(f"The search index will catch up at the next search ({behind:,} change(s) to index); "
+                           "run `kroniek index` to do it now.")
+            return
+        index = self.index  # opening a missing index builds it from the store
+        if index.checkpoint < self.store.last_change():
+            self._catch_up(index, tell=False)
 
-    def _commit_index(self) -> None:
-        """Make what was added to the search index durable and searchable, and record the store's last change as
-        the index's checkpoint (nothing to do when it is not open).
-
-        Called holding the writer lock, after every change this process made was handed to the index: so the index
-        then holds every change up to the store's last one (those before were caught up when it was opened).
-        """
+    def _index_checkpoint(self) -> int:
+        """The position in the store's change log up to which the search index holds every change, read without
+        opening the index (0: there is no index yet)."""
         if self._index is not None:
-            self._index.commit(checkpoint=self.store.last_change())
+            return self._index.refresh_checkpoint()
+        return read_checkpoint(index_dir(self.settings))
 
     @contextlib.contextmanager
-    def _writing(self, catch_up: bool = True) -> Iterator[None]:
+    def _writing(self) -> Iterator[None]:
         """Hold the archive's writer lock: a second writer (another ingest, an analysis, a reindex, in this process
-        or another) waits for the first, up to `settings.writer_wait` seconds, and says that it waits.
-        `catch_up=False`: the open index is not caught up first (a rebuild needs no catch-up)."""
+        or another) waits for the first, up to `settings.writer_wait` seconds, and says that it waits."""
         with self.store.writer_lock(wait=False) as held:
             if held:
-                with self._holding(catch_up):
-                    yield
+                yield
                 return
         self.on_notice("Another process is writing to this archive; waiting for it to finish.")
         with self.store.writer_lock(wait=True, timeout=self.settings.writer_wait) as held:
             if not held:
                 raise ArchiveError(f"another process kept the archive busy for {self.settings.writer_wait:g} s",
                                    hint="wait for the other ingest or analysis to finish, then run this again")
-            with self._holding(catch_up):
-                yield
-
-    @contextlib.contextmanager
-    def _holding(self, catch_up: bool) -> Iterator[None]:
-        """Inside the writer lock. On taking it (not on a nested use), an index that is already open is first
-        brought up to the store, so that its next commit (which records the store's last change as its checkpoint)
-        never claims changes that another writer made meanwhile, on another machine into another index, and that
-        it does not hold."""
-        first = self._writing_depth == 0
-        self._writing_depth += 1
-        try:
-            if catch_up and first and self._index is not None \
-                    and self._index.refresh_checkpoint() != self.store.last_change():
-                self._catch_up(self._index, tell=False)
             yield
-        finally:
-            self._writing_depth -= 1
 
     def catch_up_index(self, *, wait: bool = True, progress: Callable[[int], None] | None = None) -> int:
         """Index every article the store changed after the search index's checkpoint, that is, whatever a crashed
         or interrupted writer stored but did not make searchable; return how many articles were indexed again.
 
-        Runs by itself when the index is opened; with `wait=False` it leaves the work to another process that is
-        writing now (it catches up when it commits).
+        Runs by itself when the index is opened and at the end of a write; with `wait=False` it leaves the work
+        to another process that is writing now (it catches up at its end).
         """
-        index = self.index
+        if self._index is None:
+            with self._opening_index:
+                if self._index is None:
+                    self._open_index(catch_up=False)
+        index = self._index
+        assert index is not None
         with self.store.writer_lock(wait=wait, timeout=self.settings.writer_wait if wait else None) as held:
             return self._catch_up(index, progress) if held else 0
 
@@ -249,6 +240,8 @@ class Archive:
         position = index.checkpoint
         if position == last:
             return 0
+        if position == 0 and len(index) == 0:  # a new index: built from the store in one pass
+            return self._build(index, progress)
         if position > last:  # the index is ahead of its store: it was built for another archive file
             self.on_notice("The search index does not belong to this archive; rebuilding it from the store.")
             with self._writing():
@@ -258,18 +251,29 @@ class Archive:
                            "rebuilding it from the store.")
             with self._writing():
                 return self._reindex(progress)
+        behind = last - position
+        if tell and behind >= _TELL_CATCH_UP:
+            self.on_notice(f"Bringing the search index up to date: {behind:,} change(s) to index first.")
+        # a long catch-up reads the new word forms from the term dictionary once, at commit (see SearchIndex.add)
+        bulk = behind >= _BULK_CATCH_UP
         done = since_commit = 0
+        waiting: dict[int, Link] = {}  # stored references without a target that a caught-up article may be
         while True:
             changes = self.store.changes_after(position, limit=1000)
             if not changes:
                 break
             wanted = list(dict.fromkeys(a for _, a in changes))
-            docs = [from_stored(art) for art in self.store.annotated_articles(wanted)]
+            arts = list(self.store.annotated_articles(wanted))
+            docs = [from_stored(art) for art in arts]
             stored = {d.id for d in docs}
             gone = [a for a in wanted if a not in stored]
             if gone:
                 index.delete(gone)
-            index.add(docs, replace=True)
+            index.add(docs, replace=True, bulk=bulk)
+            titles = [t for t in map(_link_title, arts) if t]
+            if titles:
+                for link in self.store.waiting_links(lookup_keys(titles)):
+                    waiting.setdefault(link.id or 0, link)
             position = changes[-1][0]
             done += len(docs)
             since_commit += len(docs)
@@ -280,17 +284,16 @@ class Archive:
                 progress(done)
         index.commit(checkpoint=position)
         self.store.forget_changes(position)
+        # every caught-up article is searchable now: resolve the references not tried yet (those of new articles),
+        # and try again those waiting for a title that has now arrived
+        self._resolve_links(waiting.values())
         if done and tell:
-            self.on_notice(f"Search index caught up: {done:,} stored article(s) were not searchable yet "
-                           "(an earlier run stopped before it indexed them); they are now.")
+            self.on_notice(f"Search index caught up: {done:,} stored article(s) were not searchable yet (a large "
+                           "write leaves its indexing to the next search, and a run that stopped may not have "
+                           "indexed them); they are now.")
         elif done:
-            log.info("search index caught up with %d article(s) another writer stored", done)
+            log.info("search index caught up with %d article(s)", done)
         return done
-
-    def _before_ingest(self) -> None:
-        """Open the search index before the first batch is stored, so a new archive's index starts empty and is
-        filled batch by batch (opened later, it would first be rebuilt from the articles already stored)."""
-        _ = self.index
 
     # --- ingest ------------------------------------------------------------------------------------------------
 
@@ -304,16 +307,24 @@ class Archive:
         return opts
 
     def ingest(self, sources: Iterable[Source], *, options: ReadOptions | None = None,
-               progress: Callable[[IngestReport], None] | None = None, collect_ids: bool = True) -> IngestReport:
+               progress: Callable[[IngestReport], None] | None = None, collect_ids: bool = True,
+               settle: bool = True) -> IngestReport:
         """Read paths (files, directories, '-') or records into the archive, one transaction per batch.
 
         The same content twice is one article; unreadable records are quarantined and the rest goes in. With
         `collect_ids=False` the report does not list the new ids, so memory stays flat on inputs of any size.
         Files are read and prepared in a second process when the settings ask for it (`ingest_workers`; by
         default when the machine has two cores and the input is large), while this one writes.
+
+        The search index is not written batch by batch: every stored article is in the store's change log, and
+        at the end the index catches up from it (`_settle_index`), or, after a large ingest, the next search does.
+        `settle=False` leaves that to the caller (who writes more first).
         """
         with self._writing():
-            return self._ingest(list(sources), options or self.read_options(), progress, collect_ids)
+            report = self._ingest(list(sources), options or self.read_options(), progress, collect_ids)
+            if settle:
+                self._settle_index()
+            return report
 
     def ingest_and_analyze(self, sources: Iterable[Source], *, options: ReadOptions | None = None,
                            analyze: bool = True, progress: Callable[[IngestReport], None] | None = None,
@@ -325,60 +336,43 @@ class Archive:
         The count goes into `report.analysed`; when the Dutch model is missing the articles stay stored, and
         `report.not_analysed` says why, with what to do.
         """
-        report = self.ingest(sources, options=options, progress=progress, collect_ids=collect_ids)
-        if analyze and self.unanalysed():
+        report = self.ingest(sources, options=options, progress=progress, collect_ids=collect_ids,
+                             settle=not analyze)
+        if not analyze:
+            return report
+        if self.unanalysed():
             try:
-                report.analysed = self.analyze(None, unanalysed=True, progress=analysis_progress)
+                report.analysed = self.analyze(None, unanalysed=True, progress=analysis_progress, settle=False)
             except ModelError as err:
                 report.not_analysed = f"{err}" + (f"; {err.hint}" if err.hint else "")
-        if analyze:
-            report.stories = self.update_stories().started
+        report.stories = self.update_stories().started
+        with self._writing():  # each new article is indexed once, with its annotations
+            self._settle_index()
         return report
 
     def _ingest(self, sources: list[Source], opts: ReadOptions, progress: Callable[[IngestReport], None] | None,
                 collect_ids: bool) -> IngestReport:
         report = IngestReport()
         started = time.perf_counter()
-        self._before_ingest()
         workers, size = self.settings.ingest_workers, self.settings.ingest_batch
         if wants_background(sources, workers):
             batches = background_batches(sources, opts, size, workers)
         else:
             batches = prepared_batches(sources, opts, size, prepare_workers=workers)
-        uncommitted = 0
-        waiting: dict[int, Link] = {}  # references stored earlier that an article of this run may be the target of
-        try:
-            with self.store.bulk_writes():  # the store's housekeeping off this thread while batches go in
-                for batch in batches:
-                    before = report.new
-                    fresh = self._write_batch(batch, report, collect_ids)
-                    uncommitted += report.new - before
-                    if self._index is not None:
-                        for link in self._waiting_for(fresh):
-                            waiting.setdefault(link.id or 0, link)
-                    if uncommitted >= self.settings.index_commit_every:
-                        self._commit_index()
-                        uncommitted = 0
-                    report.seconds = time.perf_counter() - started
-                    if progress:
-                        progress(report)
-        finally:
-            # what the store holds goes into the index, even when ingest stops on an error
-            if uncommitted:
-                self._commit_index()
-        if self._index is not None:  # the log is kept for an index that was never opened here
-            self.store.forget_changes(self._index.checkpoint)
-            # every new article is searchable now: resolve the new references, and those waiting for a new title
-            # (without the index, they wait for the next ingest, a reindex or a reader)
-            self._resolve_links(waiting.values())
+        with self.store.bulk_writes():  # the store's housekeeping off this thread while batches go in
+            for batch in batches:
+                self._write_batch(batch, report, collect_ids)
+                report.seconds = time.perf_counter() - started
+                if progress:
+                    progress(report)
         report.seconds = time.perf_counter() - started
         if progress:
             progress(report)
         return report
 
     def _write_batch(self, batch: PreparedBatch, report: IngestReport, collect_ids: bool) -> list[ArticleRow]:
-        """De-duplicate a prepared batch against the archive and itself, store it in one transaction, index it;
-        return the rows stored."""
+        """De-duplicate a prepared batch against the archive and itself and store it in one transaction (which
+        logs each new article for the search index); return the rows stored."""
         report.errors.extend(batch.errors)
         report.bytes += batch.bytes
         rows, quarantine = batch.rows, list(batch.quarantine)
@@ -393,11 +387,8 @@ class Archive:
         report.new += len(fresh)
         report.quarantined += len(quarantine)
         report.not_dutch += sum(1 for r in fresh if r.language != "nl")
-        ids = [r.id for r in fresh]
         if collect_ids:
-            report.new_ids.extend(ids)
-        if ids:
-            self._on_articles_changed(ids, annotated=False, rows=fresh, commit=False)
+            report.new_ids.extend(r.id for r in fresh)
         return fresh
 
     def _fresh_rows(self, rows: list[ArticleRow], quarantine: list[QuarantineRow],
@@ -435,16 +426,12 @@ class Archive:
 
         report = IngestReport()
         started = time.perf_counter()
-        waiting: dict[int, Link] = {}
         names: set[str] = set()
         with self._writing():
-            self._before_ingest()
             for rows, analyses, quarantine, version in read_parquet(output):
                 again: list[ArticleRow] = []
                 fresh = self._fresh_rows(rows, list(quarantine), report, again)
                 self.store.insert(fresh, quarantine, sources=again)
-                for link in self._waiting_for(fresh):
-                    waiting.setdefault(link.id or 0, link)
                 ids = {r.id for r in fresh}
                 dutch = [a for a in analyses if a.id in ids and a.language == "nl"]
                 if dutch:
@@ -454,15 +441,12 @@ class Archive:
                 report.quarantined += len(quarantine)
                 report.not_dutch += sum(1 for r in fresh if r.language != "nl")
                 report.analysed += len(dutch)
-                if fresh:
-                    self._on_articles_changed([r.id for r in fresh])
                 report.seconds = time.perf_counter() - started
                 if progress:
                     progress(report)
             if names:  # the entities of the names just stored are resolved across the archive, as analysis does
                 self._resolve_names(names)
-            self.store.forget_changes(self.index.checkpoint)
-            self._resolve_links(waiting.values())  # as an ingest does, once every article is searchable
+            self._settle_index()  # and the references, as an ingest does, once every article is searchable
         report.stories = self.update_stories().started
         report.seconds = time.perf_counter() - started
         return report
@@ -470,11 +454,13 @@ class Archive:
     # --- analysis ----------------------------------------------------------------------------------------------
 
     def analyze(self, ids: Sequence[str] | None = None, *, stages: Sequence[str] = STAGES,
-                progress: Callable[[int], None] | None = None, nlp: Any = None, unanalysed: bool = False) -> int:
+                progress: Callable[[int], None] | None = None, nlp: Any = None, unanalysed: bool = False,
+                settle: bool = True) -> int:
         """Run the NLP pipeline over Dutch articles (all, `ids`, or those not analysed yet) and store the chosen
         stages; return the count.
 
-        Articles in another language are left alone. Raises ModelError when the Dutch model is missing.
+        Articles in another language are left alone. Raises ModelError when the Dutch model is missing. The
+        search index catches up at the end (`settle=False`: the caller sees to it).
         """
         unknown = [s for s in stages if s not in STAGES]
         if unknown:
@@ -487,12 +473,12 @@ class Archive:
                                hint="find ids with `kroniek search` or `kroniek stats`")
         pipeline = nlp or load_pipeline()
         with self._writing():
-            _ = self.index  # opened (and caught up) before the first analysis is stored
             names: set[str] = set()
             done = self._analyze(ids, stages, progress, pipeline, unanalysed, names)
             if names:  # the entities of the names just stored are resolved again across the archive
                 self._resolve_names(names)
-            self.store.forget_changes(self.index.checkpoint)
+            if settle:
+                self._settle_index()
             return done
 
     def _analyze(self, ids: Sequence[str] | None, stages: Sequence[str], progress: Callable[[int], None] | None,
@@ -509,7 +495,6 @@ class Archive:
             if "entities" in stages or "quotes" in stages:
                 names.update(name_key(e.canonical or e.text) for a in results for e in a.entities)
             done += len(results)
-            self._on_articles_changed([a.id for a in batch])
             batch.clear()
             if progress:
                 progress(done)
@@ -530,19 +515,15 @@ class Archive:
         entity. Runs by itself for the names each analysis stores; this rebuilds it all. Holds the writer lock and
         re-indexes the articles whose entities changed."""
         with self._writing():
-            _ = self.index
             report = self._resolve_names(None, progress)
-            self.store.forget_changes(self.index.checkpoint)
+            self._settle_index()
             return report
 
     def _resolve_names(self, names: Iterable[str] | None,
                  progress: Callable[[int, int], None] | None = None) -> ResolveReport:
-        """Resolve the groups of these name keys (all for None), then index the articles whose entities moved."""
-        report = resolve_entities(self.store, names, progress=progress)
-        for i in range(0, len(report.changed), 1000):
-            self._on_articles_changed(report.changed[i:i + 1000], commit=False)
-        self._commit_index()
-        return report
+        """Resolve the groups of these name keys (all for None); the articles whose entities moved are in the
+        store's change log for the search index."""
+        return resolve_entities(self.store, names, progress=progress)
 
     # --- reading -----------------------------------------------------------------------------------------------
 
@@ -1063,16 +1044,30 @@ class Archive:
         assert self._index is not None
         return self._index
 
-    def _open_index(self) -> None:
+    def _open_index(self, catch_up: bool = True) -> None:
+        """Open the search index; unless `catch_up` is False, a new one is built from the store (waiting for a
+        writer at work), and one behind the store catches up (unless a writer is at work: it will)."""
         path = index_dir(self.settings)
         fresh = path is None or not path.exists()
-        self._index = SearchIndex(path, writer_heap=self.settings.index_heap_mb * 1_000_000)
-        self._index.members_of["story"] = self._story_members
-        if fresh and self.count():  # only the index: the links in the store stand
-            with self._writing(catch_up=False):
-                self._reindex(None)
+        index = self._index = SearchIndex(path, writer_heap=self.settings.index_heap_mb * 1_000_000)
+        index.members_of["story"] = self._story_members
+        if not catch_up:
+            return
+        if fresh and self.count():
+            with self._writing():
+                self._build(index, None)
         else:
             self._catch_up_quietly()
+
+    def _build(self, index: SearchIndex, progress: Callable[[int], None] | None) -> int:
+        """Fill a new, empty index from the store (writer lock held), then resolve the references not tried yet
+        (those of articles stored while there was no index); return the number of articles."""
+        count = self.count()
+        if count >= _TELL_CATCH_UP:
+            self.on_notice(f"Building the search index from the archive ({count:,} articles).")
+        done = self._reindex(progress)
+        self._resolve_links()
+        return done
 
     def _follow_store(self) -> None:
         """Before a search, at most every `settings.index_follow_seconds`: when the store has changes the open index
@@ -1103,7 +1098,7 @@ class Archive:
     def reindex(self, progress: Callable[[int], None] | None = None) -> int:
         """Rebuild the search index from the store (the store is the truth), then resolve every stored reference
         again (a rule or a title may have changed since); return the number of articles."""
-        with self._writing(catch_up=False):
+        with self._writing():
             done = self._reindex(progress)
             self._relink()
             return done

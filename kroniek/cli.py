@@ -210,17 +210,24 @@ def _summary(report: IngestReport) -> str:
               help="1: read in the writing process; 2: read and prepare articles in a second process beside it "
                    "(more: with preparing processes of its own); 0: 2 when the machine has two cores and the "
                    "input is 16 MB or more.")
+@click.option("--index-now", is_flag=True,
+              help="Bring the search index up to date before returning, however many articles came in (by "
+                   "default more than 10,000 new changes are left to the next search or `kroniek index`).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def ingest(paths: tuple[str, ...], archive_path: Location, fmt: str | None, columns: tuple[str, ...],
            source: str | None, allow_undated: bool, max_article_mb: float | None, analyze: bool,
-           workers: int, quiet: bool) -> None:
+           workers: int, index_now: bool, quiet: bool) -> None:
     """Read articles from PATHS (files, directories, or - for standard input) into the archive.
 
-    Then the Dutch articles not analysed yet go through the NLP pipeline (unless --no-analyze).
+    Then the Dutch articles not analysed yet go through the NLP pipeline (unless --no-analyze), and the search
+    index catches up with what was stored; after a large ingest the next search (or `kroniek index`) does that.
 
     Exit code 3 when records were quarantined (see `kroniek quarantine`); everything else went in.
     """
-    with _open_archive(archive_path, settings=CoreSettings(ingest_workers=workers)) as archive:
+    settings = CoreSettings(ingest_workers=workers)
+    if index_now:
+        settings.index_defer_above = 0
+    with _open_archive(archive_path, settings=settings) as archive:
         opts = archive.read_options(**_read_options(fmt, columns, source, allow_undated, max_article_mb))
         with _progress("ingest", not quiet and err.is_terminal) as bar:
             analysing: list[Any] = []
@@ -542,6 +549,24 @@ def search(query: str, archive_path: Location, exact: bool, limit: int, offset: 
             values = ", ".join(f"{b.value}{f' ({b.label})' if b.label else ''}: {b.count}" for b in buckets)
             out.print(f"[bold]{name}[/] ", markup=True, end="")
             out.print(values, markup=False)
+
+
+@cli.command()
+@archive_option
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def index(archive_path: Location, quiet: bool) -> None:
+    """Bring the search index up to date with the archive now (what the next search would do first): index
+    every article stored or changed since, as a large ingest leaves them."""
+    with _open_archive(archive_path) as archive, _progress("indexing", not quiet and err.is_terminal) as prog:
+        def tick(done: int) -> None:
+            if prog:
+                prog[0].update(prog[1], completed=done)
+
+        started = time.perf_counter()
+        n = archive.catch_up_index(progress=tick)
+        seconds = time.perf_counter() - started
+    out.print(f"Search index up to date: indexed {n:,} articles in {seconds:.1f} s." if n
+              else "Search index up to date: nothing to index.")
 
 
 @cli.command()

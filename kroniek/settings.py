@@ -92,8 +92,12 @@ class CoreSettings:
     ingest_workers: int = 0
     # memory the search index may use while it builds (a budget for large ingests and reindexing)
     index_heap_mb: int = 1024
-    # ingest makes new articles searchable (commits the search index) every so many articles, and at its end
+    # a catch-up of the search index commits (makes what it did durable and searchable) every so many articles
     index_commit_every: int = 50_000
+    # a write (ingest, analysis, load) that leaves more changes than this for the search index returns when the
+    # store has them and leaves the indexing to the next search (which waits for it) or `kroniek index`; a smaller
+    # one indexes them before it returns. 0: always index before returning
+    index_defer_above: int = 10_000
     # a search looks this often (at most) whether the store holds changes its index lacks (written elsewhere into
     # another index: a PostgreSQL archive with writers on other machines), and indexes them
     index_follow_seconds: float = 2.0

@@ -134,6 +134,17 @@ class _Compiled:
     highlighter: Highlighter
 
 
+def read_checkpoint(path: str | Path | None) -> int:
+    """The checkpoint recorded in the index folder at `path` without opening the index (0 when there is no index
+    there, or its record cannot be read: nothing can be taken as indexed)."""
+    if path is None:
+        return 0
+    try:
+        return int(json.loads((Path(path) / _META).read_text()).get("checkpoint", 0))
+    except (OSError, ValueError, TypeError, AttributeError):
+        return 0
+
+
 class SearchIndex:
     """A tantivy index at `path` (None: in memory) with add/replace by id, delete, commit, clear and search."""
 
