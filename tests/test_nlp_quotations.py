@@ -403,3 +403,23 @@ def test_quotes_zo_with_any_reporting_verb_attributes_the_clause_before() -> Non
     quotes = find_quotations(text, ents=[])
     assert [(q.text, q.kind, q.cue, q.speaker_mention) for q in quotes] == [
         ("De staking duurt nog zeker een week", "indirect", "zo bevestigde", "de vakbond")]
+
+
+def test_nlp_quotations_inverted_perfect_after_the_quote_is_a_cue() -> None:
+    text = ("Anna Kloosterman won gisteren de proloog. “Morgen val ik weer aan”, had Kloosterman "
+            "vooraf in haar dagboek geschreven.")
+    q = only(text, "direct")
+    assert (q.cue, q.speaker_mention, q.speaker) == ("had geschreven", "Kloosterman", "Anna Kloosterman")
+
+
+def test_nlp_quotations_a_partitive_with_a_pronoun_is_kept_whole() -> None:
+    text = "Drie boeren blokkeerden de weg. “We geven niet op”, riep een van hen."
+    q = only(text, "direct")
+    assert (q.speaker_mention, q.speaker) == ("een van hen", "een van hen")
+
+
+def test_nlp_quotations_a_preposition_before_an_acronym_is_no_name() -> None:
+    text = ("Pieter Hoogland pendelt elke dag naar Utrecht. Van de NS kreeg hij nooit een antwoord. "
+            "“Ik geef het op”, zegt hij.")
+    q = only(text, "direct")
+    assert (q.speaker_mention, q.speaker) == ("hij", "Pieter Hoogland")

@@ -59,6 +59,8 @@ class Found:
 # countries and media speak ("Rusland ontkent", "zo meldde het NOS-journaal"), unless NER calls it MISC.
 _SPEAKER_KINDS = {"name", "org", "pronoun", "role", "group", "description", "thing", "group_names"}
 _PERSON_KINDS = {"name", "pronoun", "role"}
+# Auxiliaries of an inverted perfect after a quotation ("…", had Garzelli geschreven).
+_PERFECT_AUX = frozenset({"had", "heeft", "hadden", "hebben"})
 _NOT_CUE_AFTER = {"en", "of", "maar", "want", "dat", "die", "de", "het", "een", "is", "was", "als", "in",
                   "op", "met", "voor", "van", "tot", "om", "ook", "nog", "zo"}
 
@@ -265,6 +267,10 @@ class _Finder:
             return "", None
         if not w.text[:1].islower() or w.lower in _NOT_CUE_AFTER or not w.text.isalpha():
             return "", None
+        if w.lower in _PERFECT_AUX:
+            cue, subj = self._perfect_after(w, se)
+            if subj is not None:
+                return cue, subj
         if not (w.lower in FINITE or w.lower in MANNER_AFTER_QUOTE or w.lower.endswith(("de", "te", "t"))):
             return "", None
         subj = self.subject_after(w.end, se)
@@ -277,6 +283,24 @@ class _Finder:
             if re.search(r"\b" + re.escape(part) + r"\b", self.text[subj.end:se]):
                 cue = f"{w.text} {part}"
         return cue, subj
+
+    def _perfect_after(self, aux: Word, se: int) -> tuple[str, Mention | None]:
+        """An inverted perfect after the quotation: "…", had Garzelli op het blad geschreven / heeft de minister
+        gezegd. The auxiliary, its subject, then a reporting participle before the sentence ends."""
+        subj = self.subject_after(aux.end, se)
+        if subj is None:
+            return "", None
+        k = self.widx(subj.end)
+        while k < len(self.words) and self.words[k].start < se:
+            x = self.words[k]
+            if x.lower in PARTICIPLES and x.lower not in NOT_REPORTING:
+                if PARTICIPLES[x.lower] in NEEDS_PARTICLE and not self._has_particle(PARTICIPLES[x.lower], aux.end, se):
+                    return "", None
+                return f"{aux.text} {x.text}", subj
+            if x.text in {",", ";", ":"} or x.lower in {"dat", "en", "maar", "om"}:
+                break
+            k += 1
+        return "", None
 
     def _cue_before_colon(self, start: int, colon: int) -> tuple[str, Mention | None]:
         clause = self.text[start:colon].strip()

@@ -45,6 +45,7 @@ _NP_STOP = frozenset({
     "inmiddels", "zo", "te", "daar", "hier", "hem", "haar", "hen", "het", "tijdens", "bij", "uit", "eens",
 })
 _ATTACH = frozenset({"van", "uit", "bij"})
+_PARTITIVE_PRONOUNS = frozenset({"hen", "hun", "ons", "jullie"})
 _PREPOSITIONS = frozenset({"tegen", "tegenover", "met", "van", "voor", "door", "aan", "bij", "naar", "over", "op",
                            "in", "zonder", "onder", "achter", "na", "sinds", "tot", "om", "uit", "volgens", "minus",
                            "behalve", "zoals", "dan", "als"})
@@ -203,6 +204,9 @@ class ArticleText:
                     j = k + 1  # "Theo de Rooij"; but not "Jan Jansen van de ANWB"
                     continue
                 break
+            if all(words[x].lower in roles.NAME_PARTICLES for x in range(i, j)):
+                i = j  # particles alone ("Van" before "de NMBS") are no name
+                continue
             nxt_w = words[j] if j < len(words) else None
             if j == i + 1 and words[i].lower.endswith(("se", "sche")) and nxt_w is not None \
                     and nxt_w.text[:1].islower():
@@ -328,6 +332,8 @@ class ArticleText:
             k += 1
         if k >= len(self.words) or not self.words[k].capitalised or not self.words[k].text[:1].isalpha():
             return False
+        if len(self.words[k].text) > 1 and self.words[k].text.isupper():
+            return False  # "Van de NMBS", "Van het OM": a preposition before an acronym, no surname
         if k + 1 < len(self.words) and self.words[k + 1].capitalised and self.words[k + 1].text[:1].isalpha() \
                 and not self.text[self.words[k].end:self.words[k + 1].start].strip():
             return False  # "Van Jeroen Blijlevens": a preposition before a full name, not a surname "Van X"
@@ -396,6 +402,9 @@ class ArticleText:
         # without a determiner the phrase must start with its role noun ("bondscoach Bert Romp")
         while k < n and k - j < (5 if kind else 1):
             x = words[k]
+            if x.lower in _PARTITIVE_PRONOUNS and k > j and words[k - 1].lower == "van":
+                # a partitive with a pronoun: "een van hen", "twee van hun", "geen van ons"
+                return Mention(w.start, x.end, self.text[w.start:x.end], "description")
             if (x.lower in _NP_STOP and not x.text.isupper()) or not x.text[:1].isalnum() or is_speech_form(x.text):
                 break
             nm = self.name_at(x.start)
