@@ -423,3 +423,10 @@ def test_nlp_quotations_a_preposition_before_an_acronym_is_no_name() -> None:
             "“Ik geef het op”, zegt hij.")
     q = only(text, "direct")
     assert (q.speaker_mention, q.speaker) == ("hij", "Pieter Hoogland")
+
+
+def test_nlp_quotations_a_role_does_not_stand_for_a_name_in_what_it_says() -> None:
+    text = ("Willem Smit begon Koopjesland in 1995 in een garage. Koopjesland opent volgens de oprichter dit jaar "
+            "nog vijf winkels.")
+    q = only(text, "indirect")
+    assert (q.speaker_mention, q.speaker) == ("de oprichter", "Willem Smit")

@@ -807,7 +807,7 @@ def find_quotations(text: str, *, ents: list[tuple[int, int, str]] | None = None
             end -= 1
         if end <= start:
             continue
-        speaker = art.resolve(f.mention) if f.mention is not None else ""
+        speaker = art.resolve(f.mention, said=(start, end)) if f.mention is not None else ""
         out.append(Quote(start, end, text[start:end], f.kind, f.cue,
                          f.mention.text if f.mention is not None else "", speaker,
                          f.mention.start if f.mention is not None else None,

@@ -141,6 +141,7 @@ class ArticleText:
         self._freq = self._name_frequencies()
         self._stripped: list[tuple[str, list[str]]] | None = None
         self._role_of: dict[tuple[int, int], list[str]] | None = None
+        self._said: tuple[int, int] | None = None
 
     # -- words and sentences ----------------------------------------------------------------------------------
 
@@ -554,9 +555,13 @@ class ArticleText:
         [start, end), outside quotations, in text order."""
         out = [m for m in self.names if start <= m.start < end and m.kind == "name" and not self.in_quote(m.start)]
         taken = [(m.start, m.end) for m in out]
+        said = self._said
+        if said is not None:
+            out = [m for m in out if not said[0] <= m.start < said[1]]
         words = self.words_in(start, end)
         for w in words:
-            if self.in_quote(w.start) or any(s <= w.start < e for s, e in taken):
+            if self.in_quote(w.start) or any(s <= w.start < e for s, e in taken) \
+                    or (said is not None and said[0] <= w.start < said[1]):
                 continue
             if w.lower in {"hij", "zij", "ze"}:
                 out.append(Mention(w.start, w.end, w.text, "pronoun"))
@@ -605,8 +610,16 @@ class ArticleText:
                     best = full
         return best
 
-    def resolve(self, mention: Mention, depth: int = 0) -> str:
-        """The canonical speaker for a mention: a name, or the fullest description with the same head noun."""
+    def resolve(self, mention: Mention, depth: int = 0, *, said: tuple[int, int] | None = None) -> str:
+        """The canonical speaker for a mention: a name, or the fullest description with the same head noun.
+        `said` is the span of what the speaker says: a role noun that speaks it does not stand for a name
+        inside it ("Tectrade groeit, vindt de oprichter": the founder is not Tectrade)."""
+        if said is not None and mention.kind == "role":
+            self._said = said
+            try:
+                return self.resolve(mention, depth)
+            finally:
+                self._said = None
         if mention.kind == "pronoun":
             if mention.text.lower() in roles.PLURAL_PRONOUNS:
                 return mention.text
