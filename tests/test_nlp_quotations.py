@@ -430,3 +430,22 @@ def test_nlp_quotations_a_role_does_not_stand_for_a_name_in_what_it_says() -> No
             "nog vijf winkels.")
     q = only(text, "indirect")
     assert (q.speaker_mention, q.speaker) == ("de oprichter", "Willem Smit")
+
+
+def test_nlp_quotations_an_organisation_noun_resolves_to_the_organisation_named_before() -> None:
+    text = ("Bakkerijgroep Vermeulen heeft vorig jaar minder brood verkocht. De omzet daalde met 3 procent, meldde "
+            "het bedrijf gisteren.")
+    q = only(text, "indirect")
+    assert (q.speaker_mention, q.speaker) == ("het bedrijf", "Bakkerijgroep Vermeulen")
+
+
+def test_nlp_quotations_a_short_form_of_an_organisation_resolves_to_its_full_name() -> None:
+    text = ("De zakenkrant Nordwest Kurier was streng voor de minister. De Nordwest schreef gisteren: “Hij moet nu "
+            "aftreden.”")
+    q = only(text, "direct")
+    assert (q.speaker_mention, q.speaker) == ("De Nordwest", "Nordwest Kurier")
+
+
+def test_nlp_quotations_a_chancellor_is_a_role_before_the_name() -> None:
+    q = only("Kanselier Otto Brandt sprak gisteren. “We gaan door”, zei hij.", "direct")
+    assert q.speaker == "Otto Brandt"

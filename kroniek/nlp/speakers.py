@@ -604,9 +604,13 @@ class ArticleText:
         else:
             bare = key
         best = text
+        # an organisation may be cut short from the end too ("De Süddeutsche" for "Süddeutsche Zeitung"): where
+        # the text gives the name an article or the NER calls it an organisation
+        short_org = bare is not key or mention.kind == "org"
         for full, toks in self._stripped_names():
             for cand in (key, bare):
-                if cand and len(toks) > len(cand) and toks[-len(cand):] == cand and len(full) > len(best):
+                if cand and len(toks) > len(cand) and len(full) > len(best) and (
+                        toks[-len(cand):] == cand or (short_org and cand is bare and toks[:len(cand)] == cand)):
                     best = full
         return best
 
@@ -653,6 +657,10 @@ class ArticleText:
         first = mention.text.split()[0].lower()
         definite = first not in {"een", "sommige", "enkele", "twee", "drie", "veel"}
         possessive = first in {"zijn", "haar", "hun", "diens"}
+        if mention.kind in {"group", "description"} and first in {"de", "het"} and len(mention.text.split()) == 2:
+            org = self._organisation_before(head, mention.start)
+            if org is not None:
+                return self.canonical_name(org)
         if mention.kind == "role" and definite:
             person = self._person_with_role(head, mention.start)
             if person is not None:
@@ -666,6 +674,31 @@ class ArticleText:
             if person is not None and person.kind != "role":
                 return self.canonical_name(person)
         return fullest
+
+    def _organisation_before(self, head: str, pos: int) -> Mention | None:
+        """The organisation "het bedrijf", "de krant" or "de partij" at `pos` stands for: the nearest name in this or
+        the two sentences before that the text gives a noun of the same kind ("de kwaliteitskrant Süddeutsche
+        Zeitung", "Meubelgroep Dewaele"), else the nearest name the NER takes for an organisation."""
+        family = _org_family(head)
+        if family is None:
+            return None
+        si = self.sentence_of(pos)
+        lo = self.sentences[max(0, si - 2)][0]
+        k = bisect.bisect_left(self._name_starts, lo)
+        typed: Mention | None = None
+        labelled: Mention | None = None
+        while k < len(self.names) and self.names[k].start < pos:
+            m = self.names[k]
+            k += 1
+            if self.in_quote(m.start) or m.kind == "pronoun":
+                continue
+            i = self.word_index(m.start)
+            near = [w.lower for w in self.words[max(0, i - 2):i]] + [self.words[i].lower]
+            if any(_org_family(w) == family for w in near):
+                typed = m
+            elif m.kind == "org" or self._ent_label(m.start, m.end) == "ORG":
+                labelled = m
+        return typed or labelled
 
     def _roles_of_names(self) -> dict[tuple[int, int], list[str]]:
         """For each person name, the role families it is introduced with ("Minister Stef Blok" -> minister)."""
@@ -742,6 +775,27 @@ def _is_demonym_phrase(text: str) -> bool:
     word = parts[1].lower()
     return word in _DEMONYMS or (len(word) >= 5 and _DEMONYM_END.search(word) is not None
                                  and not word.endswith(("straat", "laan")))
+
+
+# Nouns that stand for an organisation of one kind; a compound counts by its last part ("meubelgroep").
+_ORG_FAMILIES = {
+    "bedrijf": ("bedrijf", "onderneming", "concern", "groep", "firma", "maatschappij", "fabrikant", "producent",
+                "holding", "multinational"),
+    "krant": ("krant", "dagblad", "weekblad", "blad", "tijdschrift"),
+    "partij": ("partij",),
+    "club": ("club", "ploeg", "vereniging"),
+    "bank": ("bank", "verzekeraar"),
+}
+_ORG_NOUN_FAMILY = {noun: family for family, nouns in _ORG_FAMILIES.items() for noun in nouns}
+
+
+@lru_cache(maxsize=4096)
+def _org_family(word: str) -> str | None:
+    w = word.lower().rsplit("-", 1)[-1]
+    for noun, family in _ORG_NOUN_FAMILY.items():
+        if w.endswith(noun) and (len(w) == len(noun) or len(w) - len(noun) >= 3):
+            return family
+    return None
 
 
 def _key(name: str) -> str:

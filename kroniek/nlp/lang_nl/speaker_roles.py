@@ -42,6 +42,7 @@ PERSON_ROLES: frozenset[str] = frozenset({
     "notaris", "apotheker", "chirurg", "psychiater", "psycholoog", "advocate", "procureur", "schepen",
     "gedeputeerde", "parlementslid", "volksvertegenwoordiger", "europarlementariër", "politicus", "politica",
     "kandidaat", "kandidate", "scholier", "dirigent", "acteur", "actrice", "muzikant", "componist",
+    "kanselier",
 })
 
 # Group or institution nouns that can be a speaker ("de politie meldt", "het ministerie laat weten", "bronnen").
