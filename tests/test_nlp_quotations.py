@@ -449,3 +449,17 @@ def test_nlp_quotations_a_short_form_of_an_organisation_resolves_to_its_full_nam
 def test_nlp_quotations_a_chancellor_is_a_role_before_the_name() -> None:
     q = only("Kanselier Otto Brandt sprak gisteren. “We gaan door”, zei hij.", "direct")
     assert q.speaker == "Otto Brandt"
+
+
+def test_nlp_quotations_an_indefinite_subject_that_opens_a_sentence_is_a_pronoun_antecedent() -> None:
+    text = ("“Het is veilig”, zegt de trainer van de klimschool. Een studente twijfelt nog. “Mijn knieën knikken”, "
+            "zegt ze.")
+    q = [q for q in quotes(text) if q.text.startswith("Mijn")][0]
+    assert (q.speaker_mention, q.speaker) == ("ze", "een studente")
+
+
+def test_nlp_quotations_a_focus_particle_before_the_subject_and_a_relative_clause_after_it() -> None:
+    text = ("Politici Harm Tjeenk en Klaas Bos zwegen. Zelfs de krant De Tijdgeest, die de partij altijd steunde, "
+            "vroeg om “een nieuwe leider”.")
+    q = only(text, "partial")
+    assert (q.cue, q.speaker) == ("vroeg", "De Tijdgeest")

@@ -59,6 +59,9 @@ class Found:
 # countries and media speak ("Rusland ontkent", "zo meldde het NOS-journaal"), unless NER calls it MISC.
 _SPEAKER_KINDS = {"name", "org", "pronoun", "role", "group", "description", "thing", "group_names"}
 _PERSON_KINDS = {"name", "pronoun", "role"}
+# Conjunctions and focus particles that may stand before the subject of a clause ("Zelfs de krant Bild vroeg").
+_BEFORE_SUBJECT = frozenset({"maar", "en", "ook", "want", "dus", "toch", ",", "zelfs", "alleen", "vooral",
+                             "juist", "slechts", "enkel"})
 # Auxiliaries of an inverted perfect after a quotation ("…", had Garzelli geschreven).
 _PERFECT_AUX = frozenset({"had", "heeft", "hadden", "hebben"})
 _NOT_CUE_AFTER = {"en", "of", "maar", "want", "dat", "die", "de", "het", "een", "is", "was", "als", "in",
@@ -106,7 +109,7 @@ class _Finder:
         """The subject of a clause that runs from `start` to the cue at `pos`, when the clause opens with it (a
         Dutch main clause with another first constituent has its subject after the verb)."""
         i = self.widx(start)
-        while i < len(self.words) and self.words[i].lower in {"maar", "en", "ook", "want", "dus", "toch", ","}:
+        while i < len(self.words) and self.words[i].lower in _BEFORE_SUBJECT:
             i += 1
         if i < len(self.words) and self.words[i].start < pos:
             m = self.art.mention_at(i, limit=self.widx(pos))

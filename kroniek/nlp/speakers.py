@@ -133,6 +133,9 @@ class ArticleText:
                             if w.capitalised and i > 0 and self.words[i - 1].text not in ".!?:\n"
                             and not self._sentence_initial(i)}
         self._sentence_starts = [s for s, _ in self.sentences]
+        self._sentence_start_set = {self.words[i].start for i in
+                                    (bisect.bisect_left(self._word_starts, s) for s in self._sentence_starts)
+                                    if i < len(self.words)}
         self._quoted_sorted = sorted(self.quoted)
         self._quoted_starts = [s for s, _ in self._quoted_sorted]
         self.names = self._find_names()
@@ -565,7 +568,9 @@ class ArticleText:
                 continue
             if w.lower in {"hij", "zij", "ze"}:
                 out.append(Mention(w.start, w.end, w.text, "pronoun"))
-            elif w.lower in {"de", "het"}:
+            elif w.lower in {"de", "het"} or (w.lower == "een" and w.start in self._sentence_start_set):
+                # definite roles anywhere; an indefinite one as the subject that opens a sentence ("Een
+                # deelneemster vertelt ...")
                 m = self.mention_at(self.word_index(w.start))
                 if m is not None and m.kind == "role" and m.end <= end:
                     out.append(m)
