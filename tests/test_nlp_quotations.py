@@ -463,3 +463,10 @@ def test_nlp_quotations_a_focus_particle_before_the_subject_and_a_relative_claus
             "vroeg om “een nieuwe leider”.")
     q = only(text, "partial")
     assert (q.cue, q.speaker) == ("vroeg", "De Tijdgeest")
+
+
+def test_nlp_quotations_a_name_after_a_preposition_and_a_noun_in_apposition_is_no_antecedent() -> None:
+    text = ("De oud-minister Karel Dijk meent dat hij terug moet keren. Tegen de Britse krant Daily Courier zei hij "
+            "dat “het land erom vraagt”.")
+    q = only(text, "partial")
+    assert (q.speaker_mention, q.speaker) == ("hij", "Karel Dijk")

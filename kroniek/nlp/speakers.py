@@ -580,8 +580,11 @@ class ArticleText:
     def _after_preposition(self, pos: int) -> bool:
         """Whether the phrase at `pos` is the object of a preposition ("tegen de krant El Pais")."""
         i = self.word_index(pos) - 1
+        # the name may follow a determiner, adjectives and a noun in apposition ("tegen de Spaanse krant El Pais")
         while i >= 0 and (self.words[i].lower in DETERMINERS or self.words[i].text[:1].isupper()
-                          or self.words[i].lower.endswith(("se", "sche"))) and i >= self.word_index(pos) - 4:
+                          or self.words[i].lower.endswith(("se", "sche"))
+                          or self.words[i].lower in roles.GROUP_SPEAKERS or roles.is_role_word(self.words[i].text)
+                          or _org_family(self.words[i].lower) is not None) and i >= self.word_index(pos) - 5:
             if self.words[i].lower in _PREPOSITIONS:
                 return True
             i -= 1
