@@ -470,3 +470,10 @@ def test_nlp_quotations_a_name_after_a_preposition_and_a_noun_in_apposition_is_n
             "dat “het land erom vraagt”.")
     q = only(text, "partial")
     assert (q.speaker_mention, q.speaker) == ("hij", "Karel Dijk")
+
+
+def test_nlp_quotations_a_source_with_a_tussenvoegsel_and_an_institution_after_volgens() -> None:
+    text = "Volgens onderzoeker Lisa van Dam van de Hogeschool Gent is het probleem groot."
+    for ents in ([], [(20, 32, "PER"), (40, 55, "ORG")]):
+        found = [q for q in quotes(text, ents=ents) if q.kind == "indirect"]
+        assert [(q.text, q.speaker) for q in found] == [("is het probleem groot", "Lisa van Dam")]

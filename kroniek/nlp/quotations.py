@@ -489,7 +489,7 @@ class _Finder:
                                   cue_text, subj)]
                 continue
             if k == 0:
-                rest = self.widx(subj.end)
+                rest = self.widx(self._source_end(subj, end))
                 while rest < len(self.words) and self.words[rest].text == ",":
                     rest += 1
                 if rest < len(self.words) and self.words[rest].start < end:
@@ -514,6 +514,19 @@ class _Finder:
             if nm is not None and nm.start == self.words[j + 1].start:
                 return nm
         return m
+
+    def _source_end(self, subj: Mention, end: int) -> int:
+        """Where the source phrase of a cue ends: after the source, and after its institution where a name has one
+        ("volgens Lisa van Dam van de Universiteit Utrecht is ...")."""
+        j = self.widx(subj.end)
+        if subj.kind == "name" and j + 1 < len(self.words) and self.words[j].lower in {"van", "uit", "bij"}:
+            k = j + 1
+            if self.words[k].lower in {"de", "het"}:
+                k += 1
+            inst = self.art.name_at(self.words[k].start) if k < len(self.words) else None
+            if inst is not None and inst.start == self.words[k].start and inst.end <= end:
+                return inst.end
+        return subj.end
 
     def _by_own_words(self, si: int, ss: int, end: int, words: list[Word]) -> list[Found]:
         """"naar eigen zeggen": the clause is what its subject said of itself."""

@@ -204,7 +204,9 @@ class ArticleText:
                 while k < len(words) and words[k].lower in roles.NAME_PARTICLES:
                     k += 1
                 if k > j and k < len(words) and words[k].capitalised and k - j <= 3 \
-                        and not (words[k].text.isupper() and len(words[k].text) > 1):
+                        and not (words[k].text.isupper() and len(words[k].text) > 1) \
+                        and not any(words[x].lower in roles.NAME_PARTICLES for x in range(i + 1, j)):
+                    # one group of particles to a name: "Lisa van Dam van de Universiteit" ends at "Dam"
                     j = k + 1  # "Theo de Rooij"; but not "Jan Jansen van de ANWB"
                     continue
                 break
