@@ -477,3 +477,11 @@ def test_nlp_quotations_a_source_with_a_tussenvoegsel_and_an_institution_after_v
     for ents in ([], [(20, 32, "PER"), (40, 55, "ORG")]):
         found = [q for q in quotes(text, ents=ents) if q.kind == "indirect"]
         assert [(q.text, q.speaker) for q in found] == [("is het probleem groot", "Lisa van Dam")]
+
+
+def test_nlp_quotations_several_names_as_the_subject_of_a_cue_are_one_speaker() -> None:
+    text = "Jan Pieters en Els Bakker openden de zaak. “We hebben er zin in”, zeggen Pieters en Bakker."
+    q = only(text, "direct")
+    assert (q.speaker_mention, q.speaker) == ("Pieters en Bakker", "Jan Pieters en Els Bakker")
+    q = only("Ruud Smit, Anna Vos en Erik de Boer vinden dat de school open moet blijven.", "indirect")
+    assert q.speaker == "Ruud Smit, Anna Vos en Erik de Boer"

@@ -100,10 +100,28 @@ class _Finder:
                 return None
             m = self.art.mention_at(i)
             if m is not None and m.kind in _SPEAKER_KINDS and m.end <= end:
-                return m
+                return self._joined_names(m, end)
             i += 1
             steps += 1
         return None
+
+    def _joined_names(self, m: Mention, end: int) -> Mention:
+        """Several people named as one subject ("zeggen Pieters en Bakker", "Smit, Jansen en De Vries vinden"): one
+        mention of the names joined by commas and a final "en"; the mention itself otherwise."""
+        if m.kind != "name":
+            return m
+        last = m
+        k = self.widx(m.end)
+        while k + 1 < len(self.words) and self.words[k].start < end and self.words[k].text in {",", "en"}:
+            nxt = self.art.name_at(self.words[k + 1].start)
+            if nxt is None or nxt.start != self.words[k + 1].start or nxt.kind != "name" or nxt.end > end:
+                break
+            joined_by = self.words[k].text
+            last = nxt
+            k = self.widx(nxt.end)
+            if joined_by == "en":
+                return Mention(m.start, last.end, self.text[m.start:last.end], "group_names")
+        return m
 
     def subject_before(self, start: int, pos: int) -> Mention | None:
         """The subject of a clause that runs from `start` to the cue at `pos`, when the clause opens with it (a
@@ -118,7 +136,7 @@ class _Finder:
                     return None  # "Een jaar later adviseerde haar vriend ...": a time, the subject follows the verb
                 return self._apposed_names(m, pos) or m
             if m is not None and m.kind in _SPEAKER_KINDS:
-                return m
+                return self._joined_names(m, pos)
         return None
 
     def _apposed_names(self, m: Mention, pos: int) -> Mention | None:
