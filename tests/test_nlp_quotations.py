@@ -485,3 +485,20 @@ def test_nlp_quotations_several_names_as_the_subject_of_a_cue_are_one_speaker() 
     assert (q.speaker_mention, q.speaker) == ("Pieters en Bakker", "Jan Pieters en Els Bakker")
     q = only("Ruud Smit, Anna Vos en Erik de Boer vinden dat de school open moet blijven.", "indirect")
     assert q.speaker == "Ruud Smit, Anna Vos en Erik de Boer"
+
+
+def test_nlp_quotations_a_subject_with_a_relative_clause_is_no_reported_clause() -> None:
+    text = ("De oud-wethouder Henk de Jong, die gisteren door de raad werd gehoord, vindt die regeling volkomen "
+            "verdedigbaar.")
+    q = only(text, "indirect")
+    assert (q.text, q.cue, q.speaker) == ("die regeling volkomen verdedigbaar", "vindt", "Henk de Jong")
+
+
+@pytest.mark.parametrize("text, found", [
+    ("Lotte Smit vindt het voorstel onhaalbaar.", "het voorstel onhaalbaar"),
+    ("Lotte Smit vindt die kritiek terecht.", "die kritiek terecht"),
+    ("Het congres vindt volgende week plaats in Gent.", None),
+    ("De politie vond het wapen in de berm.", None),
+])
+def test_nlp_quotations_an_opinion_as_a_small_clause_after_vinden(text: str, found: str | None) -> None:
+    assert [q.text for q in quotes(text) if q.kind == "indirect"] == ([found] if found else [])

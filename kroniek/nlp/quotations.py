@@ -59,6 +59,7 @@ class Found:
 # countries and media speak ("Rusland ontkent", "zo meldde het NOS-journaal"), unless NER calls it MISC.
 _SPEAKER_KINDS = {"name", "org", "pronoun", "role", "group", "description", "thing", "group_names"}
 _PERSON_KINDS = {"name", "pronoun", "role"}
+_RELATIVE_PRONOUNS = frozenset({"die", "dat", "wiens", "wier", "waarvan", "waarin", "waarmee", "waar", "wie"})
 # Conjunctions and focus particles that may stand before the subject of a clause ("Zelfs de krant Bild vroeg").
 _BEFORE_SUBJECT = frozenset({"maar", "en", "ook", "want", "dus", "toch", ",", "zelfs", "alleen", "vooral",
                              "juist", "slechts", "enkel"})
@@ -584,6 +585,8 @@ class _Finder:
                 # "Na de aanval, liet hij ...": the comma closes an adverbial, not a reported clause; but "In Ghana
                 # was de onafhankelijkheid voorbereid, stelt X" opens with a preposition and has its own verb
                 continue
+            if self._subject_with_relative_clause(cs, words[k - 1].start):
+                continue  # "De directeur X, die gisteren werd gehoord, vindt ...": the subject comes before the verb
             subj = self.subject_after(w.end, end)
             if subj is None or self.widx(subj.start) > self.widx(w.start) + 2:
                 continue
@@ -597,6 +600,17 @@ class _Finder:
                 return [first, Found(tail[1].start, end, "indirect", w.text, subj)]
             return [first]
         return []
+
+    def _subject_with_relative_clause(self, start: int, comma: int) -> bool:
+        """Whether the stretch from `start` to the comma at `comma` is a noun phrase with a relative clause ("De
+        ex-directeur Van Dam, die woensdag werd gehoord,"), not a clause of its own."""
+        i = self.widx(start)
+        m = self.art.mention_at(i, limit=self.widx(comma))
+        if m is None or m.kind not in _SPEAKER_KINDS or m.kind == "pronoun":
+            return False
+        j = self.widx(m.end)
+        return j + 1 < len(self.words) and self.words[j].text == "," and self.words[j].start < comma \
+            and self.words[j + 1].lower in _RELATIVE_PRONOUNS
 
     @staticmethod
     def _main_verb_in(stretch: list[Word]) -> bool:
@@ -730,7 +744,25 @@ class _Finder:
             return words[j].start
         if lemma in _NP_CUES:
             return words[j].start
+        if lemma == "vinden" and not participle and _small_clause(rest):
+            return words[j].start  # "vindt die dubbelrol verdedigbaar", "vindt het plan onhaalbaar"
         return None
+
+
+# An opinion as a small clause after "vinden": an object and a predicative adjective ("vindt het plan
+# onhaalbaar"), not "vindt plaats" or "vond het lijk".
+_OBJECT_OPENERS = frozenset({"het", "de", "die", "dat", "deze", "dit", "zijn", "haar", "hun", "zo'n", "zulke"})
+_ADJECTIVE_END = re.compile(r"(?:baar|lijk|ig|isch|loos|zaam|end|ief|aal|eel|ent|ant|ibel|abel|vol|waardig)$")
+_PREDICATES = frozenset({"goed", "slecht", "groot", "klein", "nodig", "onnodig", "terecht", "onterecht", "raar",
+                         "vreemd", "jammer", "prima", "fout", "juist", "sterk", "zwak", "duur", "te", "oké"})
+
+
+def _small_clause(rest: list[str]) -> bool:
+    words = [x for x in rest if x.isalpha()]
+    if len(words) < 2 or words[0] not in _OBJECT_OPENERS or "plaats" in words or "dat" in words[1:]:
+        return False
+    last = words[-1]
+    return last in _PREDICATES or (len(last) > 5 and _ADJECTIVE_END.search(last) is not None)
 
 
 # Verbs whose te-infinitive complement is what was said, asked or promised ("adviseerde te gokken").
