@@ -502,3 +502,13 @@ def test_nlp_quotations_a_subject_with_a_relative_clause_is_no_reported_clause()
 ])
 def test_nlp_quotations_an_opinion_as_a_small_clause_after_vinden(text: str, found: str | None) -> None:
     assert [q.text for q in quotes(text) if q.kind == "indirect"] == ([found] if found else [])
+
+
+def test_nlp_quotations_a_name_in_apposition_at_the_end_of_the_sentence_is_the_speaker() -> None:
+    q = only("“Het klopt niet”, zegt de trainer van Volendam, Kees Bakker.", "direct")
+    assert (q.speaker_mention, q.speaker) == ("Kees Bakker", "Kees Bakker")
+
+
+def test_nlp_quotations_dat_zei_after_a_quotation_gives_no_indirect_copy_of_it() -> None:
+    found = quotes("Kees Bakker kijkt terug. “Het klopt niet.” Dat zei Bakker gisteren.")
+    assert [(q.kind, q.text, q.speaker) for q in found] == [("direct", "Het klopt niet.", "Kees Bakker")]

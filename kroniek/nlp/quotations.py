@@ -655,6 +655,8 @@ class _Finder:
                     ps, pe = self.art.sentences[si - 1]
                     while pe > ps and self.text[pe - 1] in ".!?":
                         pe -= 1
+                    if any(p.open_start < pe and ps < p.close_end for p in self.pairs):
+                        return []  # "“…” Dat zei X.": the sentence before is a quotation already
                     return [Found(ps, pe, "indirect", w.text, subj)]
             if w.lower in PARTICIPLES and lemma in _NP_CUES and k == len(words) - 1 and not self._only_dat:
                 aux = next((a for a in range(k - 1, 0, -1) if lows[a] in _AUX), None)

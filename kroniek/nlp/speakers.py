@@ -458,7 +458,10 @@ class ArticleText:
         if kind == "role" and end_i + 1 < n and words[end_i].text == ",":
             # a name in apposition: "De burgemeester van Utrecht, Sharon Dijksma, waarschuwde"
             nm = self.name_at(words[end_i + 1].start)
-            if nm is not None and nm.kind == "name" and self.text[nm.end:nm.end + 1] == ",":
+            after = self.text[nm.end:nm.end + 1] if nm is not None else ""
+            if nm is not None and nm.kind == "name" and after in {",", ".", "!", "?", ";", ""}:
+                # "De burgemeester van Utrecht, Sharon Dijksma, waarschuwde"; "zegt de trainer van Ajax, Frank de
+                # Boer."
                 return nm
         return Mention(w.start, last.end, self.text[w.start:last.end], kind)
 
