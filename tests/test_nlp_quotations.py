@@ -512,3 +512,12 @@ def test_nlp_quotations_a_name_in_apposition_at_the_end_of_the_sentence_is_the_s
 def test_nlp_quotations_dat_zei_after_a_quotation_gives_no_indirect_copy_of_it() -> None:
     found = quotes("Kees Bakker kijkt terug. “Het klopt niet.” Dat zei Bakker gisteren.")
     assert [(q.kind, q.text, q.speaker) for q in found] == [("direct", "Het klopt niet.", "Kees Bakker")]
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Herman Visser neemt afscheid van de bank. “Ik ga het missen”, zegt de bankier.", "Herman Visser"),
+    ("Kees de Wit woont al zestig jaar in Breda. “Het is hier veranderd”, zegt de 80-jarige.", "Kees de Wit"),
+    ("“Ik ben geschrokken”, zegt een 34-jarige man uit Breda.", "een 34-jarige man uit Breda"),
+])
+def test_nlp_quotations_professions_and_ages_as_nouns_point_back_to_the_person(text: str, speaker: str) -> None:
+    assert only(text, "direct").speaker == speaker

@@ -419,6 +419,11 @@ class ArticleText:
                     return None
                 return Mention(w.start, nm.end, self.text[w.start:nm.end], "name")
             if roles.is_role_word(x.text):
+                if roles.is_age_noun(x.text) and k + 1 < n and words[k + 1].text[:1].islower() \
+                        and words[k + 1].text.isalpha() and words[k + 1].lower not in _NP_STOP \
+                        and not is_speech_form(words[k + 1].text):
+                    k += 1  # an age before its noun ("een 34-jarige man") is an adjective
+                    continue
                 head = k
                 kind = "role"
                 break

@@ -7,6 +7,7 @@ Licence: that of the project. (The entity normaliser keeps its own title list in
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 # Role nouns that stand for one person ("de bewindsman" for a minister named earlier). Compounds ending in one of
@@ -42,7 +43,11 @@ PERSON_ROLES: frozenset[str] = frozenset({
     "notaris", "apotheker", "chirurg", "psychiater", "psycholoog", "advocate", "procureur", "schepen",
     "gedeputeerde", "parlementslid", "volksvertegenwoordiger", "europarlementariër", "politicus", "politica",
     "kandidaat", "kandidate", "scholier", "dirigent", "acteur", "actrice", "muzikant", "componist",
-    "kanselier",
+    "kanselier", "bankier", "raadsman", "raadsvrouw", "jurist", "ambtenaar", "lijsttrekker", "voetballer",
+    "wielrenster", "bokser", "sporter", "presentator", "presentatrice", "columnist", "uitgever", "dichter",
+    "dichteres", "verpleegster", "vrijwilliger", "vrijwilligster", "docent", "docente", "rector", "decaan",
+    "aandeelhouder", "belegger", "handelaar", "winkelier", "uitbater", "eigenares", "inspecteur", "rechercheur",
+    "politieman", "agente", "veehouder", "cineast", "filmmaker",
 })
 
 # Group or institution nouns that can be a speaker ("de politie meldt", "het ministerie laat weten", "bronnen").
@@ -85,9 +90,19 @@ def is_role_word(word: str) -> bool:
     return _is_role(word.lower())
 
 
+# An age used as a noun for the person ("de 34-jarige", "de tachtigjarige").
+_AGE_NOUN = re.compile(r"^(?:\d{1,3}-|[a-zë]{3,}tig|[a-zë]{3,}tien)jarige$")
+
+
+def is_age_noun(word: str) -> bool:
+    return _AGE_NOUN.match(word.lower()) is not None
+
+
 @lru_cache(maxsize=65536)
 def _is_role(w: str) -> bool:
     if w in PERSON_ROLES or w.rsplit("-", 1)[-1] in PERSON_ROLES:
+        return True
+    if w.endswith("jarige") and _AGE_NOUN.match(w):
         return True
     # A head of k letters counts when at least three letters come before it: look up each such ending once.
     return any(w[-k:] in _HEAD_SET for k in range(_HEAD_MIN, min(_HEAD_MAX, len(w) - 3) + 1))
