@@ -521,3 +521,11 @@ def test_nlp_quotations_dat_zei_after_a_quotation_gives_no_indirect_copy_of_it()
 ])
 def test_nlp_quotations_professions_and_ages_as_nouns_point_back_to_the_person(text: str, speaker: str) -> None:
     assert only(text, "direct").speaker == speaker
+
+
+@pytest.mark.parametrize("text, found", [
+    ("Een passagier vertelt hoe de bus plots van de weg raakte.", "hoe de bus plots van de weg raakte"),
+    ("De burgemeester legt uit waarom de brug dicht blijft.", "waarom de brug dicht blijft"),
+])
+def test_nlp_quotations_a_verb_of_telling_with_a_question_word_is_indirect_speech(text: str, found: str) -> None:
+    assert only(text, "indirect").text == found

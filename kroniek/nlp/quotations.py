@@ -646,6 +646,14 @@ class _Finder:
                 if subj is not None and dat + 1 < len(words) and _speaker_ok(subj, self.art):
                     start = words[dat + 1].start
                     return [Found(start, self._clause_end(start, end), "indirect", w.text, subj)]
+            wh = next((j for j in range(k + 1, min(len(words), k + 4)) if lows[j] in _WH_WORDS), None)
+            if lemma in _WH_CUES and wh is not None and wh + 2 < len(words) \
+                    and not any(x.text in {",", ";"} for x in words[k + 1:wh]):
+                # "Een deelneemster vertelt hoe de piloot opsteeg": the question word opens what was told
+                subj = self._verb_subject(ss, words, k, words[wh].start)
+                if subj is not None and _speaker_ok(subj, self.art):
+                    start = words[wh].start
+                    return [Found(start, self._clause_end(start, end), "indirect", w.text, subj)]
             # anaphoric "Dat bevestigde X" / "X heeft dat ... gemeld": the sentence before is the content
             anaphoric = (k == 1 and lows[0] == "dat") or (w.lower in PARTICIPLES and any(
                 lows[d] == "dat" and lows[d - 1] in _AUX for d in range(1, k)))
@@ -767,6 +775,9 @@ def _small_clause(rest: list[str]) -> bool:
     return last in _PREDICATES or (len(last) > 5 and _ADJECTIVE_END.search(last) is not None)
 
 
+# Verbs of telling whose complement may be a clause with a question word ("vertelt hoe", "legt uit waarom").
+_WH_CUES = frozenset({"vertellen", "uitleggen", "beschrijven", "onthullen", "toelichten", "schetsen"})
+_WH_WORDS = frozenset({"hoe", "waarom", "wat", "wie", "waar", "wanneer"})
 # Verbs whose te-infinitive complement is what was said, asked or promised ("adviseerde te gokken").
 _TE_CUES = frozenset({
     "zeggen", "beweren", "ontkennen", "beloven", "dreigen", "eisen", "oproepen", "vragen", "verzoeken",
