@@ -529,3 +529,9 @@ def test_nlp_quotations_professions_and_ages_as_nouns_point_back_to_the_person(t
 ])
 def test_nlp_quotations_a_verb_of_telling_with_a_question_word_is_indirect_speech(text: str, found: str) -> None:
     assert only(text, "indirect").text == found
+
+
+def test_nlp_quotations_what_one_heard_from_a_source_is_the_source_speaking() -> None:
+    text = "Van de gemeente kreeg de bewoner steeds te horen dat de klacht niet gegrond was."
+    q = only(text, "indirect")
+    assert (q.text, q.cue, q.speaker) == ("de klacht niet gegrond was", "kreeg te horen", "de gemeente")

@@ -460,7 +460,8 @@ class _Finder:
         if len(words) < 3:
             return []
         rules = (self._by_verb,) if only_dat else (
-            self._by_source_phrase, self._by_own_words, self._by_inverted_verb, self._by_verb, self._by_statement_noun)
+            self._by_source_phrase, self._by_own_words, self._by_inverted_verb, self._by_told, self._by_verb,
+            self._by_statement_noun)
         self._only_dat = only_dat
         for rule in rules:
             found = rule(si, ss, end, words)
@@ -623,6 +624,25 @@ class _Finder:
                 return True
         return False
 
+    def _by_told(self, si: int, ss: int, end: int, words: list[Word]) -> list[Found]:
+        """"Van de NMBS kreeg hij te horen dat ...": what the one after "van" told; the subject only heard it."""
+        lows = [w.lower for w in words]
+        if "horen" not in lows:
+            return []
+        h = lows.index("horen")
+        if h < 2 or lows[h - 1] != "te" or not any(x in _KRIJGEN for x in lows[:h]):
+            return []
+        dat = next((j for j in range(h + 1, min(len(words), h + 3)) if lows[j] == "dat"), None)
+        if dat is None or dat + 2 >= len(words):
+            return []
+        src = next((j for j in range(0, dat) if lows[j] == "van"), None)
+        subj = self._source_after(words[src].end, words[dat].start) if src is not None else None
+        if subj is None or not _speaker_ok(subj, self.art):
+            return []
+        start = words[dat + 1].start
+        verb = next(words[j].text for j in range(h) if lows[j] in _KRIJGEN)
+        return [Found(start, self._clause_end(start, end), "indirect", f"{verb} te horen", subj)]
+
     def _by_verb(self, si: int, ss: int, end: int, words: list[Word]) -> list[Found]:
         """X zegt dat ... / Dat bevestigde X / X heeft dat gemeld / adviseerde te ... / wijst op ..."""
         lows = [w.lower for w in words]
@@ -775,6 +795,7 @@ def _small_clause(rest: list[str]) -> bool:
     return last in _PREDICATES or (len(last) > 5 and _ADJECTIVE_END.search(last) is not None)
 
 
+_KRIJGEN = frozenset({"krijg", "krijgt", "krijgen", "kreeg", "kregen", "gekregen"})
 # Verbs of telling whose complement may be a clause with a question word ("vertelt hoe", "legt uit waarom").
 _WH_CUES = frozenset({"vertellen", "uitleggen", "beschrijven", "onthullen", "toelichten", "schetsen"})
 _WH_WORDS = frozenset({"hoe", "waarom", "wat", "wie", "waar", "wanneer"})
