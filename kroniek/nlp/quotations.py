@@ -626,6 +626,8 @@ class _Finder:
 
     def _by_told(self, si: int, ss: int, end: int, words: list[Word]) -> list[Found]:
         """"Van de NMBS kreeg hij te horen dat ...": what the one after "van" told; the subject only heard it."""
+        if "horen" not in self.text[ss:end]:
+            return []
         lows = [w.lower for w in words]
         if "horen" not in lows:
             return []
