@@ -535,3 +535,13 @@ def test_nlp_quotations_what_one_heard_from_a_source_is_the_source_speaking() ->
     text = "Van de gemeente kreeg de bewoner steeds te horen dat de klacht niet gegrond was."
     q = only(text, "indirect")
     assert (q.text, q.cue, q.speaker) == ("de klacht niet gegrond was", "kreeg te horen", "de gemeente")
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("Volgens de wethouder Mark Smit zijn de tekorten nu “tijdelijk”. Daarvan zegt Smit nu dat het “kleine "
+     "tegenvallers” zijn.", "kleine tegenvallers"),
+    ("Het bestuur van de bond kondigde gisteren ‘een akkoord’ aan met de werkgevers.", "een akkoord"),
+])
+def test_nlp_quotations_a_short_fragment_in_the_clause_a_cue_reports_is_partial(text: str, fragment: str) -> None:
+    found = [q for q in quotes(text) if q.text == fragment]
+    assert [q.kind for q in found] == ["partial"]

@@ -402,8 +402,11 @@ class _Finder:
         if after is not None and after.group(1) == first:
             return True
         before = re.findall(r"\w+", self.text[max(0, p.open_start - 40):p.open_start])[-4:]
-        if first in before and before[-1].lower() in {"dat", first.lower()}:
-            return True
+        if first in before and (before[-1].lower() in {"dat", first.lower()} or before[-2:-1] == [first]):
+            return True  # "zei dat 'nee'", "zei 'nee'", "kondigde gisteren 'een doorbraak' aan"
+        if re.search(r"\b" + re.escape(first) + r"\b[^.!?;:“”„\"]{0,60}\bdat\b[^.!?;:“”„\"]{0,40}$",
+                     self.text[max(0, p.open_start - 110):p.open_start]):
+            return True  # inside the clause the cue reports: "zegt X nu dat het 'tijdelijke ongevallen' zijn"
         # "noemde de cijfers 'zorgwekkend'.": the quoted word closes the clause its cue opened
         return first in before and re.match(r"\s*(?:[.,;!?]|$)", self.text[p.close_end:]) is not None
 
