@@ -545,3 +545,12 @@ def test_nlp_quotations_what_one_heard_from_a_source_is_the_source_speaking() ->
 def test_nlp_quotations_a_short_fragment_in_the_clause_a_cue_reports_is_partial(text: str, fragment: str) -> None:
     found = [q for q in quotes(text) if q.text == fragment]
     assert [q.kind for q in found] == ["partial"]
+
+
+def test_nlp_quotations_a_phrase_without_a_verb_after_a_mid_sentence_cue_continues_the_statement() -> None:
+    text = "De kosten moeten omlaag, zei directeur Anna Smit, met als doel de winst te verdubbelen."
+    q = only(text, "indirect")
+    assert (q.text, q.speaker) == (text[:-1], "Anna Smit")
+    two = [q.text for q in quotes("De kosten moeten omlaag, zei Anna Smit, en de winst moet snel omhoog.")
+           if q.kind == "indirect"]
+    assert two == ["De kosten moeten omlaag", "en de winst moet snel omhoog"]

@@ -601,6 +601,10 @@ class _Finder:
             first = Found(start, words[k - 1].start, "indirect", w.text, subj)
             tail = [x for x in words[k + 1:] if x.start >= subj.end]
             if len(tail) > 5 and tail[0].text == ",":
+                if not any(x.lower in _CLAUSE_VERBS or x.lower in FINITE for x in tail[1:]):
+                    # "..., zei X, met als doel ... te halen": a phrase without a verb of its own continues the
+                    # statement, which runs over the whole sentence
+                    return [Found(start, end, "indirect", w.text, subj)]
                 return [first, Found(tail[1].start, end, "indirect", w.text, subj)]
             return [first]
         return []
