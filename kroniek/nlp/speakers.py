@@ -205,12 +205,13 @@ class ArticleText:
                     k += 1
                 if k > j and k < len(words) and words[k].capitalised and k - j <= 3 \
                         and not (words[k].text.isupper() and len(words[k].text) > 1) \
-                        and not any(words[x].lower in roles.NAME_PARTICLES for x in range(i + 1, j)):
+                        and not (j - i > 1 and any(words[x].lower in roles.NAME_PARTICLES for x in range(i + 1, j))):
                     # one group of particles to a name: "Lisa van Dam van de Universiteit" ends at "Dam"
                     j = k + 1  # "Theo de Rooij"; but not "Jan Jansen van de ANWB"
                     continue
                 break
-            if all(words[x].lower in roles.NAME_PARTICLES for x in range(i, j)):
+            if words[i].lower in roles.NAME_PARTICLES and all(words[x].lower in roles.NAME_PARTICLES
+                                                              for x in range(i + 1, j)):
                 i = j  # particles alone ("Van" before "de NMBS") are no name
                 continue
             nxt_w = words[j] if j < len(words) else None
