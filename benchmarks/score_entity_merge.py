@@ -2,6 +2,7 @@
 stands for.
 
     .venv/bin/python benchmarks/score_entity_merge.py --dev                 # eval/entity-merge/dev-gold.jsonl
+    .venv/bin/python benchmarks/score_entity_merge.py --dev-conll           # eval/entity-merge/dev-gold-conll.jsonl
     .venv/bin/python benchmarks/score_entity_merge.py --generated 2         # benchmarks/entity_corpus.py, seed 2
 
 Each corpus is ingested into a fresh archive and analysed with the shipped model, as `kroniek ingest` does (entity
@@ -39,9 +40,21 @@ from kroniek.model import name_key  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 DEV_GOLD = ROOT / "eval" / "entity-merge" / "dev-gold.jsonl"
+CONLL_GOLD = ROOT / "eval" / "entity-merge" / "dev-gold-conll.jsonl"
 DEV_INPUTS = (SHARED / "corpus" / "alpino-dev.jsonl", SHARED / "corpus" / "seed" / "000_6d9564fc6a10be2a.txt",
               ROOT / "eval" / "kroniek-dev" / "articles-tune.jsonl",
               ROOT / "eval" / "kroniek-dev" / "articles-held-aside.jsonl")
+
+
+def conll_articles() -> list[dict[str, Any]]:
+    """The CoNLL-2002 ned.testa documents as articles (eval/entity-merge/conll_dev.py)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("conll_dev", ROOT / "eval" / "entity-merge" / "conll_dev.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.build()[0]
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -147,6 +160,8 @@ def added(items: list[tuple[dict[str, Any], int, int]]) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dev", action="store_true", help="the hand-made gold on the dev articles")
+    parser.add_argument("--dev-conll", action="store_true",
+                        help="the hand-checked gold on the CoNLL-2002 ned.testa articles")
     parser.add_argument("--generated", type=int, action="append", default=[], metavar="SEED",
                         help="a generated corpus of this seed (repeatable)")
     parser.add_argument("--people", type=int, default=60)
@@ -158,12 +173,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.dev:
         results["dev"], errs = score(DEV_INPUTS, read_jsonl(DEV_GOLD))
         all_errors += [{"corpus": "dev", **e} for e in errs]
+    if args.dev_conll:
+        results["dev-conll"], errs = score(conll_articles(), read_jsonl(CONLL_GOLD))
+        all_errors += [{"corpus": "dev-conll", **e} for e in errs]
     for seed in args.generated:
         articles, gold = generate(seed, args.people, args.articles)
         results[f"generated-{seed}"], errs = score(articles, gold)
         all_errors += [{"corpus": f"generated-{seed}", **e} for e in errs]
     if not results:
-        parser.error("give --dev and/or --generated SEED")
+        parser.error("give --dev, --dev-conll and/or --generated SEED")
     if args.errors:
         args.errors.parent.mkdir(parents=True, exist_ok=True)
         with args.errors.open("w", encoding="utf-8") as fh:
