@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from kroniek.archive import Archive
 from kroniek.cli import cli
 from kroniek.entities.resolve import fits, role_of, roles_before
+from kroniek.nlp.entities import Mention, canonical_names
 from kroniek.model import STAGES, Analysis, ArticleDate, EntityMention, Quote, name_key, name_words
 from kroniek.server.app import create_app
 from kroniek.server.settings import Settings
@@ -81,6 +82,47 @@ def test_role_words_before_a_name() -> None:
     assert roles_before("Volgens minister Blok zei trainer ", "Jansen") == {"trainer"}
     assert roles_before("De minister sprak. Toen zei ") == frozenset()
     assert roles_before("", "Minister Blok") == {"minister"}
+
+
+def _canonical(text: str, names: Sequence[str]) -> list[str]:
+    mentions, at = [], 0
+    for name in names:
+        start = text.index(name, at)
+        at = start + len(name)
+        mentions.append(Mention(start, at, name, "PER"))
+    found = canonical_names(mentions)
+    return [found[(m.start, m.end)] for m in mentions]
+
+
+def test_within_an_article_a_surname_is_the_full_name_named_nearest_before_it() -> None:
+    text = "Kees Blok zag zijn ploeg winnen. Stef Blok was op de tribune. Blok was tevreden."
+    assert _canonical(text, ["Kees Blok", "Stef Blok", "Blok"]) == ["Kees Blok", "Stef Blok", "Stef Blok"]
+    # a full name named just after (a lede) is meant; one named only much later is another person
+    assert _canonical("Blok wil meer geld, zegt minister Stef Blok.", ["Blok", "Stef Blok"]) == ["Stef Blok"] * 2
+    later = "Blok zag FC Zwolle winnen van Vitesse. " + "De wedstrijd was lang en spannend. " * 6 + "Ook Stef Blok kwam."
+    assert _canonical(later, ["Blok", "Stef Blok"]) == ["Blok", "Stef Blok"]
+    # the longest form of the name taken
+    assert _canonical("Jan Peter Balkenende en Peter Balkenende. Balkenende sprak.",
+                      ["Jan Peter Balkenende", "Peter Balkenende", "Balkenende"])[2] == "Jan Peter Balkenende"
+
+
+def test_a_surname_left_apart_by_its_article_goes_to_the_person_its_context_fits(archive: Archive) -> None:
+    """The trainer by surname only, with the minister named in full at the end of the article: the analysis left
+    "Blok" apart from Stef Blok, and resolution does not give it to him for being named there, but to Kees Blok."""
+    _two_bloks(archive)
+    text = ("Blok zag FC Zwolle winnen van Vitesse en was tevreden over de tweede helft. " + "Het stadion was vol. " * 8
+            + "Ook minister Stef Blok zat op de tribune.")
+    store(archive, "kees-3", "2019-03-25", text, [("Blok", "PER"), ("FC Zwolle", "ORG"), ("Vitesse", "ORG"),
+                                                   ("Stef Blok", "PER")])
+    archive.resolve_entities()
+    stef, kees = archive.entity("Stef Blok"), archive.entity("Kees Blok")
+    ids = [(e["text"], e["entity_id"]) for e in archive.get_article("kees-3").entities if "Blok" in e["text"]]
+    assert ids == [("Blok", kees.id), ("Stef Blok", stef.id)]
+    # with only the one full name there is nothing else to choose: the article's own full name is taken
+    store(archive, "rutte-far", "2019-01-05", "Rutte was er. " + "Het debat duurde lang. " * 8 + "Mark Rutte sprak.",
+          [("Rutte", "PER"), ("Mark Rutte", "PER")])
+    archive.resolve_entities()
+    assert {e["entity_id"] for e in archive.get_article("rutte-far").entities} == {archive.entity("Mark Rutte").id}
 
 
 # --- the three cases of the issue ------------------------------------------------------------------------------

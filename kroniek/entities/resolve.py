@@ -410,8 +410,11 @@ def _decide(occs: Sequence[Occurrence], labels: set[str], cands: Sequence[_Profi
     `margin`; or nowhere."""
     aid = occs[0].article_id
     same = [c for c in cands if aid in c.articles]
-    if same:
+    if same and (len(same) == len(cands) or labels != {"PER"}):
         return _Decision(same[0].name.words, "same")
+    # a full name the article names that its own analysis did not give these person mentions (named too far after
+    # them to be meant: kroniek.nlp.entities) is left out when there are others to choose from
+    cands = [c for c in cands if aid not in c.articles]
     names = context.names.get(aid, frozenset()) - {group_key}
     words = context.words.get(aid, {})
     day = next((o.day for o in occs if o.day is not None), None)

@@ -3,7 +3,10 @@
 Within an article every entity mention gets a canonical name, written to `doc._.canonical` keyed by the mention's
 (start_char, end_char):
 - a person's shorter or titled mention takes the fullest name in the article it is a part of ("Blok", "Minister
-  Blok" -> "Stef Blok"); titles before a name are never part of it (see `lang_nl.entity_roles.TITLES`);
+  Blok" -> "Stef Blok"): of two such names (Stef Blok, Kees Blok) the one named nearest before it, and a name named
+  only after it only within `CATAPHOR_CHARS` ("Blok wil ..., zegt minister Stef Blok"; a "Blok" well before the
+  only Kees Blok of the article is not taken for him); titles before a name are never part of it (see
+  `lang_nl.entity_roles.TITLES`);
 - an acronym takes the organisation name whose initials it spells ("VVD" with "Volkspartij voor Vrijheid en
   Democratie" in the same article);
 - everything else takes its own text with the spacing normalised.
@@ -39,6 +42,8 @@ DETERMINERS = frozenset({"de", "het", "die", "dat", "deze", "dit"})
 # Lower-case words inside names that acronyms skip ("Partij van de Arbeid" -> PvdA keeps them, so both are tried).
 PARTICLES = frozenset({"van", "voor", "de", "der", "den", "het", "en", "op", "in", "'t", "te", "ten", "ter"})
 # The string ids (as in a Doc's LOWER array) of the nouns that refer back to a named person or organisation.
+# A person's shorter mention takes a full name named after it only this close (characters) after it.
+CATAPHOR_CHARS = 200
 _REFERENCE_NOUN_IDS = frozenset(get_string_id(noun) for noun in (*PERSON_REFERENCES, *ORG_HEADS))
 
 
@@ -90,21 +95,27 @@ def canonical_names(mentions: list[Mention]) -> dict[tuple[int, int], str]:
     full = [(m, words) for m, words in persons if len(words) >= 2]
     for m, words in persons:
         folded = [_fold(w) for w in words]
-        best: tuple[int, int, str] | None = None
+        fitting = []
         for other, owords in full:
             ofolded = [_fold(w) for w in owords]
             if len(ofolded) <= len(folded):
                 continue
             suffix = ofolded[-len(folded):] == folded
             first_name = len(folded) == 1 and ofolded[0] == folded[0]
-            if not (suffix or first_name):
-                continue
-            # Prefer the longest name; among equals the one nearest before this mention.
-            distance = m.start - other.start if other.start <= m.start else 10**9 + other.start
-            rank = (len(" ".join(owords)), -distance)
-            if best is None or rank > best[:2]:
-                best = (rank[0], rank[1], " ".join(owords))
-        out[(m.start, m.end)] = best[2] if best else " ".join(words)
+            if suffix or first_name:
+                fitting.append((other, owords, ofolded))
+        # The full name named nearest before this mention (two people of one surname: the one just spoken of);
+        # one named only after it, only as close as a lede ("Blok wil ..., zegt minister Stef Blok").
+        before = [f for f in fitting if f[0].start <= m.start]
+        after = [f for f in fitting if f[0].start > m.start and f[0].start - m.end <= CATAPHOR_CHARS]
+        chosen = max(before, key=lambda f: f[0].start) if before else min(after, key=lambda f: f[0].start,
+                                                                            default=None)
+        if chosen is None:
+            out[(m.start, m.end)] = " ".join(words)
+            continue
+        # and of that name the longest form the article has ("Peter Balkenende" -> "Jan Peter Balkenende")
+        longer = [f for f in fitting if f[2][-len(chosen[2]):] == chosen[2]]
+        out[(m.start, m.end)] = " ".join(max(longer, key=lambda f: (len(f[2]), f[0].start <= m.start))[1])
     orgs = [m for m in mentions if m.label == "ORG"]
     by_acronym: dict[str, str] = {}
     for m in orgs:
