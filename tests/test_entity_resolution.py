@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from kroniek.archive import Archive
 from kroniek.cli import cli
-from kroniek.entities.resolve import fits, role_of, roles_before
+from kroniek.entities.resolve import NameRow, Occurrence, fits, resolve_group, role_of, roles_before
 from kroniek.nlp.entities import Mention, canonical_names
 from kroniek.model import STAGES, Analysis, ArticleDate, EntityMention, Quote, name_key, name_words
 from kroniek.server.app import create_app
@@ -123,6 +123,21 @@ def test_a_surname_left_apart_by_its_article_goes_to_the_person_its_context_fits
           [("Rutte", "PER"), ("Mark Rutte", "PER")])
     archive.resolve_entities()
     assert {e["entity_id"] for e in archive.get_article("rutte-far").entities} == {archive.entity("Mark Rutte").id}
+
+
+def test_a_role_a_person_has_only_in_a_stray_article_does_not_count_for_him() -> None:
+    """Once an article gave the trainer's "trainer Blok" to the minister it named: "trainer" is still Kees Blok's
+    role, not Stef Blok's, and a "trainer Blok" with nothing else to go on goes to Kees Blok."""
+    rows = [NameRow(1, "Stef Blok", "PER", 5, 5), NameRow(2, "Kees Blok", "PER", 2, 2), NameRow(3, "Blok", "PER", 1, 1)]
+    occurrences = [Occurrence(1, f"stef-{i}", roles=frozenset({"minister"})) for i in range(4)] + [
+        Occurrence(1, "stray", roles=frozenset({"minister", "trainer"})),
+        *(Occurrence(2, f"kees-{i}", roles=frozenset({"trainer"})) for i in range(2)),
+        Occurrence(3, "t", roles=frozenset({"trainer"}))]
+    links = {link.base_id: link for link in resolve_group(rows, occurrences)}
+    assert links[3].canonical == "Kees Blok" and "as trainer" in links[3].reason
+    # a role both have as their own does not tell them apart
+    both = [o if o.row_id != 1 else Occurrence(1, o.article_id, roles=frozenset({"trainer"})) for o in occurrences]
+    assert {link.base_id: link for link in resolve_group(rows, both)}[3].canonical == "Blok"
 
 
 # --- the three cases of the issue ------------------------------------------------------------------------------

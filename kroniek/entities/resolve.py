@@ -64,6 +64,7 @@ class ResolveParams:
     text_weight: float = 2.0
     time_weight: float = 0.25
     near_days: int = 730
+    min_role_share: float = 0.25  # the share of a full name's articles with a role that a role needs to be its own
     margin: float = 0.3
     min_score: float = 0.5
     profile_articles: int = 300  # the latest articles of a full name read for what it is named with
@@ -425,7 +426,11 @@ def _decide(occs: Sequence[Occurrence], labels: set[str], cands: Sequence[_Profi
         shared = sorted((k for k in names if k in c.shares), key=lambda k: (-c.shares[k] * context.weight(k), k))
         norm = math.sqrt(sum(context.weight(k) ** 2 for k in sorted(names))) or 1.0
         name_score = sum(c.shares[k] * context.weight(k) ** 2 for k in shared) / (norm * c.names_norm)
-        role_hit = tuple(sorted(roles & c.roles.keys()))
+        # a role counts by its share of the full name's articles with a role: one it has in a stray article (an
+        # article's "advocaat Bergsma" given to the other Bergsma it names) neither speaks for it nor holds it back
+        role_total = sum(c.roles.values())
+        role_share = max((c.roles[r] / role_total for r in roles if r in c.roles), default=0.0)
+        role_hit = tuple(sorted(r for r in roles if r in c.roles and c.roles[r] / role_total >= params.min_role_share))
         text = _cosine(words, c.words) if words and c.words else None
         gap = max(0, c.span[0] - day, day - c.span[1]) if day is not None and c.span is not None else None
         time_score = max(0.0, 1 - gap / params.near_days) if gap is not None else 0.0
@@ -433,7 +438,7 @@ def _decide(occs: Sequence[Occurrence], labels: set[str], cands: Sequence[_Profi
         against = (bool(roles) and bool(c.roles) and not role_hit) or (
             gap is not None and gap > params.far_days and len(c.articles) >= params.period_articles) or (
             text is not None and text < params.max_text_against and name_score < params.min_names and not role_hit)
-        score = (name_score + (1.0 if role_hit else 0.0) + params.text_weight * (text or 0.0)
+        score = (name_score + (role_share if role_hit else 0.0) + params.text_weight * (text or 0.0)
                  + params.time_weight * time_score)
         scored.append((score, c, tuple(shared[:3]), role_hit, for_it, against,
                        text is not None and text >= params.min_text))
