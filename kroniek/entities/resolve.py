@@ -59,13 +59,13 @@ class ResolveParams:
     max_text_against: float = 0.05  # words this unlike speak against it, when no name or role speaks for it
     far_days: int = 1095  # and so does a date this far from the period in which the full name is named, when
     period_articles: int = 3  # that period is known from this many articles at least
-    # of several full names, the score is names + role (1) + text_weight x words + time_weight x date (1 within
+    # of several full names, the score is names + role share + text_weight x words + time_weight x date (1 within
     # the full name's period, down to 0 at near_days from it); the best needs min_score and margin over the next
     text_weight: float = 2.0
-    time_weight: float = 0.25
+    time_weight: float = 0.75
     near_days: int = 730
     min_role_share: float = 0.25  # the share of a full name's articles with a role that a role needs to be its own
-    margin: float = 0.3
+    margin: float = 0.2
     min_score: float = 0.5
     profile_articles: int = 300  # the latest articles of a full name read for what it is named with
 
