@@ -18,8 +18,8 @@ from fastapi.testclient import TestClient
 from kroniek.archive import Archive
 from kroniek.cli import cli
 from kroniek.entities.resolve import NameRow, Occurrence, fits, resolve_group, role_of, roles_before
-from kroniek.nlp.entities import Mention, canonical_names
 from kroniek.model import STAGES, Analysis, ArticleDate, EntityMention, Quote, name_key, name_words
+from kroniek.nlp.entities import Mention, canonical_names
 from kroniek.server.app import create_app
 from kroniek.server.settings import Settings
 
