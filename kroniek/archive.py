@@ -839,7 +839,10 @@ class Archive:
     def _resolve_links(self, waiting: Iterable[Link] = ()) -> int:
         """Resolve the links not tried yet (the references of new articles), then try again the `waiting` ones (an
         article that may be their target arrived); return how many links were tried. Holding the writer lock, with
-        every article searchable."""
+        every article searchable. An archive opened read-only stores no links (a reader resolves an untried one when
+        it shows its article)."""
+        if self.store.readonly:
+            return 0
         done = after = 0
         untried: set[int] = set()
         cache: dict[str, list[_Titled]] = {}

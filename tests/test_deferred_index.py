@@ -149,3 +149,22 @@ def test_cli_ingest_index_now_indexes_whatever_the_size(tmp_path: Path) -> None:
     assert "kroniek index" not in result.output
     with Archive.open(db) as archive:
         assert archive.index.checkpoint == archive.store.last_change()
+
+
+def test_a_read_only_reader_builds_the_index_and_leaves_the_references_untried(tmp_path: Path) -> None:
+    """`kroniek serve` opens an archive read-only: after a large ingest it indexes for its first search, but stores
+    no links; an article's page still resolves its references as it shows them."""
+    db = tmp_path / "k.db"
+    title = "Nieuwe regels voor de visserij"
+    target = {"id": "t", "date": "2019-01-01", "title": title, "text": f"{title}\n\nDe regels gaan in per maart."}
+    source = {"id": "s", "date": "2019-02-01", "title": "Vissers boos",
+              "text": f"Vissers boos\n\nDe vissers zijn boos.\n\nLees ook: {title}\n\nEinde."}
+    with _open(db, defer_above=10) as archive:
+        archive.ingest([target, source, *_articles(12)])
+    reader = Archive.open(db, readonly=True, settings=CoreSettings(archive=db, index_defer_above=10))
+    reader.on_notice = lambda _: None
+    with reader:
+        assert reader.search("minister").total == 12
+        assert [x.tried for x in reader.store.links_from("s")] == [False]
+        art = reader.get_article("s")
+        assert [t.id for t in art.reference_targets.values()] == ["t"]

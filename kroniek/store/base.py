@@ -16,6 +16,9 @@ from kroniek.model import Analysis, ArticleRow, EntityLink, Link, QuarantineRow,
 class Store(ABC):
     """What the archive needs from a storage backend."""
 
+    # opened read-only: every write raises ArchiveError (the change log's housekeeping is skipped)
+    readonly: bool = False
+
     @abstractmethod
     def close(self) -> None: ...
 
