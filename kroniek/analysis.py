@@ -17,6 +17,7 @@ from kroniek.ingest.language import detect_language
 from kroniek.ingest.readers import ReadOptions, Rejected, article_limit, read_paths
 from kroniek.ingest.structure import parse_structure
 from kroniek.model import Analysis, RawArticle, StoredArticle
+from kroniek.workers import AnalysisWorkers, choose_workers, cpu_count
 
 
 def load_pipeline() -> Any:
@@ -24,6 +25,13 @@ def load_pipeline() -> Any:
     from kroniek.nlp.pipeline import get_nlp
 
     return get_nlp()
+
+
+def require_model() -> None:
+    """ModelError unless the shipped Dutch model is there (without loading it: the workers do that)."""
+    from kroniek.nlp.pipeline import require_model as check
+
+    check()
 
 
 def pipeline_version(nlp: Any) -> str:
@@ -58,10 +66,8 @@ def analyze_stored(articles: Sequence[StoredArticle], nlp: Any, batch_size: int 
                              languages=[a.language for a in articles], nlp=nlp, batch_size=batch_size))
 
 
-def analyze_paths(paths: Iterable[str | Path], options: ReadOptions, nlp: Any | None, *, batch: int = 32,
-                  on_rejected: Callable[[Rejected], None] | None = None) -> Iterator[Analysis]:
-    """The analyses of every readable record in files (or '-'), in input order; records that cannot be read are
-    handed to `on_rejected` and skipped."""
+def _record_batches(paths: Iterable[str | Path], options: ReadOptions, batch: int,
+                    on_rejected: Callable[[Rejected], None] | None) -> Iterator[list[RawArticle]]:
     pending: list[RawArticle] = []
     for item in read_paths(paths, options):
         if isinstance(item, Rejected):
@@ -70,10 +76,58 @@ def analyze_paths(paths: Iterable[str | Path], options: ReadOptions, nlp: Any | 
             continue
         pending.append(item)
         if len(pending) >= batch:
-            yield from analyze_records(pending, nlp, batch)
+            yield pending
             pending = []
     if pending:
-        yield from analyze_records(pending, nlp, batch)
+        yield pending
+
+
+def analyze_paths(paths: Iterable[str | Path], options: ReadOptions, nlp: Any | None, *, batch: int = 32,
+                  on_rejected: Callable[[Rejected], None] | None = None,
+                  workers: AnalysisWorkers | None = None) -> Iterator[Analysis]:
+    """The analyses of every readable record in files (or '-'), in input order; records that cannot be read are
+    handed to `on_rejected` and skipped.
+
+    With `workers` the records are analysed in those processes (each with the shipped pipeline; `nlp` is then not
+    used), read and handed out here; the analyses are the same and come in the same order."""
+    batches = _record_batches(paths, options, batch, on_rejected)
+    if workers is None:
+        for records in batches:
+            yield from analyze_records(records, nlp, batch)
+        return
+    for analyses in workers.map(_analyze_records_in_worker, ((records, batch) for records in batches)):
+        yield from analyses
+
+
+def _analyze_records_in_worker(task: tuple[list[RawArticle], int]) -> list[Analysis]:
+    """In an analysis worker: `analyze_records` with the worker's pipeline."""
+    records, batch = task
+    return analyze_records(records, load_pipeline(), batch)
+
+
+def analyze_stored_in_worker(task: tuple[list[StoredArticle], int]) -> tuple[str, list[Analysis]]:
+    """In an analysis worker: the pipeline version and `analyze_stored` with the worker's pipeline."""
+    articles, batch = task
+    nlp = load_pipeline()
+    return pipeline_version(nlp), analyze_stored(articles, nlp, batch)
+
+
+def word_count(text: str) -> int:
+    """The words of a text as the progress of an analysis counts them: the runs of characters between spaces."""
+    return len(text.split())
+
+
+def input_bytes(paths: Iterable[str | Path]) -> int | None:
+    """The size of the named files and directories, or None where it is not known (standard input)."""
+    total = 0
+    for p in map(Path, paths):
+        if str(p) == "-":
+            return None
+        try:
+            total += sum(f.stat().st_size for f in p.rglob("*") if f.is_file()) if p.is_dir() else p.stat().st_size
+        except OSError:
+            return None
+    return total
 
 
 def tag_conll(conll_path: Path, output: Path | None) -> int:
@@ -83,5 +137,6 @@ def tag_conll(conll_path: Path, output: Path | None) -> int:
     return int(tag(conll_path, output))
 
 
-__all__ = ["ModelError", "ReadOptions", "Rejected", "analyze_paths", "article_limit", "analyze_records", "analyze_stored",
-           "load_pipeline", "pipeline_version", "tag_conll"]
+__all__ = ["AnalysisWorkers", "ModelError", "ReadOptions", "Rejected", "analyze_paths", "article_limit",
+           "analyze_records", "analyze_stored", "analyze_stored_in_worker", "choose_workers", "cpu_count",
+           "input_bytes", "load_pipeline", "pipeline_version", "require_model", "tag_conll", "word_count"]

@@ -21,7 +21,16 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from kroniek.analysis import analyze_stored, load_pipeline, pipeline_version
+from kroniek.analysis import (
+    AnalysisWorkers,
+    analyze_stored,
+    analyze_stored_in_worker,
+    choose_workers,
+    load_pipeline,
+    pipeline_version,
+    require_model,
+    word_count,
+)
 from kroniek.entities.update import ResolveReport, resolve_entities
 from kroniek.errors import ArchiveError, DateError, InputError, ModelError, NotFound, QueryError
 from kroniek.ingest.batches import PreparedBatch, Source, background_batches, prepared_batches, wants_background
@@ -29,6 +38,7 @@ from kroniek.ingest.readers import ReadOptions
 from kroniek.model import (
     EXPORT_KINDS,
     STAGES,
+    Analysis,
     ArticleDate,
     ArticleRow,
     EntityDetail,
@@ -328,13 +338,14 @@ class Archive:
 
     def ingest_and_analyze(self, sources: Iterable[Source], *, options: ReadOptions | None = None,
                            analyze: bool = True, progress: Callable[[IngestReport], None] | None = None,
-                           analysis_progress: Callable[[int], None] | None = None,
-                           collect_ids: bool = True) -> IngestReport:
+                           analysis_progress: Callable[[int, int], None] | None = None,
+                           collect_ids: bool = True, analysis_workers: int | None = None) -> IngestReport:
         """Ingest, then analyse every stored Dutch article that has no analysis yet: the new ones, and those an
         interrupted earlier run left behind. The one way the CLI, the API and the demo take in articles.
 
         The count goes into `report.analysed`; when the Dutch model is missing the articles stay stored, and
-        `report.not_analysed` says why, with what to do.
+        `report.not_analysed` says why, with what to do. `analysis_progress(articles, words)` follows the
+        analysis; it runs in `analysis_workers` processes (default `settings.analyze_workers`; see `analyze`).
         """
         report = self.ingest(sources, options=options, progress=progress, collect_ids=collect_ids,
                              settle=not analyze)
@@ -342,7 +353,8 @@ class Archive:
             return report
         if self.unanalysed():
             try:
-                report.analysed = self.analyze(None, unanalysed=True, progress=analysis_progress, settle=False)
+                report.analysed = self.analyze(None, unanalysed=True, progress=analysis_progress,
+                                               settle=False, workers=analysis_workers)
             except ModelError as err:
                 report.not_analysed = f"{err}" + (f"; {err.hint}" if err.hint else "")
         report.stories = self.update_stories().started
@@ -454,13 +466,16 @@ class Archive:
     # --- analysis ----------------------------------------------------------------------------------------------
 
     def analyze(self, ids: Sequence[str] | None = None, *, stages: Sequence[str] = STAGES,
-                progress: Callable[[int], None] | None = None, nlp: Any = None, unanalysed: bool = False,
-                settle: bool = True) -> int:
+                progress: Callable[[int, int], None] | None = None, nlp: Any = None, unanalysed: bool = False,
+                settle: bool = True, workers: int | None = None) -> int:
         """Run the NLP pipeline over Dutch articles (all, `ids`, or those not analysed yet) and store the chosen
-        stages; return the count.
+        stages; return the count. `progress(articles, words)` is called after each batch is stored.
 
         Articles in another language are left alone. Raises ModelError when the Dutch model is missing. The
         search index catches up at the end (`settle=False`: the caller sees to it).
+        The analysis runs in `workers` processes (default `settings.analyze_workers`; 0: one per core, and one
+        for fewer than `settings.analyze_workers_from` articles) when no `nlp` is given, each loading the
+        shipped pipeline once (kroniek.workers); the stored analyses are the same as from one process.
         """
         unknown = [s for s in stages if s not in STAGES]
         if unknown:
@@ -471,40 +486,61 @@ class Archive:
                 raise NotFound(f"no article with id {', '.join(repr(i) for i in missing[:5])}"
                                + (f" and {len(missing) - 5} more" if len(missing) > 5 else ""),
                                hint="find ids with `kroniek search` or `kroniek stats`")
-        pipeline = nlp or load_pipeline()
-        with self._writing():
-            names: set[str] = set()
-            done = self._analyze(ids, stages, progress, pipeline, unanalysed, names)
-            if names:  # the entities of the names just stored are resolved again across the archive
-                self._resolve_names(names)
-            if settle:
-                self._settle_index()
-            return done
+        count = 1
+        if nlp is None:
+            requested = self.settings.analyze_workers if workers is None else workers
+            if requested != 1:
+                todo = len(set(ids)) if ids is not None else self.store.count(language="nl", unanalysed=unanalysed)
+                count = 1 if requested == 0 and todo < self.settings.analyze_workers_from else \
+                    choose_workers(requested)
+        with contextlib.ExitStack() as stack:
+            if count > 1:
+                require_model()  # the workers load it; a missing model is the same ModelError as below
+                pool: AnalysisWorkers | None = stack.enter_context(AnalysisWorkers(count))
+                pipeline = None
+            else:
+                pool, pipeline = None, nlp or load_pipeline()
+            with self._writing():
+                names: set[str] = set()
+                done = self._analyze(ids, stages, progress, pipeline, pool, unanalysed, names)
+                if names:  # the entities of the names just stored are resolved again across the archive
+                    self._resolve_names(names)
+                if settle:
+                    self._settle_index()
+                return done
 
-    def _analyze(self, ids: Sequence[str] | None, stages: Sequence[str], progress: Callable[[int], None] | None,
-                 pipeline: Any, unanalysed: bool, names: set[str]) -> int:
-        """Analyse and store, a batch at a time; the name keys of the entities stored go into `names`."""
-        version = pipeline_version(pipeline)
-        done = 0
-        batch: list[StoredArticle] = []
+    def _analyze(self, ids: Sequence[str] | None, stages: Sequence[str],
+                 progress: Callable[[int, int], None] | None, pipeline: Any, pool: AnalysisWorkers | None,
+                 unanalysed: bool, names: set[str]) -> int:
+        """Analyse and store, a batch at a time (in the pipeline given, or in the pool's processes, the batches
+        stored in order); the name keys of the entities stored go into `names`."""
+        size = self.settings.analyze_batch
+        done = words = 0
 
-        def flush() -> None:
-            nonlocal done
-            results = analyze_stored(batch, pipeline, self.settings.analyze_batch)
+        def batches() -> Iterator[list[StoredArticle]]:
+            batch: list[StoredArticle] = []
+            for art in self.store.articles(ids, language="nl", unanalysed=unanalysed):
+                batch.append(art)
+                if len(batch) >= size:
+                    yield batch
+                    batch = []
+            if batch:
+                yield batch
+
+        if pool is None:
+            version = pipeline_version(pipeline)
+            analysed: Iterator[tuple[str, list[Analysis]]] = ((version, analyze_stored(b, pipeline, size))
+                                                              for b in batches())
+        else:
+            analysed = pool.map(analyze_stored_in_worker, ((b, size) for b in batches()))
+        for version, results in analysed:
             self.store.save_analyses(results, version, stages)
             if "entities" in stages or "quotes" in stages:
                 names.update(name_key(e.canonical or e.text) for a in results for e in a.entities)
             done += len(results)
-            batch.clear()
+            words += sum(word_count(a.text) for a in results)
             if progress:
-                progress(done)
-
-        for art in self.store.articles(ids, language="nl", unanalysed=unanalysed):
-            batch.append(art)
-            if len(batch) >= self.settings.analyze_batch:
-                flush()
-        if batch:
-            flush()
+                progress(done, words)
         return done
 
     # --- entity resolution -------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ the command quietly, with 0: it had what it wanted.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -24,7 +25,19 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kroniek import __version__
-from kroniek.analysis import ReadOptions, Rejected, analyze_paths, article_limit, load_pipeline, tag_conll
+from kroniek.analysis import (
+    AnalysisWorkers,
+    ReadOptions,
+    Rejected,
+    analyze_paths,
+    article_limit,
+    choose_workers,
+    input_bytes,
+    load_pipeline,
+    require_model,
+    tag_conll,
+    word_count,
+)
 from kroniek.archive import Archive, IngestReport
 from kroniek.errors import KroniekError, ModelError
 from kroniek.export import FORMATS as EXPORT_FORMATS
@@ -191,6 +204,33 @@ def _progress(label: str, enabled: bool) -> Iterator[Any]:
         yield bar, bar.add_task(label, total=None, rate="")
 
 
+def _words_rate(words: int, seconds: float) -> str:
+    """The rate the progress bar of an analysis shows."""
+    return f"{words / seconds:,.0f} words/s" if seconds > 0 else ""
+
+
+class _AnalysisProgress:
+    """A progress bar's analysis task: articles done, and words a second since it started."""
+
+    def __init__(self, bar: Any, label: str, task: Any = None) -> None:
+        self.bar, self.label, self.task = bar, label, task
+        self.start = time.monotonic()
+
+    def __call__(self, done: int, words: int) -> None:
+        if not self.bar:
+            return
+        if self.task is None:
+            self.task = self.bar[0].add_task(self.label, total=None, rate="")
+            self.start = time.monotonic()
+        self.bar[0].update(self.task, completed=done, rate=_words_rate(words, time.monotonic() - self.start))
+
+
+def _workers_option(name: str, what: str) -> Any:
+    return click.option(name, "analysis_workers", type=click.IntRange(0, 64), default=0, show_default=True,
+                        help=f"Processes that run {what}, each with the model loaded: 1 runs it in this process; "
+                             "0 one per core (at most 8), one for a small input.")
+
+
 def _summary(report: IngestReport) -> str:
     rate = report.read / report.seconds if report.seconds else 0.0
     parts = [f"{report.new} new", f"{report.duplicates} duplicates", f"{report.quarantined} quarantined"]
@@ -213,10 +253,11 @@ def _summary(report: IngestReport) -> str:
 @click.option("--index-now", is_flag=True,
               help="Bring the search index up to date before returning, however many articles came in (by "
                    "default more than 10,000 new changes are left to the next search or `kroniek index`).")
+@_workers_option("--analysis-workers", "the analysis after the ingest")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def ingest(paths: tuple[str, ...], archive_path: Location, fmt: str | None, columns: tuple[str, ...],
            source: str | None, allow_undated: bool, max_article_mb: float | None, analyze: bool,
-           workers: int, index_now: bool, quiet: bool) -> None:
+           workers: int, index_now: bool, analysis_workers: int, quiet: bool) -> None:
     """Read articles from PATHS (files, directories, or - for standard input) into the archive.
 
     Then the Dutch articles not analysed yet go through the NLP pipeline (unless --no-analyze), and the search
@@ -224,28 +265,21 @@ def ingest(paths: tuple[str, ...], archive_path: Location, fmt: str | None, colu
 
     Exit code 3 when records were quarantined (see `kroniek quarantine`); everything else went in.
     """
-    settings = CoreSettings(ingest_workers=workers)
+    settings = CoreSettings(ingest_workers=workers, analyze_workers=analysis_workers)
     if index_now:
         settings.index_defer_above = 0
     with _open_archive(archive_path, settings=settings) as archive:
         opts = archive.read_options(**_read_options(fmt, columns, source, allow_undated, max_article_mb))
         with _progress("ingest", not quiet and err.is_terminal) as bar:
-            analysing: list[Any] = []
-
             def tick(report: IngestReport) -> None:
                 if bar:
                     rate = report.read / report.seconds if report.seconds else 0
                     bar[0].update(bar[1], completed=report.read, rate=f"{rate:,.0f} articles/s")
 
-            def analysed(done: int) -> None:
-                if bar:
-                    if not analysing:
-                        analysing.append(bar[0].add_task("analyse", total=None, rate=""))
-                    bar[0].update(analysing[0], completed=done)
-
             # then every Dutch article without an analysis: the new ones and those an interrupted run left
             report = archive.ingest_and_analyze(paths, options=opts, analyze=analyze, progress=tick,
-                                                analysis_progress=analysed, collect_ids=False)
+                                                analysis_progress=_AnalysisProgress(bar, "analyse"),
+                                                collect_ids=False)
         out.print(_summary(report))
         for message in report.errors:
             err.print(f"[bold red]Error:[/] {message}", markup=True)
@@ -267,14 +301,11 @@ def ingest(paths: tuple[str, ...], archive_path: Location, fmt: str | None, colu
 
 
 def _analyze_archive(archive: Archive, ids: list[str] | None, stages: tuple[str, ...] | list[str],
-                     quiet: bool, unanalysed: bool = False) -> int:
+                     quiet: bool, unanalysed: bool = False, workers: int | None = None) -> int:
     try:
         with _progress("analyse", not quiet and err.is_terminal) as bar:
-            def tick(done: int) -> None:
-                if bar:
-                    bar[0].update(bar[1], completed=done)
-
-            done = archive.analyze(ids, stages=stages, progress=tick, unanalysed=unanalysed)
+            tick = _AnalysisProgress(bar, "analyse", bar[1] if bar else None)
+            done = archive.analyze(ids, stages=stages, progress=tick, unanalysed=unanalysed, workers=workers)
     except ModelError as e:
         err.print(f"[yellow]Not analysed:[/] {e}. The articles are stored; entities, quotes and time "
                   f"expressions stay empty until the model is there.", markup=True)
@@ -291,11 +322,13 @@ def _analyze_archive(archive: Archive, ids: list[str] | None, stages: tuple[str,
 @click.option("--stage", "stages", multiple=True, type=click.Choice(STAGES),
               help="Re-run only this stage (repeatable; default: all).")
 @click.option("--id", "ids", multiple=True, help="Only this article (repeatable; default: all Dutch articles).")
+@_workers_option("--workers", "the analysis")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def reanalyze(archive_path: Location, stages: tuple[str, ...], ids: tuple[str, ...], quiet: bool) -> None:
+def reanalyze(archive_path: Location, stages: tuple[str, ...], ids: tuple[str, ...], analysis_workers: int,
+              quiet: bool) -> None:
     """Run the NLP analysis again over stored articles, without re-ingesting them."""
     with _open_archive(archive_path) as archive:
-        _analyze_archive(archive, list(ids) or None, stages or STAGES, quiet)
+        _analyze_archive(archive, list(ids) or None, stages or STAGES, quiet, workers=analysis_workers)
 
 
 # --- analyze files to the analysis format ----------------------------------------------------------------------
@@ -306,15 +339,25 @@ def reanalyze(archive_path: Location, stages: tuple[str, ...], ids: tuple[str, .
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the analysis here (default: standard output).")
 @click.option("--batch", default=32, show_default=True, help="Articles per pipeline batch.")
+@_workers_option("--workers", "the analysis")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def analyze(paths: tuple[str, ...], fmt: str | None, columns: tuple[str, ...], source: str | None,
-            allow_undated: bool, max_article_mb: float | None, output: Path | None, batch: int) -> None:
-    """Write the analysis of the articles in PATHS, one JSON line per article in input order (eval/FORMAT.md)."""
+            allow_undated: bool, max_article_mb: float | None, output: Path | None, batch: int,
+            analysis_workers: int, quiet: bool) -> None:
+    """Write the analysis of the articles in PATHS, one JSON line per article in input order (eval/FORMAT.md).
+
+    Skipped records are named on standard error (file and line) and give exit code 3."""
     opts = ReadOptions(**{k: v for k, v in _read_options(fmt, columns, source, allow_undated,
                                                           max_article_mb).items() if v is not None})
+    workers = choose_workers(analysis_workers, input_bytes(paths))
     nlp = None
     try:
-        nlp = load_pipeline()
+        if workers > 1:
+            require_model()  # each worker loads it
+        else:
+            nlp = load_pipeline()
     except ModelError as e:
+        workers = 1  # without the model there is only structure to read, which needs no second process
         err.print(f"[yellow]Warning:[/] {e}: entities, time expressions and quotations are empty; "
                   f"structure and references are written.", markup=True)
     rejected = 0
@@ -326,8 +369,16 @@ def analyze(paths: tuple[str, ...], fmt: str | None, columns: tuple[str, ...], s
 
     sink: IO[str] = output.open("w", encoding="utf-8") if output else sys.stdout
     try:
-        for a in analyze_paths(paths, opts, nlp, batch=batch, on_rejected=skipped):
-            sink.write(json.dumps(a.to_format(), ensure_ascii=False) + "\n")
+        with contextlib.ExitStack() as stack, _progress("analyse", not quiet and err.is_terminal) as bar:
+            pool = stack.enter_context(AnalysisWorkers(workers)) if workers > 1 else None
+            tick = _AnalysisProgress(bar, "analyse", bar[1] if bar else None)
+            done = words = 0
+            for a in analyze_paths(paths, opts, nlp, batch=batch, on_rejected=skipped, workers=pool):
+                sink.write(json.dumps(a.to_format(), ensure_ascii=False) + "\n")
+                done += 1
+                words += word_count(a.text)
+                if bar and done % batch == 0:
+                    tick(done, words)
     finally:
         if output:
             sink.close()

@@ -6,7 +6,8 @@
     ├── ArchiveError              the archive file cannot be opened, migrated or written
     ├── QueryError                a search query that cannot be read (carries the position)
     ├── NotFound                  an article, entity or story that does not exist
-    └── ModelError                the NLP model is missing or cannot be loaded
+    ├── ModelError                the NLP model is missing or cannot be loaded
+    └── AnalysisWorkerError       an analysis worker process died before it finished its batch
 
 Edges (CLI, API, web) turn these into a message with the next step, an HTTP status, or an error page.
 """
@@ -73,3 +74,7 @@ class NotFound(KroniekError):
 
 class ModelError(KroniekError):
     """The NLP model is missing or cannot be loaded."""
+
+
+class AnalysisWorkerError(KroniekError):
+    """An analysis worker process (kroniek.workers) died before it finished its batch."""

@@ -104,5 +104,9 @@ class CoreSettings:
     # how long an ingest, analysis or reindex waits for another process that is writing to the same archive
     writer_wait: float = 3600.0
     analyze_batch: int = 64  # articles per analysis transaction (and per spaCy pipe call)
+    # processes that run the analysis (kroniek.workers): 1 in this process; 0 one per core (at most 8), but one
+    # for fewer than analyze_workers_from articles, where loading the model again costs more than it saves
+    analyze_workers: int = 0
+    analyze_workers_from: int = 300
     max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES  # a longer article is quarantined
     require_date: bool = True  # an article without a date is quarantined unless this is False

@@ -37,12 +37,18 @@ def _import_components() -> None:
     from kroniek.nlp import entities, lemmas, quotations, sentences, time_expressions, tokenizer  # noqa: F401
 
 
-def load_pipeline(model_dir: Path | None = None) -> Language:
-    """Load the trained Dutch model and add Kroniek's components."""
+def require_model(model_dir: Path | None = None) -> Path:
+    """The model's directory; ModelError where the trained Dutch model is not there."""
     path = model_dir or MODEL_DIR
     if not (path / "config.cfg").is_file():
         raise ModelError(f"the Dutch model is missing at {path}",
                          hint="reinstall the package, or rebuild the model with `make model`")
+    return path
+
+
+def load_pipeline(model_dir: Path | None = None) -> Language:
+    """Load the trained Dutch model and add Kroniek's components."""
+    path = require_model(model_dir)
     extensions.register()
     _import_components()
     # The tokenizer is built by its registered factory (kroniek.nlp.tokenizer) rather than read back from the model
