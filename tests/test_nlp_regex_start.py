@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from kroniek.nlp import time_expressions as te
 from kroniek.nlp import timex_rules as tr
-from kroniek.nlp.regex_start import first_class, first_two_classes
+from kroniek.nlp.regex_start import first_class, first_two_classes, prefix_regex
 
 
 @pytest.mark.parametrize(("pattern", "starts", "not_starts"), [
@@ -100,6 +100,7 @@ def test_without_pythons_regex_parser_every_answer_is_unknown(monkeypatch: pytes
     monkeypatch.setattr(regex_start, "_P", None)
     assert regex_start.first_class(r"\bmaart") is None
     assert regex_start.first_two_classes(r"\bmaart") is None
+    assert regex_start.prefix_regex(r"\bmaart") is None
 
 
 def test_a_parser_of_another_shape_gives_unknown_not_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -113,3 +114,50 @@ def test_a_parser_of_another_shape_gives_unknown_not_an_error(monkeypatch: pytes
     monkeypatch.setattr(regex_start, "_P", Odd)
     assert regex_start.first_class("abc") is None
     assert regex_start.first_two_classes("abc") is None
+    assert regex_start.prefix_regex("abc") is None
+
+
+@pytest.mark.parametrize(("pattern", "fits", "misfits"), [
+    (r"(?<!\w)(?:de\s+)?(?:maart|mei)", ["maa", "mei", "de ", "MEI", "De\n"], ["mai", "mee", "dem", "ma "]),
+    (r"\d{1,2}\s+uur", ["12 ", "1 u", "7\tu"], ["123", "1uu", "a1 "]),
+    (r"nu\b", ["nu ", "nu.", "NU,"], ["no ", "mu "]),  # a shorter match: whatever follows it
+    (r"(?:x|y)+z", ["xyz", "yyy", "xzq"], ["xya", "zxy"]),
+    (r"[^a]b[0-9]", ["bb1", "cb9"], ["ab1", "bbx"]),
+])
+def test_prefix_regex_keeps_which_characters_go_together(pattern: str, fits: list[str], misfits: list[str]) -> None:
+    prefix = prefix_regex(pattern)
+    assert prefix is not None
+    compiled = re.compile(prefix, re.IGNORECASE)
+    assert all(compiled.fullmatch(s) for s in fits)
+    assert not any(compiled.fullmatch(s) for s in misfits)
+
+
+@pytest.mark.parametrize("pattern", [r"a*", r"(?i:a)bc", r"(a)\1", r"x?"])
+def test_prefix_regex_none_where_it_cannot_tell(pattern: str) -> None:
+    assert prefix_regex(pattern) is None
+
+
+_ATOMS = st.sampled_from(["a", "b", "ab", "[ab]", r"\d", r"\s", ".", "[^a]"])
+_PATTERNS = st.recursive(_ATOMS, lambda inner: st.one_of(
+    st.tuples(inner, inner).map("".join),
+    st.tuples(inner, inner).map(lambda p: f"(?:{p[0]}|{p[1]})"),
+    st.tuples(inner, st.sampled_from(["?", "*", "+", "{2}", "{1,3}", "{0,2}"])).map(lambda p: f"(?:{p[0]}){p[1]}"),
+), max_leaves=6)
+
+
+@settings(max_examples=400, deadline=None)
+@given(pattern=_PATTERNS, text=st.text(alphabet="abAB1 \n", max_size=14))
+def test_prefix_regex_fits_the_text_at_every_match(pattern: str, text: str) -> None:
+    prefix = prefix_regex(pattern)
+    if prefix is None:
+        return
+    compiled, fits = re.compile(pattern, re.IGNORECASE), re.compile(prefix, re.IGNORECASE)
+    for pos in range(len(text) - 2):
+        if compiled.match(text, pos):
+            assert fits.match(text[pos:pos + 3]), (pattern, prefix, text, pos)
+
+
+def test_every_time_expression_rule_at_a_word_start_has_a_three_character_prefix() -> None:
+    """What the scanner's speed rests on: a rule without one is tried at every word of its first two letters."""
+    missing = [name for name, _p, _b in tr.rules() if tr.word_start_classes(name) and not tr.word_start_prefix(name)]
+    assert missing == []

@@ -168,3 +168,114 @@ def first_two_classes(pattern: str) -> str | None:
     if first is None or nullable or second is None:
         return None
     return "[" + "".join(dict.fromkeys(first)) + "][" + "".join(dict.fromkeys(second)) + "]"
+
+
+class _Unknown(Exception):
+    """A part of a parsed pattern that `prefix_regex` does not read (or too many ways to begin)."""
+
+
+_ANY = r"[\s\S]"
+_MAX_PREFIXES = 4000
+
+
+def _atom(op: object, av: Any) -> str:
+    """One character position of a parsed pattern as a regex class."""
+    if op is _C.LITERAL:
+        return re.escape(chr(av))
+    if op is _C.NOT_LITERAL:
+        return "[^" + re.escape(chr(av)) + "]"
+    if op is _C.ANY:
+        return "."
+    if op is _C.IN:
+        parts, negate = [], False
+        for iop, iav in av:
+            if iop is _C.NEGATE:
+                negate = True
+            elif iop is _C.LITERAL:
+                parts.append(re.escape(chr(iav)))
+            elif iop is _C.RANGE:
+                parts.append(re.escape(chr(iav[0])) + "-" + re.escape(chr(iav[1])))
+            elif iop is _C.CATEGORY and iav in _CATEGORIES:
+                parts.append(_CATEGORIES[iav])
+            else:
+                raise _Unknown(iop)
+        return "[" + ("^" if negate else "") + "".join(parts) + "]"
+    raise _Unknown(op)
+
+
+_CATEGORIES: dict[object, str] = {}
+if _C is not None:
+    _CATEGORIES = {_C.CATEGORY_DIGIT: r"\d", _C.CATEGORY_NOT_DIGIT: r"\D", _C.CATEGORY_SPACE: r"\s",
+                   _C.CATEGORY_NOT_SPACE: r"\S", _C.CATEGORY_WORD: r"\w", _C.CATEGORY_NOT_WORD: r"\W"}
+
+Seqs = set[tuple[str, ...]]
+
+
+def _walk(items: list[tuple[object, object]], k: int) -> Seqs:
+    """The ways the first (up to) k characters of a match of `items` can go, one class per character; a way
+    shorter than k is a match of `items` that ends there."""
+    current: Seqs = {()}
+    for op, av in items:
+        current = _concat(current, lambda m, op=op, av=av: _expand(op, av, m), k)
+    return current
+
+
+def _concat(heads: Seqs, tail: Any, k: int) -> Seqs:
+    out: Seqs = set()
+    for h in heads:
+        if len(h) >= k:
+            out.add(h)
+        else:
+            out.update(h + t for t in tail(k - len(h)))
+        if len(out) > _MAX_PREFIXES:
+            raise _Unknown("too many")
+    return out
+
+
+def _expand(op: object, av: Any, m: int) -> Seqs:
+    if op in (_C.ASSERT, _C.ASSERT_NOT, _C.AT):
+        return {()}
+    if op in (_C.LITERAL, _C.NOT_LITERAL, _C.ANY, _C.IN):
+        return {(_atom(op, av),)}
+    if op is _C.BRANCH:
+        out: Seqs = set()
+        for alt in av[1]:
+            out |= _walk(alt.data, m)
+        return out
+    if op is _C.SUBPATTERN:
+        if av[1] or av[2]:  # inline flags
+            raise _Unknown(op)
+        return _walk(av[3].data, m)
+    if op is getattr(_C, "ATOMIC_GROUP", object()):
+        return _walk(av.data, m)
+    if op in (_C.MAX_REPEAT, _C.MIN_REPEAT, _C.POSSESSIVE_REPEAT):
+        lo, hi, body = av[0], av[1], av[2].data
+        result: Seqs = {()} if lo == 0 else set()
+        cur: Seqs = {()}
+        reps = 0
+        while reps < hi and any(len(s) < m for s in cur) and reps <= lo + m:
+            cur = _concat(cur, lambda n: _walk(body, n), m)
+            reps += 1
+            result |= {s for s in cur if reps >= lo or len(s) >= m}
+        return result | {s for s in cur if len(s) >= m}
+    raise _Unknown(op)
+
+
+def prefix_regex(pattern: str, k: int = 3) -> str | None:
+    """A regex that the first k characters of the text at every match of the pattern fit (the match's own first
+    characters, then whatever follows a shorter match); or None where the pattern is beyond this reading.
+
+    Sharper than `first_two_classes`: it keeps which characters go together ("jan", "feb", not every first
+    letter of a month followed by every second one). A superset, like the functions above.
+    """
+    try:
+        items = _parsed(pattern)
+        if items is None:
+            return None
+        seqs = _walk(items, k)
+    except (_Unknown, AttributeError, TypeError, ValueError, IndexError, KeyError):
+        return None
+    if not seqs or () in seqs:
+        return None
+    padded = sorted({s + (_ANY,) * (k - len(s)) for s in seqs})
+    return "(?:" + "|".join("".join(s) for s in padded) + ")"

@@ -91,31 +91,45 @@ def find_timexes(text: str, dct: ArticleDate | None, sentences: Iterable[tuple[i
 class _Scanner:
     """Every rule's matches, as `finditer` would give them, trying each rule only where a match can start.
 
-    Most rules match only at a word start (`timex_rules.B`) and only with a few first two characters. One pass
-    finds the word starts whose character some rule can begin with; each rule is then tried (`match`) only at the
-    starts whose first two characters fit it, skipping starts inside its previous match as `finditer` does. Rules without a known first character
-    fall back to `finditer`. The regex engine no longer walks every rule over every character of the text.
+    Most rules match only at a word start (`timex_rules.B`) and only with a few first characters. One pass finds
+    the word starts whose character some rule can begin with; each rule is then tried (`match`) only at the starts
+    whose first three characters fit it (`timex_rules.word_start_prefix`; the first two where the text ends
+    sooner or the rule's three are not known), skipping starts inside its previous match as `finditer` does.
+    Rules without a known first character fall back to `finditer`. The regex engine no longer walks every rule
+    over every character of the text, nor tries a rule at every word that merely shares its first two letters.
     """
+
+    KEY = 3  # characters at a word start that choose the rules tried there
 
     def __init__(self, rules: list[tuple[str, re.Pattern[str], tr.Builder]]) -> None:
         self.patterns = [pattern for _name, pattern, _build in rules]
         classes = [tr.word_start_classes(name) for name, _pattern, _build in rules]
         self.classed = [(i, re.compile(c[1], re.IGNORECASE)) for i, c in enumerate(classes) if c is not None]
+        self.prefixed = [(i, re.compile(p, re.IGNORECASE) if (p := tr.word_start_prefix(name)) else two)
+                         for (i, two), (name, _pattern, _build) in zip(self.classed,
+                                                                       (rules[i] for i, _ in self.classed),
+                                                                       strict=True)]
         union = "|".join(c[0] for c in classes if c is not None) or "(?!)"
         self.starts = re.compile(rf"{tr.B}(?:{union})", re.IGNORECASE)
         self.free = [i for i, c in enumerate(classes) if c is None]
-        self.by_start: dict[str, list[int]] = {}  # the two characters at a start -> the rules that can begin so
+        self.by_start: dict[str, list[int]] = {}  # the characters at a start -> the rules that can begin so
+
+    def _rules_at(self, key: str) -> list[int]:
+        if len(key) < self.KEY:  # near the end of the text: the first two characters decide
+            return [i for i, cls in self.classed if cls.match(key)]
+        return [i for i, cls in self.prefixed if cls.match(key)]
 
     def scan(self, text: str) -> list[list[re.Match[str]]]:
         """Per rule, in rule order, its non-overlapping matches in text order."""
         at: list[list[int]] = [[] for _ in self.patterns]
         by_start = self.by_start
+        size = self.KEY
         for m in self.starts.finditer(text):
             pos = m.start()
-            key = text[pos:pos + 2]
+            key = text[pos:pos + size]
             ids = by_start.get(key)
             if ids is None:
-                ids = by_start[key] = [i for i, cls in self.classed if cls.match(key)]
+                ids = by_start[key] = self._rules_at(key)
             for i in ids:
                 at[i].append(pos)
         out: list[list[re.Match[str]]] = []

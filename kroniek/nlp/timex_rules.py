@@ -7,13 +7,14 @@ runs every rule, keeps the longest non-overlapping matches, and fills in clock t
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kroniek.nlp import timex_normalise as tn
 from kroniek.nlp.lang_nl import time_words as tw
-from kroniek.nlp.regex_start import first_class, first_two_classes
+from kroniek.nlp.regex_start import first_class, first_two_classes, prefix_regex
 
 DAY_SLOT = "{DAY}"  # a clock time waits for the day it belongs to (filled by the finder)
 
@@ -118,6 +119,7 @@ def _guarded(pattern: str) -> str:
 
 # rule name -> (first_class, first_two_classes or first_class), for the rules whose matches begin at a word start
 _WORD_START: dict[str, tuple[str, str]] = {}
+_PREFIX: dict[str, str] = {}  # rule name -> its pattern, for the same rules (read by word_start_prefix)
 
 
 def rule(name: str, pattern: str) -> Callable[[Builder], Builder]:
@@ -127,12 +129,26 @@ def rule(name: str, pattern: str) -> Callable[[Builder], Builder]:
         cls = first_class(pattern)
         if pattern.startswith(B) and cls is not None:
             _WORD_START[name] = (cls, first_two_classes(pattern) or cls)
+            _PREFIX[name] = pattern
         return fn
     return wrap
 
 
 def rules() -> list[tuple[str, re.Pattern[str], Builder]]:
     return list(_RULES)
+
+
+def word_start_prefix(name: str) -> str | None:
+    """For a rule whose matches start only where `B` holds: a regex the first three characters of the text at
+    each of its matches fit (regex_start.prefix_regex), or None where that is not known. Worked out on first
+    use (the scanner's), not at import."""
+    pattern = _PREFIX.get(name)
+    return None if pattern is None else _prefix_of(pattern)
+
+
+@functools.cache
+def _prefix_of(pattern: str) -> str | None:
+    return prefix_regex(pattern)
 
 
 def word_start_classes(name: str) -> tuple[str, str] | None:
