@@ -49,6 +49,7 @@ def require_model(model_dir: Path | None = None) -> Path:
 def load_pipeline(model_dir: Path | None = None) -> Language:
     """Load the trained Dutch model and add Kroniek's components."""
     path = require_model(model_dir)
+    ops.keep_freed_memory()  # the batches' large arrays reuse freed memory instead of fresh pages (see ops.py)
     extensions.register()
     _import_components()
     # The tokenizer is built by its registered factory (kroniek.nlp.tokenizer) rather than read back from the model
