@@ -30,10 +30,10 @@ from kroniek.errors import AnalysisWorkerError
 T = TypeVar("T")
 R = TypeVar("R")
 
-# More processes than this gain little on one machine and each holds its own copy of the model (about 0.3 GB).
+# More processes than this gain little on one machine, and each holds its own model and batches (about 0.4 GB).
 MAX_AUTO_WORKERS = 8
 # Below this many bytes of input, starting a second process and loading the model again costs more than it saves.
-AUTO_MIN_BYTES = 256 * 1024
+AUTO_MIN_BYTES = 1024 * 1024  # about 150,000 words: some 8 CPU seconds of analysis against 3 to load the model
 
 
 def cpu_count() -> int:
