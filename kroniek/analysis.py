@@ -29,7 +29,7 @@ def load_pipeline() -> Any:
 
 def require_model() -> None:
     """ModelError unless the shipped Dutch model is there (without loading it: the workers do that)."""
-    from kroniek.nlp.pipeline import require_model as check
+    from kroniek.nlp.model_dir import require_model as check
 
     check()
 

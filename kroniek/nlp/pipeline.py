@@ -15,13 +15,11 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from thinc.api import use_ops
 
-from kroniek.errors import ModelError
 from kroniek.model import Analysis, EntityMention, RawArticle, Span, Structure
 from kroniek.nlp import extensions, ops
 from kroniek.nlp.extensions import keep_text
+from kroniek.nlp.model_dir import MODEL_DIR, require_model  # noqa: F401  (MODEL_DIR: read here by callers)
 from kroniek.nlp.sentences import sentence_bounds
-
-MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "nl_kroniek"
 
 # Kroniek's own components, added after the trained model's components, in this order. Each module registers its
 # factory with spaCy on import (see `_import_components`).
@@ -35,15 +33,6 @@ def _import_components() -> None:
     """Import the modules that register Kroniek's component factories."""
     # The tokenizer and sentence modules register what the shipped model's config names; entities adds a component.
     from kroniek.nlp import entities, lemmas, quotations, sentences, time_expressions, tokenizer  # noqa: F401
-
-
-def require_model(model_dir: Path | None = None) -> Path:
-    """The model's directory; ModelError where the trained Dutch model is not there."""
-    path = model_dir or MODEL_DIR
-    if not (path / "config.cfg").is_file():
-        raise ModelError(f"the Dutch model is missing at {path}",
-                         hint="reinstall the package, or rebuild the model with `make model`")
-    return path
 
 
 def load_pipeline(model_dir: Path | None = None) -> Language:
