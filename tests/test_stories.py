@@ -221,3 +221,29 @@ def test_stories_api_and_pages(storied: Archive) -> None:
         assert story_page.status_code == 200 and "<svg" in story_page.text
         first = one.json()["articles"][0]["id"]
         assert f'href="/stories/{sid}"' in client.get(f"/articles/{first}").text
+
+
+def test_stories_detector_selections_keep_the_order_of_the_full_sorts() -> None:
+    """What the detector's cheaper selections rely on: sorting terms by their weights orders them as sorting the
+    (term, weight) pairs does, ties in text order; the open ones among the 4k best (hit, id) pairs, when k of them
+    are open, are the k best open pairs; and a first hit of 0.0 + w is w."""
+    import heapq
+    import random
+    from operator import itemgetter
+
+    rng = random.Random(7)
+    for _ in range(200):
+        weights = {f"t{i}": rng.choice((0.5, 1.0, 1.5, rng.random())) for i in range(rng.randint(0, 60))}
+        by_pairs = sorted(weights.items(), key=itemgetter(1), reverse=True)[:20]
+        by_keys = sorted(weights, key=weights.__getitem__, reverse=True)[:20]
+        assert [t for t, _ in by_pairs] == by_keys
+        hits = {f"s{i}": rng.choice((0.5, 1.0, rng.random())) for i in range(rng.randint(0, 40))}
+        is_open = {sid: rng.random() < 0.7 for sid in hits}
+        pairs = list(zip(hits.values(), hits.keys(), strict=True))
+        want = rng.randint(1, 5)
+        full = [sid for _, sid in heapq.nlargest(want, [(h, sid) for sid, h in hits.items() if is_open[sid]])]
+        best = [sid for _, sid in heapq.nlargest(4 * want, pairs) if is_open[sid]]
+        if len(best) >= want or 4 * want >= len(pairs):
+            assert best[:want] == full
+        w = rng.random()
+        assert 0.0 + w == w

@@ -30,6 +30,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from operator import itemgetter
 from pathlib import Path
 
@@ -44,7 +45,7 @@ _ANALYZER = (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tant
 
 def stems(text: str) -> list[str]:
     """The stemmed content words of a text, in order (numbers of one or two digits left out)."""
-    return [t for t in _ANALYZER.analyze(text) if not (t.isdigit() and len(t) < 3)]
+    return [t for t in _ANALYZER.analyze(text) if len(t) > 2 or not t.isdigit()]
 
 
 _PRIOR = Path(__file__).with_name("prior_nl.json.gz")
@@ -164,16 +165,18 @@ class StoryDetector:
         text = item.text[:self.params.text_chars] if self.params.text_chars else item.text
         counts = Counter(title * 2 + stems(text))
         self.documents += 1
-        df = self.df
-        df.update(counts.keys())
         log_n = math.log(self.documents + self._prior_documents + 1)
         log = math.log
         tf = _TF
+        df = self.df
+        df.update(counts.keys())
         weights = {t: (tf[c] if c < _TF_CACHED else 1.0 + log(c)) * (log_n - log(df[t])) for t, c in counts.items()}
         # the heaviest terms; a stable sort keeps text order among equal weights, so the result is deterministic
-        top = sorted(weights.items(), key=itemgetter(1), reverse=True)[:self.params.article_terms]
-        norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
-        return {t: w / norm for t, w in top if w > 0}, frozenset(title)
+        # (sorting the terms by their weights gives the order of sorting the (term, weight) pairs, at less cost)
+        top = sorted(weights, key=weights.__getitem__, reverse=True)[:self.params.article_terms]
+        values = list(map(weights.__getitem__, top))
+        norm = math.sqrt(sum([w * w for w in values])) or 1.0
+        return {t: w / norm for t, w in zip(top, values, strict=True) if w > 0}, frozenset(title)
 
     # --- assignment ---------------------------------------------------------------------------------------------
 
@@ -185,9 +188,11 @@ class StoryDetector:
         vec, title_words = self._vector(item)
         names = sorted(set(item.entities))
         best: tuple[float, int, str] | None = None
+        stories = self.stories
+        score_of = self._score
         for sid in self._candidates(item.day, vec, names):
-            story = self.stories[sid]
-            score = self._score(story, item.day, vec, names)
+            story = stories[sid]
+            score = score_of(story, item.day, vec, names)
             key = (score, -story.first_day, sid)
             if score >= p.threshold and (best is None or key > best):
                 best = key
@@ -214,17 +219,29 @@ class StoryDetector:
         stories = self.stories
         hits: dict[str, float] = {}
         get = hits.get
-        lookups = ((self._by_term, list(vec.items())[:p.lookup_terms]),  # the vector is ordered heaviest first
+        lookups = ((self._by_term, islice(vec.items(), p.lookup_terms)),  # the vector is ordered heaviest first
                    (self._by_name, [(n, 0.5) for n in names]))
         for table, keys in lookups:
             for key, weight in keys:
                 holders = table.get(key)
                 if holders and len(holders) <= _MOST_HOLDERS:  # a term that many open stories hold tells little
-                    for sid in holders:
-                        hits[sid] = get(sid, 0.0) + weight
+                    if hits:
+                        for sid in holders:
+                            hits[sid] = get(sid, 0.0) + weight
+                    else:  # the first key's holders all start at 0.0 + weight, which is the weight
+                        hits = dict.fromkeys(holders, weight)
+                        get = hits.get
         oldest = day - p.window_days
-        open_ = [(h, sid) for sid, h in hits.items() if stories[sid].last_day >= oldest]
-        return [sid for _, sid in heapq.nlargest(p.candidates, open_)]
+        # the best open hits: the open ones among the best hits overall, when these hold enough of them (or are all
+        # the hits); (hit, id) pairs are all different, so the order is total and the same as that of the open ones
+        # alone. Closed stories leave the look-up only at a sweep, so a few of the best may be closed.
+        want = p.candidates
+        pairs = list(zip(hits.values(), hits.keys(), strict=True))
+        top = heapq.nlargest(4 * want, pairs)
+        best = [sid for _, sid in top if stories[sid].last_day >= oldest]
+        if len(best) < want and len(top) < len(pairs):
+            best = [sid for _, sid in sorted(pairs, reverse=True) if stories[sid].last_day >= oldest]
+        return best[:want]
 
     def _sweep(self) -> None:
         """Drop the stories that the latest day seen has closed from the look-up: articles come in date order, so
@@ -244,10 +261,11 @@ class StoryDetector:
     def _score(self, story: _Story, day: int, vec: dict[str, float], names: list[str]) -> float:
         p = self.params
         terms = story.terms
-        text = sum([vec[t] * terms[t] for t in vec.keys() & terms.keys()]) / story.norm()
+        text = sum([vec[t] * terms[t] for t in vec.keys() & terms.keys()]) / (math.sqrt(story.squares) or 1.0)
         if names and story.names:
-            shared = sum(story.names.get(n, 0) for n in names)
-            name_sim = shared / (math.sqrt(len(names)) * story.names_norm())
+            get = story.names.get
+            shared = sum([get(n, 0) for n in names])
+            name_sim = shared / (math.sqrt(len(names)) * (math.sqrt(story.name_squares) or 1.0))
             score = (1 - p.entity_weight) * text + p.entity_weight * name_sim
         else:
             score = text
@@ -268,20 +286,22 @@ class StoryDetector:
             squares += new * new - old * old
         story.squares = squares
         # the story is found through the heaviest terms of each of its articles (those an article looks up)
-        for t in list(vec)[:p.index_terms]:
-            holders = self._by_term.get(t)
+        by_term = self._by_term
+        for t in islice(vec, p.index_terms):
+            holders = by_term.get(t)
             if holders is None:
-                self._by_term[t] = {story.id}
+                by_term[t] = {story.id}
             else:
                 holders.add(story.id)
         if len(terms) > 2 * p.story_terms:
             story.terms = dict(sorted(terms.items(), key=itemgetter(1), reverse=True)[:p.story_terms])
             story.squares = sum([w * w for w in story.terms.values()])
+        story_names = story.names
         for n in names:
-            count = story.names[n]
+            count = story_names.get(n, 0)
             if not count:
                 self._by_name.setdefault(n, set()).add(story.id)
-            story.names[n] = count + 1
+            story_names[n] = count + 1
             story.name_squares += 2 * count + 1
         self.story_of[item.id] = story.id
         # the closeness of two titles to one profile compares without its norm
