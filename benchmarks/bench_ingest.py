@@ -118,20 +118,30 @@ def run_plain_tantivy(src: Path, db: Path) -> dict[str, float]:
     return result
 
 
+# Runs one command and reports its wall and CPU seconds and its peak RSS (the largest of its processes, the reading
+# one included): a fresh process per command, so that the peak is that command's own.
+_MEASURE = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+seconds = time.perf_counter() - start
+use = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"rc": done.returncode, "seconds": seconds, "cpu_s": use.ru_utime + use.ru_stime,
+                  "peak_rss_mb": use.ru_maxrss / 1024, "out": done.stdout, "err": done.stderr}))
+"""
+
+
 def run_cli(args: list[str]) -> dict[str, float]:
-    """One `kroniek` command in its own process: wall and CPU seconds (its reading process included) and its peak
-    RSS (the largest of the processes it waited for)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "kroniek.cli", *args], capture_output=True, text=True,
-                          check=False, env={**os.environ, "COLUMNS": "200"})
-    seconds = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        sys.exit(f"kroniek {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    return {"seconds": seconds, "cpu_s": cpu, "peak_rss_mb": after.ru_maxrss / 1024, "out": done.stdout.strip(),
-            "err": done.stderr.strip()}
+    """One `kroniek` command in a process of its own, as a user runs it (see `_MEASURE`)."""
+    res = subprocess.run([sys.executable, "-c", _MEASURE, sys.executable, "-m", "kroniek.cli", *args],
+                         capture_output=True, text=True, check=False, env={**os.environ, "COLUMNS": "200"})
+    if res.returncode != 0:
+        sys.exit(f"measuring kroniek {' '.join(args)} failed:\n{res.stderr}")
+    got = json.loads(res.stdout)
+    if got["rc"] != 0:
+        sys.exit(f"kroniek {' '.join(args)} failed ({got['rc']}):\n{got['out']}\n{got['err']}")
+    return {"seconds": got["seconds"], "cpu_s": got["cpu_s"], "peak_rss_mb": got["peak_rss_mb"],
+            "out": got["out"].strip(), "err": got["err"].strip()}
 
 
 def breakdown(src: Path, n: int = 5000) -> dict[str, float]:
