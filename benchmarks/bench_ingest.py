@@ -248,6 +248,7 @@ def main() -> None:
         size = write_jsonl(src, args.n, args.seed)
         mb = size / 1e6
         print(f"generated {args.n:,} articles, {mb:,.1f} MB of JSON Lines in {time.perf_counter() - t0:.1f} s")
+        load_before = os.getloadavg()[0]
         rounds = []
         for r in range(args.repeat):
             rounds.append(one_round(src, work, args.n))
@@ -272,8 +273,8 @@ def main() -> None:
     spread = [r["kroniek ingest"]["seconds"] / r["sqlite3"]["seconds"] for r in rounds]
     print(f"kroniek ingest / sqlite3 in each run: {', '.join(f'{x:.2f}x' for x in spread)} (target: within 2x)")
     print("kroniek per article: " + ", ".join(f"{k} {v:.0f} µs" for k, v in parts.items()))
-    print(f"machine: {os.cpu_count()} CPUs, {sys.platform}, Python {sys.version.split()[0]}; "
-          f"load average before: {os.getloadavg()[0]:.2f}")
+    print(f"machine: {os.cpu_count()} CPUs, {sys.platform}, Python {sys.version.split()[0]}; load average before "
+          f"the runs: {load_before:.2f}, at the end (the benchmark's own processes included): {os.getloadavg()[0]:.2f}")
     del peer_cpu
 
 
