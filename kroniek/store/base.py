@@ -93,11 +93,19 @@ class Store(ABC):
     def annotated_articles(self, ids: Iterable[str] | None = None, *,
                            batch_size: int = 500) -> Iterator[StoredArticle]:
         """Stored articles with their annotations (all in storage order, or the given ids in the given order): what
-        the search index is built from. A backend whose every query is a round trip reads them batch by batch."""
+        the search index is built from, read a batch at a time (`_annotate_all`)."""
+        batch: list[StoredArticle] = []
         for art in self.articles(ids, batch_size=batch_size):
-            full = self.article(art.id)
-            if full is not None:
-                yield full
+            batch.append(art)
+            if len(batch) >= batch_size:
+                yield from self._annotate_all(batch)
+                batch = []
+        yield from self._annotate_all(batch)
+
+    def _annotate_all(self, arts: list[StoredArticle]) -> list[StoredArticle]:
+        """These articles (read without annotations) with their annotations; a backend reads them in a few
+        queries for the whole batch (and `fill_annotations` puts the rows in place), this default one by one."""
+        return [full for a in arts if (full := self.article(a.id)) is not None]
 
     @abstractmethod
     def count(self, *, language: str | None = None, unanalysed: bool = False) -> int:
@@ -323,3 +331,18 @@ class Store(ABC):
     @abstractmethod
     def entity_stories(self, entity_id: int, limit: int = 20) -> list[tuple[str, int]]:
         """(story id, count of its articles that name the entity), most first."""
+
+
+def fill_annotations(arts: list[StoredArticle], by: dict[str, dict[str, list[dict[str, Any]]]],
+                     stages: dict[str, dict[str, str]], story_of: dict[str, str]) -> list[StoredArticle]:
+    """Put annotation rows read for a batch of articles in place: `by` holds, per kind (entities, quotes, timexes,
+    sources), the rows of each article id; `stages` the analysed stages and their versions; `story_of` the story."""
+    for a in arts:
+        # lists of their own: an article asked for twice is two objects
+        a.entities = [dict(x) for x in by["entities"].get(a.id, [])]
+        a.quotes = [dict(x) for x in by["quotes"].get(a.id, [])]
+        a.timexes = [dict(x) for x in by["timexes"].get(a.id, [])]
+        a.other_sources = [dict(x) for x in by["sources"].get(a.id, [])]
+        a.analyses = dict(stages.get(a.id, {}))
+        a.story_id = story_of.get(a.id)
+    return arts

@@ -42,7 +42,7 @@ from kroniek.model import (
     name_key,
 )
 from kroniek.settings import shown_location
-from kroniek.store.base import Store
+from kroniek.store.base import Store, fill_annotations
 from kroniek.store.postgres_migrations import migrate
 
 try:
@@ -543,17 +543,6 @@ class PostgresStore(Store):
                 by_id = {r["id"]: r for r in rows}
                 yield from (_article(by_id[k]) for k in map(_t, part) if k in by_id)
 
-    def annotated_articles(self, ids: Iterable[str] | None = None, *,
-                           batch_size: int = 500) -> Iterator[StoredArticle]:
-        """Articles with their annotations, read batch by batch: a few queries per batch, not per article."""
-        batch: list[StoredArticle] = []
-        for art in self.articles(ids, batch_size=batch_size):
-            batch.append(art)
-            if len(batch) >= batch_size:
-                yield from self._annotate_all(batch)
-                batch = []
-        yield from self._annotate_all(batch)
-
     def _annotate_all(self, arts: list[StoredArticle]) -> list[StoredArticle]:
         """Fill in the stored annotations of articles read without them, one query per kind, all from one
         snapshot."""
@@ -586,15 +575,7 @@ class PostgresStore(Store):
                 stages.setdefault(r["article_id"], {})[r["stage"]] = r["version"]
             story_of = {r["article_id"]: r["story_id"] for r in self._q(
                 "SELECT article_id, story_id FROM story_members WHERE article_id = ANY(%s)", ids)}
-        for a in arts:
-            # lists of their own: an article asked for twice is two objects
-            a.entities = [dict(x) for x in by["entities"].get(a.id, [])]
-            a.quotes = [dict(x) for x in by["quotes"].get(a.id, [])]
-            a.timexes = [dict(x) for x in by["timexes"].get(a.id, [])]
-            a.other_sources = [dict(x) for x in by["sources"].get(a.id, [])]
-            a.analyses = dict(stages.get(a.id, {}))
-            a.story_id = story_of.get(a.id)
-        return arts
+        return fill_annotations(arts, by, stages, story_of)
 
     def count(self, *, language: str | None = None, unanalysed: bool = False) -> int:
         cond, params = self._article_filter(language, unanalysed)

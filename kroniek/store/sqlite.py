@@ -36,7 +36,7 @@ from kroniek.model import (
     StoryRow,
     Structure,
 )
-from kroniek.store.base import Store
+from kroniek.store.base import Store, fill_annotations
 from kroniek.store.locks import FileWriterLock
 from kroniek.store.migrations import migrate, pending, register_functions
 
@@ -556,18 +556,6 @@ class SQLiteStore(Store):
                 by_id = {r["id"]: r for r in rows}
                 yield from (_article(by_id[i]) for i in part if i in by_id)
 
-    def annotated_articles(self, ids: Iterable[str] | None = None, *,
-                           batch_size: int = 500) -> Iterator[StoredArticle]:
-        """Articles with their annotations, a batch at a time: one query per kind of annotation for a batch, not
-        for each article (what the search index is built from)."""
-        batch: list[StoredArticle] = []
-        for art in self.articles(ids, batch_size=batch_size):
-            batch.append(art)
-            if len(batch) >= batch_size:
-                yield from self._annotate_all(batch)
-                batch = []
-        yield from self._annotate_all(batch)
-
     def _annotate_all(self, arts: list[StoredArticle]) -> list[StoredArticle]:
         """`_annotations` of many articles at once, from one snapshot."""
         if not arts:
@@ -598,15 +586,7 @@ class SQLiteStore(Store):
                 stages.setdefault(r[0], {})[r[1]] = r[2]
             story_of = {r[0]: r[1] for r in self._q(
                 f"SELECT article_id, story_id FROM story_members WHERE article_id {among}", ids)}
-        for a in arts:
-            # lists of their own: an article asked for twice is two objects
-            a.entities = [dict(x) for x in by["entities"].get(a.id, [])]
-            a.quotes = [dict(x) for x in by["quotes"].get(a.id, [])]
-            a.timexes = [dict(x) for x in by["timexes"].get(a.id, [])]
-            a.other_sources = [dict(x) for x in by["sources"].get(a.id, [])]
-            a.analyses = dict(stages.get(a.id, {}))
-            a.story_id = story_of.get(a.id)
-        return arts
+        return fill_annotations(arts, by, stages, story_of)
 
     def count(self, *, language: str | None = None, unanalysed: bool = False) -> int:
         cond, params = self._article_filter(language, unanalysed)
