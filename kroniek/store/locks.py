@@ -24,15 +24,13 @@ from kroniek.errors import ArchiveError
 _POLL_SECONDS = 0.05
 
 
-class FileWriterLock:
-    """An exclusive, re-entrant lock held through a lock file (None: an in-memory archive, a lock within the
-    process only)."""
+class ReentrantWriterLock:
+    """What every writer lock shares: re-entrant within a process, threads taking turns; a subclass takes the lock
+    between processes (`_take`, which waits until the deadline when asked to) and gives it back (`_release`)."""
 
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
+    def __init__(self) -> None:
         self._thread_lock = threading.RLock()
         self._depth = 0
-        self._fd: int | None = None
 
     @contextlib.contextmanager
     def hold(self, *, wait: bool = True, timeout: float | None = None) -> Iterator[bool]:
@@ -55,6 +53,22 @@ class FileWriterLock:
                     self._release()
         finally:
             self._thread_lock.release()
+
+    def _take(self, wait: bool, deadline: float | None) -> bool:
+        raise NotImplementedError
+
+    def _release(self) -> None:
+        raise NotImplementedError
+
+
+class FileWriterLock(ReentrantWriterLock):
+    """An exclusive, re-entrant lock held through a lock file (None: an in-memory archive, a lock within the
+    process only)."""
+
+    def __init__(self, path: Path | None) -> None:
+        super().__init__()
+        self.path = path
+        self._fd: int | None = None
 
     def _take(self, wait: bool, deadline: float | None) -> bool:
         if self.path is None:

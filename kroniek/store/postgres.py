@@ -43,6 +43,7 @@ from kroniek.model import (
 )
 from kroniek.settings import shown_location
 from kroniek.store.base import Store, fill_annotations
+from kroniek.store.locks import ReentrantWriterLock
 from kroniek.store.postgres_migrations import migrate
 
 try:
@@ -158,37 +159,14 @@ def _days(rows: list[dict[str, Any]], *names: str) -> list[dict[str, Any]]:
     return rows
 
 
-class AdvisoryWriterLock:
+class AdvisoryWriterLock(ReentrantWriterLock):
     """The archive's writer lock: a session-level advisory lock, on a connection of its own. Re-entrant within a
     process; threads take turns."""
 
     def __init__(self, connect: Any) -> None:
+        super().__init__()
         self._connect = connect
-        self._thread_lock = threading.RLock()
-        self._depth = 0
         self._conn: Any = None
-
-    @contextlib.contextmanager
-    def hold(self, *, wait: bool = True, timeout: float | None = None) -> Iterator[bool]:
-        """Hold the lock inside the block; yields True. With `wait=False` (or once `timeout` seconds have passed)
-        it yields False at once when another writer holds it, and the block runs without the lock."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        if not self._thread_lock.acquire(blocking=wait, timeout=-1 if timeout is None or not wait else timeout):
-            yield False
-            return
-        try:
-            if self._depth == 0 and not self._take(wait, deadline):
-                yield False
-                return
-            self._depth += 1
-            try:
-                yield True
-            finally:
-                self._depth -= 1
-                if self._depth == 0:
-                    self._release()
-        finally:
-            self._thread_lock.release()
 
     def _try(self) -> bool:
         if self._conn is None or self._conn.closed:
