@@ -312,8 +312,7 @@ class PostgresStore(Store):
             with db.transaction():
                 yield
         except psycopg.Error as e:
-            raise ArchiveError(f"cannot read the archive {self._shown}: {str(e).strip()}",
-                               hint="check that the PostgreSQL server is reachable") from None
+            raise self._read_error(e) from None
         finally:
             self._local.db = None
             self._give_back(db)
@@ -329,18 +328,20 @@ class PostgresStore(Store):
                 with db.cursor(row_factory=dict_row) as cur:
                     cur.execute(sql, params)
                     return cur.fetchall()
-            except psycopg.OperationalError as e:
-                if attempt == 1 and held is None and db.broken:
-                    continue
-                raise ArchiveError(f"cannot read the archive {self._shown}: {str(e).strip()}",
-                                   hint="check that the PostgreSQL server is reachable") from None
             except psycopg.Error as e:
-                raise ArchiveError(f"cannot read the archive {self._shown}: {str(e).strip()}",
-                                   hint="check that the PostgreSQL server is reachable") from None
+                # a pooled connection the server dropped (a restart, an idle timeout) is opened again, once
+                if isinstance(e, psycopg.OperationalError) and attempt == 1 and held is None and db.broken:
+                    continue
+                raise self._read_error(e) from None
             finally:
                 if held is None:
                     self._give_back(db)
         raise AssertionError("unreachable")
+
+    def _read_error(self, e: Exception) -> ArchiveError:
+        """The archive's error for a failed read."""
+        return ArchiveError(f"cannot read the archive {self._shown}: {str(e).strip()}",
+                            hint="check that the PostgreSQL server is reachable")
 
     def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """The first column of the first row of a query."""
@@ -359,8 +360,7 @@ class PostgresStore(Store):
                 while rows := cur.fetchmany(_STREAM_ROWS):
                     yield from rows
         except psycopg.Error as e:
-            raise ArchiveError(f"cannot read the archive {self._shown}: {str(e).strip()}",
-                               hint="check that the PostgreSQL server is reachable") from None
+            raise self._read_error(e) from None
         finally:
             if held is None:
                 self._give_back(db)
