@@ -146,15 +146,28 @@ _PATTERNS = st.recursive(_ATOMS, lambda inner: st.one_of(
 
 
 @settings(max_examples=400, deadline=None)
-@given(pattern=_PATTERNS, text=st.text(alphabet="abAB1 \n", max_size=14))
-def test_prefix_regex_fits_the_text_at_every_match(pattern: str, text: str) -> None:
-    prefix = prefix_regex(pattern)
+@given(pattern=_PATTERNS, text=st.text(alphabet="abAB1 \n", max_size=14), length=st.sampled_from([3, 6]))
+def test_prefix_regex_fits_the_text_at_every_match(pattern: str, text: str, length: int) -> None:
+    prefix = prefix_regex(pattern, length)
     if prefix is None:
         return
     compiled, fits = re.compile(pattern, re.IGNORECASE), re.compile(prefix, re.IGNORECASE)
-    for pos in range(len(text) - 2):
+    for pos in range(len(text) - length + 1):
         if compiled.match(text, pos):
-            assert fits.match(text[pos:pos + 3]), (pattern, prefix, text, pos)
+            assert fits.match(text[pos:pos + length]), (pattern, prefix, text, pos)
+
+
+def test_regex_start_scanner_with_six_characters_gives_what_three_give() -> None:
+    """The scanner's sharper six-character test (where the text has six characters left) only leaves out starts
+    where a rule cannot match: the matches are those of the three-character test alone."""
+    sharp = te._Scanner(tr.rules())
+    assert sharp.long, "no rule has a six-character prefix"
+    plain = te._Scanner(tr.rules())
+    plain.long = {}
+    texts = [*_texts(), "In de maand mei", "de ma", "op 3 mei", "mei", "sinds jan", "om 8 uur"]
+    for text in texts:
+        assert [[m.span() for m in ms] for ms in sharp.scan(text)] == [[m.span() for m in ms] for ms in plain.scan(text)]
+    assert len(sharp.by_start) > len(plain.by_key) > 0
 
 
 def test_every_time_expression_rule_at_a_word_start_has_a_three_character_prefix() -> None:

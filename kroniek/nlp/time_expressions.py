@@ -94,12 +94,17 @@ class _Scanner:
     Most rules match only at a word start (`timex_rules.B`) and only with a few first characters. One pass finds
     the word starts whose character some rule can begin with; each rule is then tried (`match`) only at the starts
     whose first three characters fit it (`timex_rules.word_start_prefix`; the first two where the text ends
-    sooner or the rule's three are not known), skipping starts inside its previous match as `finditer` does.
-    Rules without a known first character fall back to `finditer`. The regex engine no longer walks every rule
-    over every character of the text, nor tries a rule at every word that merely shares its first two letters.
+    sooner or the rule's three are not known) and whose first six fit it as well, where the text has six there
+    (a sharper test: "de maand" and "de minister" share their first three characters, not their first six).
+    Both tests only pass over starts where the rule cannot match, so skipping starts inside its previous match,
+    as `finditer` does, is unchanged. Rules without a known first character fall back to `finditer`. The regex
+    engine no longer walks every rule over every character of the text, nor tries a rule at every word that merely
+    shares its first letters.
     """
 
     KEY = 3  # characters at a word start that choose the rules tried there
+    LONG = 6  # characters at a word start that narrow that choice, where the text has them
+    MAX_STARTS = 200_000  # the cache of word starts seen is emptied when it grows past this many
 
     def __init__(self, rules: list[tuple[str, re.Pattern[str], tr.Builder]]) -> None:
         self.patterns = [pattern for _name, pattern, _build in rules]
@@ -109,21 +114,33 @@ class _Scanner:
                          for (i, two), (name, _pattern, _build) in zip(self.classed,
                                                                        (rules[i] for i, _ in self.classed),
                                                                        strict=True)]
+        self.long = {i: re.compile(p, re.IGNORECASE) for i, _ in self.classed
+                     if (p := tr.word_start_prefix(rules[i][0], self.LONG))}
         union = "|".join(c[0] for c in classes if c is not None) or "(?!)"
         self.starts = re.compile(rf"{tr.B}(?:{union})", re.IGNORECASE)
         self.free = [i for i, c in enumerate(classes) if c is None]
-        self.by_start: dict[str, list[int]] = {}  # the characters at a start -> the rules that can begin so
+        self.by_key: dict[str, list[int]] = {}  # the first KEY characters at a start -> the rules they allow
+        self.by_start: dict[str, list[int]] = {}  # the characters at a start (up to LONG) -> the rules tried there
 
     def _rules_at(self, key: str) -> list[int]:
         if len(key) < self.KEY:  # near the end of the text: the first two characters decide
             return [i for i, cls in self.classed if cls.match(key)]
-        return [i for i, cls in self.prefixed if cls.match(key)]
+        head = key[:self.KEY]
+        ids = self.by_key.get(head)
+        if ids is None:
+            ids = self.by_key[head] = [i for i, cls in self.prefixed if cls.match(head)]
+        if len(key) < self.LONG:
+            return ids
+        long = self.long
+        return [i for i in ids if (cls := long.get(i)) is None or cls.match(key)]
 
     def scan(self, text: str) -> list[list[re.Match[str]]]:
         """Per rule, in rule order, its non-overlapping matches in text order."""
         at: list[list[int]] = [[] for _ in self.patterns]
         by_start = self.by_start
-        size = self.KEY
+        if len(by_start) > self.MAX_STARTS:
+            by_start.clear()
+        size = self.LONG
         for m in self.starts.finditer(text):
             pos = m.start()
             key = text[pos:pos + size]

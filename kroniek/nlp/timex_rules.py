@@ -138,17 +138,17 @@ def rules() -> list[tuple[str, re.Pattern[str], Builder]]:
     return list(_RULES)
 
 
-def word_start_prefix(name: str) -> str | None:
-    """For a rule whose matches start only where `B` holds: a regex the first three characters of the text at
+def word_start_prefix(name: str, length: int = 3) -> str | None:
+    """For a rule whose matches start only where `B` holds: a regex the first `length` characters of the text at
     each of its matches fit (regex_start.prefix_regex), or None where that is not known. Worked out on first
     use (the scanner's), not at import."""
     pattern = _PREFIX.get(name)
-    return None if pattern is None else _prefix_of(pattern)
+    return None if pattern is None else _prefix_of(pattern, length)
 
 
 @functools.cache
-def _prefix_of(pattern: str) -> str | None:
-    return prefix_regex(pattern)
+def _prefix_of(pattern: str, length: int) -> str | None:
+    return prefix_regex(pattern, length)
 
 
 def word_start_classes(name: str) -> tuple[str, str] | None:
