@@ -22,13 +22,15 @@ output (`trim_entities`, `relabel_surnames`, `tag_flight_numbers`, `propagate_en
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from spacy.attrs import LOWER, ORTH, SHAPE
+import numpy
+from spacy.attrs import IDX, LOWER, ORTH, SHAPE
 from spacy.language import Language
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
@@ -41,10 +43,16 @@ from kroniek.nlp.lang_nl.entity_roles import FLIGHT_NOUNS, ORG_HEADS, PERSON_REF
 DETERMINERS = frozenset({"de", "het", "die", "dat", "deze", "dit"})
 # Lower-case words inside names that acronyms skip ("Partij van de Arbeid" -> PvdA keeps them, so both are tried).
 PARTICLES = frozenset({"van", "voor", "de", "der", "den", "het", "en", "op", "in", "'t", "te", "ten", "ter"})
-# The string ids (as in a Doc's LOWER array) of the nouns that refer back to a named person or organisation.
 # A person's shorter mention takes a full name named after it only this close (characters) after it.
 CATAPHOR_CHARS = 200
-_REFERENCE_NOUN_IDS = frozenset(get_string_id(noun) for noun in (*PERSON_REFERENCES, *ORG_HEADS))
+# The string ids (as in a Doc's LOWER array) of the nouns that refer back to a named person or organisation.
+_REFERENCE_NOUN_IDS = numpy.array(sorted({get_string_id(noun) for noun in (*PERSON_REFERENCES, *ORG_HEADS)}),
+                                  dtype="uint64")
+# The same ids for the words the rules below look up in a Doc's LOWER array.
+_DETERMINER_IDS = frozenset(get_string_id(word) for word in DETERMINERS)
+_TITLE_BY_ID = {get_string_id(title): title for title in TITLES}
+_ORG_HEAD_BY_ID = {get_string_id(head): head for head in ORG_HEADS}
+_VAN_ID = get_string_id("van")
 
 
 @dataclass(frozen=True)
@@ -68,7 +76,9 @@ def clean_name(text: str, label: str = "PER") -> str:
     return " ".join(words)
 
 
+@functools.lru_cache(maxsize=65536)
 def _fold(text: str) -> str:
+    """The text in lower-case ASCII (accents dropped); remembered, as the same names come back in every article."""
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
 
 
@@ -92,12 +102,11 @@ def canonical_names(mentions: list[Mention]) -> dict[tuple[int, int], str]:
     """Canonical names of the mentions of one article, keyed by (start, end)."""
     out: dict[tuple[int, int], str] = {}
     persons = [(m, clean_name(m.text, "PER").split()) for m in mentions if m.label == "PER"]
-    full = [(m, words) for m, words in persons if len(words) >= 2]
+    full = [(m, words, [_fold(w) for w in words]) for m, words in persons if len(words) >= 2]
     for m, words in persons:
         folded = [_fold(w) for w in words]
         fitting = []
-        for other, owords in full:
-            ofolded = [_fold(w) for w in owords]
+        for other, owords, ofolded in full:
             if len(ofolded) <= len(folded):
                 continue
             suffix = ofolded[-len(folded):] == folded
@@ -132,42 +141,47 @@ def canonical_names(mentions: list[Mention]) -> dict[tuple[int, int], str]:
     return out
 
 
-def _person_titles(doc: Doc, canonical: dict[tuple[int, int], str]) -> list[tuple[int, str, set[str]]]:
-    """(start_char, canonical name, titles seen before any of its mentions) for each person mention in order."""
+def _person_titles(doc: Doc, canonical: dict[tuple[int, int], str], ents: Sequence[SpacySpan] | None = None,
+                   lowers: list[int] | None = None) -> list[tuple[int, str, set[str]]]:
+    """(start_char, canonical name, titles seen before any of its mentions) for each person mention in order.
+
+    `ents` and `lowers` (the Doc's LOWER array) may be given where the caller has them already."""
+    spans = doc.ents if ents is None else ents
+    lowers = doc.to_array(LOWER).tolist() if lowers is None else lowers
+    text = doc_text(doc)
     titles_of: dict[str, set[str]] = {}
     order: list[tuple[int, str]] = []
-    for ent in doc.ents:
+    for ent in spans:
         if ent.label_ != "PER":
             continue
-        name = canonical.get((ent.start_char, ent.end_char), ent.text)
+        start, end = ent.start_char, ent.end_char
+        name = canonical[(start, end)] if (start, end) in canonical else text[start:end]
         seen = titles_of.setdefault(name, set())
-        for tok in list(doc[max(0, ent.start - 3):ent.start]) + list(ent):
-            if tok.lower_ in TITLES:
-                seen.add(tok.lower_)
-        order.append((ent.start_char, name))
+        # the three words before the name and the name's own words
+        for k in range(max(0, ent.start - 3), ent.end):
+            title = _TITLE_BY_ID.get(lowers[k])
+            if title is not None:
+                seen.add(title)
+        order.append((start, name))
     return [(start, name, titles_of[name]) for start, name in order]
 
 
-def nominal_references(doc: Doc, canonical: dict[tuple[int, int], str]) -> dict[tuple[int, int], str]:
+def nominal_references(doc: Doc, canonical: dict[tuple[int, int], str],
+                       ents: Sequence[SpacySpan] | None = None) -> dict[tuple[int, int], str]:
     """Definite noun phrases ("het ministerie", "de bewindsman") resolved to what the article named before."""
     out: dict[tuple[int, int], str] = {}
-    ents = doc.ents
-    in_entity = {i for ent in ents for i in range(ent.start, ent.end)}
-    persons = _person_titles(doc, canonical)
-    full_orgs: list[tuple[int, str, str]] = []  # (start_char, head noun, full name)
-    for ent in ents:
-        if ent.label_ not in ("ORG", "LOC") or ent.start < 2:
-            continue
-        head, van = doc[ent.start - 2], doc[ent.start - 1]
-        if van.lower_ == "van" and head.lower_ in ORG_HEADS:
-            full_orgs.append((head.idx, head.lower_, f"{head.lower_} van {ent.text}"))
-        elif ent.label_ == "ORG":
-            for noun in ORG_HEADS:
-                if _fold(ent.text).endswith(noun) or _fold(ent.text).startswith(noun + " "):
-                    full_orgs.append((ent.start_char, noun, ent.text))
+    rows = doc.to_array([LOWER, IDX])
     # only the words that can refer back are visited, found by their ids in one read of the Doc's array
-    for i, lower in enumerate(doc.to_array(LOWER).tolist()):
-        if lower not in _REFERENCE_NOUN_IDS or i == 0 or i in in_entity or doc[i - 1].lower_ not in DETERMINERS:
+    candidates = numpy.flatnonzero(numpy.isin(rows[:, 0], _REFERENCE_NOUN_IDS)).tolist() if len(doc) else []
+    if not candidates:
+        return out
+    lowers = rows[:, 0].tolist()
+    spans = doc.ents if ents is None else ents
+    in_entity = {i for ent in spans for i in range(ent.start, ent.end)}
+    persons: list[tuple[int, str, set[str]]] | None = None  # worked out when a word needs them
+    full_orgs: list[tuple[int, str, str]] | None = None  # (start_char, head noun, full name)
+    for i in candidates:
+        if i == 0 or i in in_entity or lowers[i - 1] not in _DETERMINER_IDS:
             continue
         tok = doc[i]
         nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
@@ -175,22 +189,49 @@ def nominal_references(doc: Doc, canonical: dict[tuple[int, int], str]) -> dict[
             continue  # a title before a name, or a full name of its own
         key = (doc[tok.i - 1].idx, tok.idx + len(tok.text))
         if tok.lower_ in PERSON_REFERENCES:
+            if persons is None:
+                persons = _person_titles(doc, canonical, spans, lowers)
             wanted = PERSON_REFERENCES[tok.lower_]
             found = [name for start, name, titles in persons if start < tok.idx and titles & wanted]
             if found:
                 out[key] = found[-1]
         elif tok.lower_ in ORG_HEADS:
+            if full_orgs is None:
+                full_orgs = _full_organisations(doc, spans, lowers, rows[:, 1].tolist())
             orgs = [name for start, head, name in full_orgs if start < tok.idx and head == tok.lower_]
             if orgs:
                 out[key] = orgs[-1]
     return out
 
 
+def _full_organisations(doc: Doc, ents: Sequence[SpacySpan], lowers: list[int],
+                        offsets: list[int]) -> list[tuple[int, str, str]]:
+    """(start_char, head noun, full name) of the organisations an article names in full: "ministerie van
+    Buitenlandse Zaken" (a head noun, "van" and a name), or a name with a head noun in it ("Gemeentebank")."""
+    text = doc_text(doc)
+    out: list[tuple[int, str, str]] = []
+    for ent in ents:
+        if ent.label_ not in ("ORG", "LOC") or ent.start < 2:
+            continue
+        head = _ORG_HEAD_BY_ID.get(lowers[ent.start - 2])
+        ent_text = text[ent.start_char:ent.end_char]
+        if lowers[ent.start - 1] == _VAN_ID and head is not None:
+            out.append((offsets[ent.start - 2], head, f"{head} van {ent_text}"))
+        elif ent.label_ == "ORG":
+            folded = _fold(ent_text)
+            for noun in ORG_HEADS:
+                if folded.endswith(noun) or folded.startswith(noun + " "):
+                    out.append((ent.start_char, noun, ent_text))
+    return out
+
+
 def normalise(doc: Doc) -> dict[tuple[int, int], str]:
     """Canonical names for the doc's entities and the noun phrases that refer back to them."""
-    mentions = [Mention(e.start_char, e.end_char, e.text, e.label_) for e in doc.ents]
+    ents = doc.ents
+    text = doc_text(doc)
+    mentions = [Mention(e.start_char, e.end_char, text[e.start_char:e.end_char], e.label_) for e in ents]
     canonical = canonical_names(mentions)
-    for key, name in nominal_references(doc, canonical).items():
+    for key, name in nominal_references(doc, canonical, ents).items():
         canonical.setdefault(key, name)
     return canonical
 
