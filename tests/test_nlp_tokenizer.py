@@ -117,6 +117,56 @@ def test_nlp_sentences_rules(nlp: Language, text: str, n: int) -> None:
     assert len(list(nlp(text).sents)) == n
 
 
+def _starts_token_by_token(doc: spacy.tokens.Doc) -> list[bool]:
+    """The sentence-start rules read token by token, as `sentences.sentence_starts` did before it read arrays."""
+    texts = [t.text for t in doc]
+    glued = [t.whitespace_ == "" for t in doc]
+    space = [t.is_space for t in doc]
+    n = len(texts)
+    starts = [False] * n
+    if n:
+        starts[0] = True
+    i = 0
+    while i < n:
+        text = texts[i]
+        if space[i] and "\n" in text:
+            j = i + 1
+            while j < n and space[j]:
+                j += 1
+            if j < n:
+                starts[j] = True
+            i = j
+            continue
+        if sentences._is_terminal(text):
+            j = i + 1
+            while j < n and (space[j] and "\n" not in texts[j] or sentences._is_closing(texts[j], glued[j - 1])
+                             or sentences._is_terminal(texts[j])):
+                j += 1
+            if j < n and not space[j] and sentences._opens(texts[j]):
+                starts[j] = True
+            i = j
+            continue
+        i += 1
+    return starts
+
+
+def test_nlp_sentence_starts_from_arrays_are_those_token_by_token() -> None:
+    texts = [json.loads(line)["text"] for line in ALPINO_JSONL.read_text(encoding="utf-8").splitlines() if line]
+    texts += [SEED.read_text(encoding="utf-8"), "", " ", "\n\nKop\n", "Hij kwam... ?! ”Ja.” 'Nee.' \n \n Zo.",
+              "Einde.", "Einde. ", "Klaar.\n", "“Het is klaar.”, zei hij. (Echt.) [2] ,,Ik kom.'' ’’Zo.’’"]
+    for text in texts:
+        doc = _BLANK.make_doc(text)
+        assert sentences.sentence_starts(doc) == _starts_token_by_token(doc), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(st.sampled_from([*"aB1 .!?…\n\"'”’»)]“‘„«([,", ",,", "''", " \n ", "Dhr.", "Zo"]),
+                     max_size=40).map("".join))
+def test_nlp_sentence_starts_from_arrays_on_any_text(text: str) -> None:
+    doc = _BLANK.make_doc(text)
+    assert sentences.sentence_starts(doc) == _starts_token_by_token(doc)
+
+
 def test_nlp_tokenizer_keeps_the_text_for_doc_text(nlp: Language) -> None:
     from kroniek.nlp.extensions import TEXT_KEY, doc_text
 

@@ -18,10 +18,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy
-from spacy.attrs import IDX, LENGTH, SENT_START
+from spacy.attrs import IDX, IS_SPACE, LENGTH, ORTH, SENT_START, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from kroniek.nlp.extensions import doc_text
 from kroniek.nlp.lang_nl.abbreviations import CAPITALISABLE, LOWER_ONLY
 
 if TYPE_CHECKING:
@@ -49,37 +50,58 @@ def _opens(text: str) -> bool:
     return text[:1].isupper() or text[:1].isdigit() or text[:1] in OPENING or text.startswith(",,")
 
 
+# The characters of the tokens that can end a sentence: terminal punctuation and line breaks, as code points.
+_ENDING_CODES = numpy.array(sorted(ord(c) for c in TERMINAL | {"\n"}), dtype="uint32")
+
+
 def sentence_starts(doc: Doc) -> list[bool]:
     """Whether each token starts a sentence."""
-    texts = [t.text for t in doc]
-    glued = [t.whitespace_ == "" for t in doc]
-    space = [t.is_space for t in doc]
-    n = len(texts)
-    starts = [False] * n
+    starts = [False] * len(doc)
+    for i in _start_indices(doc):
+        starts[i] = True
+    return starts
+
+
+def _start_indices(doc: Doc) -> list[int]:
+    """The indices of the tokens that start a sentence, in order.
+
+    Only the tokens that can end a sentence (terminal punctuation, a space with a line break), found from where
+    their characters stand in the text, and the few tokens after them are looked at one by one."""
+    n = len(doc)
     if not n:
+        return []
+    starts = [0]
+    codes = numpy.frombuffer(doc_text(doc).encode("utf-32-le"), dtype="uint32")
+    chars = numpy.flatnonzero(numpy.isin(codes, _ENDING_CODES))
+    if not len(chars):
         return starts
-    starts[0] = True
+    arr = doc.to_array([ORTH, SPACY, IS_SPACE, IDX])
+    tokens = numpy.unique(numpy.searchsorted(arr[:, 3], chars, side="right") - 1).tolist()
+    orths, glued = arr[:, 0].tolist(), (arr[:, 1] == 0).tolist()
+    space = arr[:, 2].astype(bool).tolist()
+    strings = doc.vocab.strings
     i = 0
-    while i < n:
-        text = texts[i]
+    for c in tokens:
+        if c < i:
+            continue  # passed over with the sentence end before it
+        i = c
+        text = strings[orths[i]]
         if space[i] and "\n" in text:
             j = i + 1
             while j < n and space[j]:
                 j += 1
             if j < n:
-                starts[j] = True
+                starts.append(j)
             i = j
             continue
-        if text[-1] in TERMINAL and _is_terminal(text):
+        if _is_terminal(text):
             j = i + 1
-            while j < n and (space[j] and "\n" not in texts[j] or _is_closing(texts[j], glued[j - 1])
-                             or _is_terminal(texts[j])):
+            while j < n and (space[j] and "\n" not in strings[orths[j]] or _is_closing(strings[orths[j]], glued[j - 1])
+                             or _is_terminal(strings[orths[j]])):
                 j += 1
-            if j < n and not space[j] and _opens(texts[j]):
-                starts[j] = True
+            if j < n and not space[j] and _opens(strings[orths[j]]):
+                starts.append(j)
             i = j
-            continue
-        i += 1
     return starts
 
 
@@ -108,7 +130,8 @@ def kroniek_sentences(doc: Doc) -> Doc:
     """Set sentence starts on every token of the doc."""
     # One array write: setting Token.is_sent_start token by token rescans the doc each time.
     if len(doc):
-        values = numpy.array([1 if start else -1 for start in sentence_starts(doc)], dtype="int64")
+        values = numpy.full(len(doc), -1, dtype="int64")
+        values[_start_indices(doc)] = 1
         doc.from_array([SENT_START], values.astype("uint64").reshape(-1, 1))  # type: ignore[arg-type]
     return doc
 
