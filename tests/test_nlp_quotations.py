@@ -8,7 +8,7 @@ import re
 
 import pytest
 import spacy
-from conftest import EVAL, SEED
+from conftest import ALPINO_JSONL, EVAL, ROOT, SEED
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from spacy.tokens import Span as SpacySpan
@@ -554,3 +554,37 @@ def test_nlp_quotations_a_phrase_without_a_verb_after_a_mid_sentence_cue_continu
     two = [q.text for q in quotes("De kosten moeten omlaag, zei Anna Smit, en de winst moet snel omhoog.")
            if q.kind == "indirect"]
     assert two == ["De kosten moeten omlaag", "en de winst moet snel omhoog"]
+
+
+# -- the sentence filter before the indirect-speech rules --------------------------------------------------------
+
+def _articles_for_the_filter() -> list[str]:
+    texts = [json.loads(line)["text"] for line in ALPINO_JSONL.read_text(encoding="utf-8").splitlines() if line]
+    own = ROOT / "eval" / "kroniek-dev" / "articles-tune.jsonl"
+    texts += [json.loads(line)["text"] for line in own.read_text(encoding="utf-8").splitlines() if line]
+    return [*texts, SEED.read_text(encoding="utf-8"),
+            "De minister was er niet. Naar eigen zeggen was hij ziek. Naar Eigen ZEGGEN-achtig bleef hij thuis.",
+            "Van de NMBS kreeg hij te horen dat de trein niet reed. Het verzoek om te stoppen kwam laat."]
+
+
+def test_nlp_quotations_sentence_filter_leaves_the_quotations_as_they_were(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sentences without a word any indirect-speech rule needs are passed over; the quotations are those of the
+    rules tried on every sentence."""
+    from kroniek.nlp import quotations
+
+    texts = _articles_for_the_filter()
+    filtered = [find_quotations(t) for t in texts]
+    skipped = []
+    real = quotations._Finder._may_report
+
+    def counting(self: quotations._Finder, start: int, end: int) -> bool:
+        may = real(self, start, end)
+        skipped.append(not may)
+        return may
+
+    monkeypatch.setattr(quotations._Finder, "_may_report", counting)
+    assert [find_quotations(t) for t in texts] == filtered
+    assert any(skipped) and not all(skipped)
+    monkeypatch.setattr(quotations._Finder, "_may_report", lambda self, start, end: True)
+    assert [find_quotations(t) for t in texts] == filtered
+    assert any(q.kind == "indirect" for qs in filtered for q in qs)

@@ -11,6 +11,7 @@ The rules follow ../shared/eval/GUIDELINES.md; the cue words are in `kroniek.nlp
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from dataclasses import dataclass
@@ -79,6 +80,8 @@ class _Finder:
         self.subheadings = subheadings
         self.words = art.words
         self._only_dat = False
+        # how many words before each word can carry indirect speech (see `_may_report`)
+        self._cues_before = list(itertools.accumulate((w.lower in _CUE_WORDS for w in self.words), initial=0))
 
     # -- helpers ----------------------------------------------------------------------------------------------
 
@@ -459,6 +462,8 @@ class _Finder:
         end = se
         while end > ss and self.text[end - 1] in ".!?;:":
             end -= 1
+        if not self._may_report(ss, end):
+            return []
         words = self.word_list(ss, end)
         if len(words) < 3:
             return []
@@ -476,6 +481,14 @@ class _Finder:
                     found += [f for f in inner if f.start > found[0].start]
                 return found
         return []
+
+    def _may_report(self, start: int, end: int) -> bool:
+        """Whether some rule of `_indirect_in` can find indirect speech in [start, end): each needs one of its
+        words (a reporting verb, a source preposition, a statement noun, "horen") or "naar eigen zeggen"."""
+        cues = self._cues_before
+        if cues[self.art.word_index(end)] > cues[self.art.word_index(start)]:
+            return True
+        return "zeggen" in self.text[start:end].lower()
 
     def _clause_start(self, ss: int, pos: int) -> int:
         """Where the clause holding `pos` starts: after the last ", maar" or ";" before it, else the sentence start."""
@@ -840,6 +853,11 @@ _SOURCE_SPLIT = [p.split() for p in SOURCE_PREPOSITIONS]
 
 
 _SOURCE_FIRST = {parts[0] for parts in _SOURCE_SPLIT}
+# The words one of which a sentence needs for any rule of `_Finder._indirect_in` to find indirect speech in it:
+# `_by_verb` and `_by_inverted_verb` a reporting verb, `_by_source_phrase` a source preposition ("zo" counts only
+# before a reporting verb), `_by_statement_noun` its noun, `_by_told` "horen" (`_by_own_words` is tested apart).
+_CUE_WORDS = frozenset(FINITE) | frozenset(PARTICIPLES) | _SOURCE_FIRST | STATEMENT_NOUNS | {
+    "klonk", "luidde", "luidt", "klinkt", "horen"}
 
 
 def _prep_at(lows: list[str], k: int) -> str:

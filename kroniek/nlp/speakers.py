@@ -103,7 +103,8 @@ class Mention:
 
 def tokenize(text: str) -> list[Word]:
     """Split `text` into words with offsets (a light tokenizer for cue and noun-phrase patterns)."""
-    return [Word(m.start(), m.end(), w, w.lower(), w[:1].isupper())
+    new = tuple.__new__  # what Word(...) calls, without the Python-level constructor around it
+    return [new(Word, (m.start(), m.end(), w, w.lower(), w[:1].isupper()))
             for m in _WORD_RE.finditer(text) for w in (m.group(),)]
 
 
@@ -129,9 +130,10 @@ class ArticleText:
         self._full_de_names: dict[str, bool] = {}
         self.words = tokenize(self.text)
         self._word_starts = [w.start for w in self.words]
-        self._known_caps = {w.text for i, w in enumerate(self.words)
-                            if w.capitalised and i > 0 and self.words[i - 1].text not in ".!?:\n"
-                            and not self._sentence_initial(i)}
+        # the indices of the capitalised words: only they can start a name
+        self._capitalised = [i for i, w in enumerate(self.words) if w.capitalised]
+        self._known_caps = {self.words[i].text for i in self._capitalised
+                            if i > 0 and self.words[i - 1].text not in ".!?:\n" and not self._sentence_initial(i)}
         self._sentence_starts = [s for s, _ in self.sentences]
         self._sentence_start_set = {self.words[i].start for i in
                                     (bisect.bisect_left(self._word_starts, s) for s in self._sentence_starts)
@@ -185,8 +187,15 @@ class ArticleText:
         """Capitalised word runs that may be names, as word index ranges [i, j)."""
         words = self.words
         out = []
+        caps = self._capitalised
         i = 0
         while i < len(words):
+            if not words[i].capitalised:
+                # on to the next capitalised word: no other can start a name (`_can_start_name`)
+                k = bisect.bisect_left(caps, i)
+                if k == len(caps):
+                    break
+                i = caps[k]
             if not self._can_start_name(i):
                 i += 1
                 continue
