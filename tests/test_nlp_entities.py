@@ -259,3 +259,32 @@ def test_nlp_entities_a_lead_in_taken_for_a_name_is_not_spread_over_the_article(
     doc._.structure = parse_structure(text)
     # the model's MISC on the lead-in word goes, and is not copied to the same word further on
     assert ents(kroniek_ner_fix(doc)) == [("Rusland", "LOC"), ("Rusland", "LOC")]
+
+
+def _entity_state(doc: Doc) -> list[list[int]]:
+    from spacy.attrs import ENT_ID, ENT_IOB, ENT_KB_ID, ENT_TYPE
+
+    return doc.to_array([ENT_IOB, ENT_TYPE, ENT_KB_ID, ENT_ID]).tolist()
+
+
+@pytest.mark.parametrize("rule", [trim_entities, relabel_surnames])
+@pytest.mark.parametrize(("text", "tags"), [
+    ("Minister Stef Blok kwam . Blok zei niets", ["O", "B-PER", "I-PER", "O", "O", "B-PER", "O", "O"]),
+    ("Minister Stef Blok kwam . Blok zei niets", ["O", "B-PER", "I-PER", "O", "O", "B-ORG", "O", "O"]),
+    ("” Blok ” zei Rusland", ["B-MISC", "B-PER", "I-PER", "O", "B-LOC"]),
+    ("Niemand zei iets", ["O", "O", "O"]),
+    ("Niemand zei iets", ["", "", ""]),  # no entity annotation at all
+    ("Blok Rusland", ["B-PER", ""]),
+])
+def test_nlp_entities_rules_leave_set_ents_out_only_where_it_changes_nothing(
+        monkeypatch: pytest.MonkeyPatch, rule, text: str, tags: list[str]) -> None:
+    """The rules skip writing the entities back where they are unchanged and fully annotated; the Doc ends up as
+    when they always write them."""
+    from kroniek.nlp import entities
+
+    words = text.split()
+    skipping = rule(Doc(VOCAB, words=words, ents=[t or None for t in tags]))
+    monkeypatch.setattr(entities, "_set_ents", lambda doc, spans, changed: doc.set_ents(spans))
+    always = rule(Doc(VOCAB, words=words, ents=[t or None for t in tags]))
+    assert ents(skipping) == ents(always)
+    assert _entity_state(skipping) == _entity_state(always)

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy
-from spacy.attrs import IDX, LOWER, ORTH, SHAPE
+from spacy.attrs import ENT_IOB, IDX, LOWER, ORTH, SHAPE
 from spacy.language import Language
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
@@ -288,24 +288,41 @@ def _bare_punct(text: str) -> bool:
     return not any(c.isalnum() for c in text)
 
 
+def _set_ents(doc: Doc, spans: list[SpacySpan], changed: bool) -> None:
+    """`doc.set_ents(spans)`, left out where it would change nothing: the spans are the Doc's entities as they
+    stand (`changed` False) and every token has its entity annotation (as the NER leaves them), so that setting
+    them again would only write the same values back."""
+    if changed or (len(doc) and not doc.to_array(ENT_IOB).all()):
+        doc.set_ents(spans)
+
+
 def trim_entities(doc: Doc) -> Doc:
     """Trim punctuation-only tokens off both ends of every entity and drop entities left empty.
 
     A name never starts or ends with a quotation mark or a dash; the model, trained on text with other marks than
     real articles use, sometimes takes one in (or tags one alone).
     """
+    ents = doc.ents
+    strings = doc.vocab.strings
+    orths = doc.to_array(ORTH).tolist() if ents else []
     spans = []
-    for ent in doc.ents:
+    changed = False
+    for ent in ents:
         start, end = ent.start, ent.end
-        while start < end and _bare_punct(doc[start].text):
+        while start < end and _bare_punct(strings[orths[start]]):
             start += 1
-        while end > start and _bare_punct(doc[end - 1].text) and not (
-                doc[end - 1].text == ")" and "(" in doc[start:end - 1].text):
+        while end > start and _bare_punct(strings[orths[end - 1]]) and not (
+                strings[orths[end - 1]] == ")" and "(" in doc[start:end - 1].text):
             end -= 1
+        if (start, end) == (ent.start, ent.end):
+            spans.append(ent)
+            continue
+        changed = True
         if end > start:
-            spans.append(ent if (start, end) == (ent.start, ent.end) else
-                         doc.char_span(doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text), label=ent.label_))
-    doc.set_ents([s for s in spans if s is not None])
+            span = doc.char_span(doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text), label=ent.label_)
+            if span is not None:
+                spans.append(span)
+    _set_ents(doc, spans, changed)
     return doc
 
 
@@ -314,21 +331,25 @@ def relabel_surnames(doc: Doc) -> Doc:
 
     Once an article has named "Stef Blok", a later "Blok" is that person, whatever label the model gave it alone.
     """
+    ents = doc.ents
+    text = doc_text(doc)
     names: set[tuple[str, ...]] = set()
-    for ent in doc.ents:
+    for ent in ents:
         if ent.label_ == "PER":
-            words = tuple(clean_name(ent.text, "PER").split())
+            words = tuple(clean_name(text[ent.start_char:ent.end_char], "PER").split())
             if len(words) >= 2:
                 names.add(words)
                 names.add(words[-1:])
     if not names:
         return doc
     spans: list[SpacySpan] = []
-    for ent in doc.ents:
-        if ent.label_ != "PER" and tuple(ent.text.split()) in names:
+    changed = False
+    for ent in ents:
+        if ent.label_ != "PER" and tuple(text[ent.start_char:ent.end_char].split()) in names:
             ent = SpacySpan(doc, ent.start, ent.end, label="PER")
+            changed = True
         spans.append(ent)
-    doc.set_ents(spans)
+    _set_ents(doc, spans, changed)
     return doc
 
 
@@ -355,8 +376,8 @@ FLIGHT_NUMBER = re.compile(r"(?:[A-Z]{2}|[A-Z][0-9]|[0-9][A-Z])[0-9]{1,4}[A-Z]?"
 
 
 # The ids of the word shapes (spaCy's SHAPE: X a capital, d a digit) a flight number can have.
-_FLIGHT_SHAPE_IDS = frozenset(get_string_id(f"{head}{'d' * digits}{tail}") for head in ("XX", "Xd", "dX")
-                              for digits in range(1, 5) for tail in ("", "X"))
+_FLIGHT_SHAPE_IDS = numpy.array(sorted({get_string_id(f"{head}{'d' * digits}{tail}") for head in ("XX", "Xd", "dX")
+                                      for digits in range(1, 5) for tail in ("", "X")}), dtype="uint64")
 
 
 def _is_flight_noun(word: str) -> bool:
@@ -372,7 +393,7 @@ def tag_flight_numbers(doc: Doc) -> Doc:
     leaves them out. A code alone is not taken for a flight ("A4" is a road, "F16" a plane): only one the article
     itself calls a flight, and, from then on, that same code.
     """
-    if _FLIGHT_SHAPE_IDS.isdisjoint(doc.to_array(SHAPE).tolist()):
+    if not len(doc) or not numpy.isin(doc.to_array(SHAPE), _FLIGHT_SHAPE_IDS).any():
         return doc  # most articles: no word shaped like a flight number (one read of the Doc's array)
     numbers = {tok.text for tok in doc[1:]
                if FLIGHT_NUMBER.fullmatch(tok.text) and _is_flight_noun(doc[tok.i - 1].text)}
@@ -398,9 +419,12 @@ def propagate_entities(doc: Doc) -> Doc:
     ents = doc.ents  # each read of doc.ents makes its spans anew
     if not ents:
         return doc
+    strings = doc.vocab.strings
+    orth_ids = doc.to_array(ORTH)
+    orths = orth_ids.tolist()
     labels: dict[tuple[str, ...], Counter[str]] = {}
     for ent in ents:
-        labels.setdefault(tuple(t.text for t in ent), Counter())[ent.label_] += 1
+        labels.setdefault(tuple(strings[o] for o in orths[ent.start:ent.end]), Counter())[ent.label_] += 1
     by_first: dict[str, list[tuple[str, ...]]] = {}
     for key in sorted(labels, key=len, reverse=True):
         if key[0][:1].isupper():
@@ -410,17 +434,16 @@ def propagate_entities(doc: Doc) -> Doc:
     taken = {i for ent in ents for i in range(ent.start, ent.end)}
     spans = list(ents)
     n = len(doc)
-    # only the tokens that can start a name are visited, found by their word ids in one read of the Doc's array
-    strings = doc.vocab.strings
-    firsts = {strings[word] for word in by_first}
-    for i, orth in enumerate(doc.to_array(ORTH).tolist()):
-        if orth not in firsts or i in taken:
+    # only the tokens that can start a name are visited, found by their word ids in the Doc's array
+    firsts = numpy.array(sorted({strings[word] for word in by_first}), dtype="uint64")
+    for i in numpy.flatnonzero(numpy.isin(orth_ids, firsts)).tolist():
+        if i in taken:
             continue
-        for key in by_first[doc[i].text]:
+        for key in by_first[strings[orths[i]]]:
             j = i + len(key)
-            if (j <= n and all(doc[k].text == word for k, word in zip(range(i, j), key, strict=True))
+            if (j <= n and all(strings[orths[k]] == word for k, word in zip(range(i, j), key, strict=True))
                     and not taken.intersection(range(i, j))
-                    and (j == n or not doc[j].text[:1].isupper())):
+                    and (j == n or not strings[orths[j]][:1].isupper())):
                 spans.append(SpacySpan(doc, i, j, label=labels[key].most_common(1)[0][0]))
                 taken.update(range(i, j))
                 break

@@ -17,7 +17,7 @@ from thinc.api import use_ops
 
 from kroniek.model import Analysis, EntityMention, RawArticle, Span, Structure
 from kroniek.nlp import extensions, ops
-from kroniek.nlp.extensions import keep_text
+from kroniek.nlp.extensions import doc_text, keep_text
 from kroniek.nlp.model_dir import MODEL_DIR, require_model  # noqa: F401  (MODEL_DIR: read here by callers)
 from kroniek.nlp.sentences import sentence_bounds
 
@@ -70,7 +70,8 @@ def _prepare(nlp: Language, article: RawArticle, structure: Structure) -> Doc:
 
 def _fill(analysis: Analysis, doc: Doc) -> Analysis:
     canonical = doc._.canonical or {}
-    analysis.entities = [EntityMention(e.start_char, e.end_char, e.text, e.label_,
+    text = doc_text(doc)  # an entity's text is the article's between its offsets (Span.text rebuilds it per token)
+    analysis.entities = [EntityMention(e.start_char, e.end_char, text[e.start_char:e.end_char], e.label_,
                                        canonical.get((e.start_char, e.end_char)))
                          for e in doc.ents]
     analysis.sentences = [Span(s, e) for s, e in sentence_bounds(doc) or ()]
