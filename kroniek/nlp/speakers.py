@@ -381,6 +381,10 @@ class ArticleText:
                     out.setdefault(acro, " ".join(letters[-len(acro):]))
         return out
 
+    def _names_in(self, start: int, end: int) -> list[Mention]:
+        """The names that start in [start, end), in text order (the names are sorted by their start)."""
+        return self.names[bisect.bisect_left(self._name_starts, start):bisect.bisect_left(self._name_starts, end)]
+
     def name_at(self, start: int) -> Mention | None:
         """The name that covers offset `start`, if any."""
         k = bisect.bisect_right(self._name_starts, start) - 1
@@ -557,7 +561,7 @@ class ArticleText:
         si = self.sentence_of(pos)
         for k in range(si - 1, max(-1, si - 3), -1):
             s, e = self.sentences[k]
-            names = [m for m in self.names if s <= m.start < e and m.kind == "name" and not self.in_quote(m.start)]
+            names = [m for m in self._names_in(s, e) if m.kind == "name" and not self.in_quote(m.start)]
             for a in range(len(names) - 1):
                 group = [names[a]]
                 for b in range(a + 1, len(names)):
@@ -576,7 +580,7 @@ class ArticleText:
     def _candidates(self, start: int, end: int) -> list[Mention]:
         """Names, third-person pronouns and definite role descriptions ("de verdachte uit Almere") in
         [start, end), outside quotations, in text order."""
-        out = [m for m in self.names if start <= m.start < end and m.kind == "name" and not self.in_quote(m.start)]
+        out = [m for m in self._names_in(start, end) if m.kind == "name" and not self.in_quote(m.start)]
         taken = [(m.start, m.end) for m in out]
         said = self._said
         if said is not None:
