@@ -61,8 +61,9 @@ from kroniek.model import (
 )
 from kroniek.references import Candidate, TitleKey, choose, lookup_keys, search_words, similarity, title_key
 from kroniek.search.documents import IndexDoc, from_stored
-from kroniek.search.index import SearchIndex, SearchResult, read_checkpoint
+from kroniek.search.index import SearchResult, read_checkpoint
 from kroniek.search.query import combined
+from kroniek.search.split import AnyIndex, layout_of, open_index, recorded_layout
 from kroniek.settings import CoreSettings, Location, archive_location, data_dir, database_parts, is_database_url
 from kroniek.store.base import Store
 from kroniek.store.sqlite import SQLiteStore
@@ -139,7 +140,7 @@ class Archive:
     def __init__(self, store: Store, settings: CoreSettings | None = None) -> None:
         self.store = store
         self.settings = settings or CoreSettings()
-        self._index: SearchIndex | None = None
+        self._index: AnyIndex | None = None
         self._opening_index = threading.Lock()  # the threads of a server open the index once between them
         self._followed = time.monotonic()  # when a search last looked whether the store moved on (`_follow_store`)
         # what the archive has to tell its user about itself (a catch-up of the index, a wait for another writer);
@@ -242,7 +243,7 @@ class Archive:
         with self.store.writer_lock(wait=wait, timeout=self.settings.writer_wait if wait else None) as held:
             return self._catch_up(index, progress) if held else 0
 
-    def _catch_up(self, index: SearchIndex, progress: Callable[[int], None] | None = None, *,
+    def _catch_up(self, index: AnyIndex, progress: Callable[[int], None] | None = None, *,
                   tell: bool = True) -> int:
         """`catch_up_index`, the writer lock held. `tell=False`: the changes are another writer's (another machine
         wrote them into its own index), not an interrupted run's, so the catch-up is only logged."""
@@ -1073,7 +1074,7 @@ class Archive:
     # --- search ------------------------------------------------------------------------------------------------
 
     @property
-    def index(self) -> SearchIndex:
+    def index(self) -> AnyIndex:
         """The search index (see `index_dir`: beside a SQLite file as `<archive>.index/`), built from the store when
         missing."""
         if self._index is None:
@@ -1088,7 +1089,8 @@ class Archive:
         writer at work), and one behind the store catches up (unless a writer is at work: it will)."""
         path = index_dir(self.settings)
         fresh = path is None or not path.exists()
-        index = self._index = SearchIndex(path, writer_heap=self.settings.index_heap_mb * 1_000_000)
+        index = self._index = open_index(path, split_years=self.settings.index_split_years,
+                                         writer_heap=self.settings.index_heap_mb * 1_000_000)
         index.members_of["story"] = self._story_members
         if not catch_up:
             return
@@ -1098,7 +1100,7 @@ class Archive:
         else:
             self._catch_up_quietly()
 
-    def _build(self, index: SearchIndex, progress: Callable[[int], None] | None) -> int:
+    def _build(self, index: AnyIndex, progress: Callable[[int], None] | None) -> int:
         """Fill a new, empty index from the store (writer lock held), then resolve the references not tried yet
         (those of articles stored while there was no index); return the number of articles."""
         count = self.count()
@@ -1134,13 +1136,35 @@ class Archive:
             self.on_notice(f"The search index is behind the archive ({behind:,} change(s) not searchable) and "
                            f"could not catch up here: {err}. Run `kroniek reindex` where the archive is writable.")
 
-    def reindex(self, progress: Callable[[int], None] | None = None) -> int:
+    def reindex(self, progress: Callable[[int], None] | None = None, *, split_years: int | None = None) -> int:
         """Rebuild the search index from the store (the store is the truth), then resolve every stored reference
-        again (a rule or a title may have changed since); return the number of articles."""
+        again (a rule or a title may have changed since); return the number of articles.
+
+        `split_years`: build it split by period, one part per so many years of publication (0: one index; None:
+        as `settings.index_split_years`, else as it is now). See kroniek/search/split.py."""
+        if split_years is not None and split_years < 0:
+            raise ArchiveError("--split-years cannot be negative", hint="use 0 for one index, N for N years a part")
+        wanted = split_years if split_years is not None else self.settings.index_split_years
         with self._writing():
+            current = layout_of(self._index) if self._index is not None else recorded_layout(index_dir(self.settings))
+            if wanted is None:
+                wanted = current or 0  # as it is now
+            self.settings.index_split_years = wanted
+            if current is not None and current != wanted:
+                self._drop_index()
             done = self._reindex(progress)
             self._relink()
             return done
+
+    def _drop_index(self) -> None:
+        """Close the open index (if any) and remove its folder: the next `_reindex` builds a new one."""
+        if self._index is not None:
+            self._index.close()
+            self._index.vocabulary.close()
+            self._index = None
+        path = index_dir(self.settings)
+        if path is not None and path.exists():
+            shutil.rmtree(path)
 
     def _reindex(self, progress: Callable[[int], None] | None) -> int:
         position = self.store.last_change()  # no other writer runs meanwhile: the rebuild holds up to here
@@ -1151,7 +1175,8 @@ class Archive:
             path = index_dir(self.settings)
             if path is not None and path.exists():
                 shutil.rmtree(path)
-            index = self._index = SearchIndex(path, writer_heap=self.settings.index_heap_mb * 1_000_000)
+            index = self._index = open_index(path, split_years=self.settings.index_split_years,
+                                             writer_heap=self.settings.index_heap_mb * 1_000_000)
             index.members_of["story"] = self._story_members
         done = 0
         batch: list[IndexDoc] = []

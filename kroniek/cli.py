@@ -623,7 +623,10 @@ def index(archive_path: Location, quiet: bool) -> None:
 @cli.command()
 @archive_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def reindex(archive_path: Location, quiet: bool) -> None:
+@click.option("--split-years", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Build the index split by period, one part per N years of publication (0: one index). "
+                   "Default: the layout it has now ($KRONIEK_INDEX_SPLIT_YEARS for a new one).")
+def reindex(archive_path: Location, quiet: bool, split_years: int | None) -> None:
     """Rebuild the search index from the archive (see --index for where it lives)."""
     with _open_archive(archive_path) as archive, _progress("reindexing", not quiet) as prog:
         def tick(done: int) -> None:
@@ -631,7 +634,7 @@ def reindex(archive_path: Location, quiet: bool) -> None:
                 prog[0].update(prog[1], completed=done)
 
         started = time.perf_counter()
-        n = archive.reindex(progress=tick)
+        n = archive.reindex(progress=tick, split_years=split_years)
         seconds = time.perf_counter() - started
     out.print(f"Indexed {n:,} articles in {seconds:.1f} s.")
 

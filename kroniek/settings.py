@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
+from kroniek.errors import ArchiveError
 from kroniek.model import DEFAULT_MAX_ARTICLE_BYTES
 
 ARCHIVE_ENV = "KRONIEK_ARCHIVE"
 DEFAULT_ARCHIVE = "kroniek.db"
 INDEX_ENV = "KRONIEK_INDEX"
+SPLIT_ENV = "KRONIEK_INDEX_SPLIT_YEARS"
 
 # An archive is a SQLite file (a path) or a PostgreSQL database (a URL with one of these schemes).
 DATABASE_SCHEMES = ("postgresql://", "postgres://")
@@ -71,6 +73,21 @@ def default_index() -> Path | None:
     return Path(value) if value else None
 
 
+def default_split_years() -> int | None:
+    """The years per part of a new split search index from $KRONIEK_INDEX_SPLIT_YEARS, else None."""
+    value = os.environ.get(SPLIT_ENV, "").strip()
+    if not value:
+        return None
+    try:
+        years = int(value)
+    except ValueError:
+        years = -1
+    if years < 0:
+        raise ArchiveError(f"${SPLIT_ENV} must be a whole number of years (0: one index), not {value!r}",
+                           hint="unset it, or set it to 0 (one index) or N (N years a part)")
+    return years
+
+
 def data_dir() -> Path:
     """Where Kroniek keeps what belongs to the user rather than to an archive file: $XDG_DATA_HOME/kroniek, by
     default ~/.local/share/kroniek."""
@@ -92,6 +109,9 @@ class CoreSettings:
     ingest_workers: int = 0
     # memory the search index may use while it builds (a budget for large ingests and reindexing)
     index_heap_mb: int = 1024
+    # a new search index split by period, one part per so many years of publication (kroniek/search/split.py); 0:
+    # one index. None: a new index is one index, an existing one keeps its layout. $KRONIEK_INDEX_SPLIT_YEARS
+    index_split_years: int | None = field(default_factory=default_split_years)
     # a catch-up of the search index commits (makes what it did durable and searchable) every so many articles
     index_commit_every: int = 50_000
     # a write (ingest, analysis, load) that leaves more changes than this for the search index returns when the

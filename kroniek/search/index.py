@@ -132,6 +132,7 @@ class SearchResult:
 class _Compiled:
     query: tantivy.Query
     highlighter: Highlighter
+    tree: q.Node
 
 
 def read_checkpoint(path: str | Path | None) -> int:
@@ -149,7 +150,7 @@ class SearchIndex:
     """A tantivy index at `path` (None: in memory) with add/replace by id, delete, commit, clear and search."""
 
     def __init__(self, path: str | Path | None = None, *, writer_heap: int = 128_000_000,
-                 threads: int = 0) -> None:
+                 threads: int = 0, vocabulary: Vocabulary | None = None) -> None:
         self.path = Path(path) if path is not None else None
         self.schema = build_schema()
         self._writer_heap, self._threads = writer_heap, threads
@@ -163,7 +164,8 @@ class SearchIndex:
         # the position in the store's change log up to which this index holds every change (see `commit`)
         self.checkpoint = 0
         self._index = self._open()
-        self.vocabulary = Vocabulary(self.path, self._stem.analyze)
+        # `vocabulary`: one shared with other indexes (the parts of a split index share their folder's)
+        self.vocabulary = vocabulary if vocabulary is not None else Vocabulary(self.path, self._stem.analyze)
         self._read_vocabulary = False
         # fields of the query language that name a group of articles the index does not hold (`story:`): for
         # each, what gives the ids of the group's articles (set by the archive, which keeps the groups)
@@ -369,7 +371,7 @@ class SearchIndex:
         tree = q.parse(text, exact=exact)
         hl = Highlighter(analyze=self._forms)
         built = self._node(tree, hl, positive=True)
-        return _Compiled(built if built is not None else tantivy.Query.all_query(), hl)
+        return _Compiled(built if built is not None else tantivy.Query.all_query(), hl, tree)
 
     def _node(self, node: q.Node, hl: Highlighter, positive: bool) -> tantivy.Query | None:
         """A tantivy query for one node; None when the node matches anything (a lone stop word)."""
@@ -536,33 +538,51 @@ class SearchIndex:
     def search(self, text: str, limit: int = 20, offset: int = 0, sort: str = "relevance", facets: bool = True,
                *, exact: bool = False, facet_size: int = 20, snippet_chars: int = 220) -> SearchResult:
         """Run a query: one page of hits (BM25 or by date), the total, and facets over every match."""
-        if sort not in SORTS:
-            raise QueryError(f"unknown sort '{sort}'; use one of {', '.join(SORTS)}")
-        if limit < 0 or offset < 0:
-            raise QueryError("limit and offset cannot be negative")
+        check_page(sort, limit, offset)
         compiled = self._compile(text, exact)
         searcher = self._index.searcher()
         # the facets are counted on a second thread while this one ranks (tantivy lets go of the GIL)
         counting = self._facet_pool().submit(self._facets, searcher, compiled.query, facet_size) if facets else None
-        found: Any
         try:
-            # tantivy wants room for at least one hit; a page of none still gets the total
-            room = max(limit, 1)
-            if sort == "relevance":
-                found = searcher.search(compiled.query, room, count=True, offset=offset)
-            else:
-                order = tantivy.Order.Desc if sort == "date" else tantivy.Order.Asc
-                found = searcher.search(compiled.query, room, count=True, offset=offset,
-                                        order_by_field="date_start", order=order)
-        except ValueError as err:  # a prefix too wide for the term dictionary, for instance
+            total, ranked = self.rank(searcher, compiled.query, max(limit, 1), offset, sort)
+        except QueryError:
             if counting is not None:
                 counting.cancel()
+            raise
+        result = SearchResult(query=text, total=total, offset=offset, limit=limit, sort=sort)
+        if limit:
+            result.hits = self.page(searcher, ranked, compiled.highlighter, sort, snippet_chars)
+        if counting is not None:
+            result.facets = counting.result()
+        return result
+
+    def searcher(self) -> tantivy.Searcher:
+        """A searcher over what the index held at its last commit (or reload)."""
+        return self._index.searcher()
+
+    def rank(self, searcher: tantivy.Searcher, query: tantivy.Query, room: int, offset: int,
+             sort: str) -> tuple[int, list[tuple[Any, tantivy.DocAddress]]]:
+        """The number of matches and the `room` best after `offset` (BM25, or by date), as (key, address): the key
+        is the score, or the first day of the article's period (None when undated)."""
+        found: Any
+        try:
+            if sort == "relevance":
+                found = searcher.search(query, room, count=True, offset=offset)
+            else:
+                order = tantivy.Order.Desc if sort == "date" else tantivy.Order.Asc
+                found = searcher.search(query, room, count=True, offset=offset,
+                                        order_by_field="date_start", order=order)
+        except ValueError as err:  # a prefix too wide for the term dictionary, for instance
             raise QueryError(f"the query cannot be run: {err}") from err
-        result = SearchResult(query=text, total=int(found.count or 0), offset=offset, limit=limit, sort=sort)
-        hits = found.hits if limit else []
-        hl = compiled.highlighter
-        fragments = self._fragment_finder(searcher, hl, snippet_chars) if hits else None
-        for key, addr in hits:
+        return int(found.count or 0), list(found.hits)
+
+    def page(self, searcher: tantivy.Searcher, ranked: Iterable[tuple[Any, tantivy.DocAddress]],
+             hl: Highlighter, sort: str, snippet_chars: int = 220) -> list[Hit]:
+        """The hits at these addresses of `searcher`, with their snippets and marked titles."""
+        ranked = list(ranked)
+        fragments = self._fragment_finder(searcher, hl, snippet_chars) if ranked else None
+        hits = []
+        for key, addr in ranked:
             doc = searcher.doc(addr)
             body = doc.get_first("body") or ""
             title = doc.get_first("title") or ""
@@ -570,7 +590,7 @@ class SearchIndex:
                 snippet = fragments(body, doc)
             else:
                 snippet = hl.snippet(body, snippet_chars)
-            result.hits.append(Hit(
+            hits.append(Hit(
                 id=str(doc.get_first("id")),
                 score=float(key) if sort == "relevance" else 0.0,
                 date=doc.get_first("date"),
@@ -579,23 +599,14 @@ class SearchIndex:
                 snippet=snippet,
                 title_html=hl.mark(title),
             ))
-        if counting is not None:
-            result.facets = counting.result()
-        return result
+        return hits
 
     def titles(self, text: str, limit: int = 20) -> list[tuple[str, str, str | None]]:
         """The id, title and date of the best `limit` matches of a query, by relevance, without snippets or facets:
         the look-up of the articles a title may name."""
         searcher = self._index.searcher()
-        try:
-            found = searcher.search(self._compile(text, False).query, max(limit, 1))
-        except ValueError as err:
-            raise QueryError(f"the query cannot be run: {err}") from err
-        out = []
-        for _, addr in found.hits[:limit]:
-            doc = searcher.doc(addr)
-            out.append((str(doc.get_first("id")), doc.get_first("title") or "", doc.get_first("date")))
-        return out
+        _, ranked = self.rank(searcher, self._compile(text, False).query, max(limit, 1), 0, "relevance")
+        return [title_of(searcher, addr) for _, addr in ranked[:limit]]
 
     def _facet_pool(self) -> ThreadPoolExecutor:
         if self._pool is None:
@@ -634,6 +645,12 @@ class SearchIndex:
 
     def _facets(self, searcher: tantivy.Searcher, query: tantivy.Query, size: int) -> dict[str, list[FacetCount]]:
         """Counts of matching articles by year, month, source, entity and speaker."""
+        return facet_counts(self.raw_facets(searcher, query, size))
+
+    def raw_facets(self, searcher: tantivy.Searcher, query: tantivy.Query,
+                   size: int) -> dict[str, list[tuple[Any, int]]]:
+        """The facet buckets as tantivy counts them: (key, count) by facet, month keys as YYYYMM codes; the
+        largest `size` of each but the month."""
         spec = {
             "month": {"terms": {"field": "month", "size": 100_000}},
             "source": {"terms": {"field": "source", "size": size}},
@@ -641,28 +658,46 @@ class SearchIndex:
             "speaker": {"terms": {"field": "speaker_facet", "size": size}},
         }
         raw = searcher.aggregate(query, spec)
+        return {name: [(b["key"], int(b["doc_count"])) for b in raw.get(name, {}).get("buckets", [])]
+                for name in spec}
 
-        def buckets(name: str) -> list[dict[str, Any]]:
-            return list(raw.get(name, {}).get("buckets", []))
 
-        out: dict[str, list[FacetCount]] = {}
-        years: dict[int, int] = {}
-        months: list[FacetCount] = []
-        for b in buckets("month"):
-            key, count = int(b["key"]), int(b["doc_count"])
-            years[key // 100] = years.get(key // 100, 0) + count
-            if key % 100:
-                months.append(FacetCount(month_text(key), count))
-        out["year"] = [FacetCount(f"{y:04d}", c) for y, c in sorted(years.items())]
-        out["month"] = sorted(months, key=lambda f: f.value)
-        out["source"] = [FacetCount(str(b["key"]), int(b["doc_count"])) for b in buckets("source")]
-        ents = []
-        for b in buckets("entity"):
-            label, _, name = str(b["key"]).partition("\t")
-            ents.append(FacetCount(name, int(b["doc_count"]), label))
-        out["entity"] = ents
-        out["speaker"] = [FacetCount(str(b["key"]), int(b["doc_count"])) for b in buckets("speaker")]
-        return out
+def check_page(sort: str, limit: int, offset: int) -> None:
+    """QueryError for an unknown sort or a negative page."""
+    if sort not in SORTS:
+        raise QueryError(f"unknown sort '{sort}'; use one of {', '.join(SORTS)}")
+    if limit < 0 or offset < 0:
+        raise QueryError("limit and offset cannot be negative")
+
+
+def title_of(searcher: tantivy.Searcher, addr: tantivy.DocAddress) -> tuple[str, str, str | None]:
+    """The id, title and date of the document at `addr`."""
+    doc = searcher.doc(addr)
+    return str(doc.get_first("id")), doc.get_first("title") or "", doc.get_first("date")
+
+
+def facet_counts(raw: dict[str, list[tuple[Any, int]]]) -> dict[str, list[FacetCount]]:
+    """The facets of a search from the buckets of `SearchIndex.raw_facets`: years (summed from the months; an
+    article dated only by a year counts in month 00), months, sources, entities (with their labels) and
+    speakers."""
+    out: dict[str, list[FacetCount]] = {}
+    years: dict[int, int] = {}
+    months: list[FacetCount] = []
+    for key, count in raw.get("month", []):
+        code = int(key)
+        years[code // 100] = years.get(code // 100, 0) + count
+        if code % 100:
+            months.append(FacetCount(month_text(code), count))
+    out["year"] = [FacetCount(f"{y:04d}", c) for y, c in sorted(years.items())]
+    out["month"] = sorted(months, key=lambda f: f.value)
+    out["source"] = [FacetCount(str(k), c) for k, c in raw.get("source", [])]
+    ents = []
+    for key, count in raw.get("entity", []):
+        label, _, name = str(key).partition("\t")
+        ents.append(FacetCount(name, count, label))
+    out["entity"] = ents
+    out["speaker"] = [FacetCount(str(k), c) for k, c in raw.get("speaker", [])]
+    return out
 
 
 # The characters tantivy's regex syntax (the Rust regex crate's) gives a meaning; it refuses an escape before any
