@@ -165,10 +165,7 @@ class Archive:
 
     def close(self) -> None:
         """Close the store and the search index (whatever the index holds was committed batch by batch)."""
-        if self._index is not None:
-            self._index.close()
-            self._index.vocabulary.close()
-            self._index = None
+        self._close_index()
         self.store.close()
 
     def __enter__(self) -> Archive:
@@ -1156,12 +1153,16 @@ class Archive:
             self._relink()
             return done
 
-    def _drop_index(self) -> None:
-        """Close the open index (if any) and remove its folder: the next `_reindex` builds a new one."""
+    def _close_index(self) -> None:
+        """Close the open search index, if any (whatever it holds was committed)."""
         if self._index is not None:
             self._index.close()
             self._index.vocabulary.close()
             self._index = None
+
+    def _drop_index(self) -> None:
+        """Close the open index (if any) and remove its folder: the next `_reindex` builds a new one."""
+        self._close_index()
         path = index_dir(self.settings)
         if path is not None and path.exists():
             shutil.rmtree(path)

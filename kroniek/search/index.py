@@ -135,15 +135,38 @@ class _Compiled:
     tree: q.Node
 
 
+def read_record(path: str | Path | None) -> dict[str, Any] | None:
+    """The record kept in the index folder at `path` (schema version, checkpoint, layout), or None when there is
+    none or it cannot be read."""
+    if path is None:
+        return None
+    try:
+        recorded = json.loads((Path(path) / _META).read_text())
+    except (OSError, ValueError):
+        return None
+    return recorded if isinstance(recorded, dict) else None
+
+
+def write_record(path: Path, **fields: Any) -> None:
+    """Record the schema version and `fields` in the index folder at `path`, replacing the file in one step."""
+    meta = path / _META
+    tmp = meta.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"schema_version": SCHEMA_VERSION, **fields}))
+    os.replace(tmp, meta)
+
+
+def recorded_checkpoint(recorded: dict[str, Any] | None, default: int = 0) -> int:
+    """The checkpoint in an index folder's record; `default` when it has none that can be read."""
+    try:
+        return int(recorded.get("checkpoint", default)) if recorded is not None else default
+    except (ValueError, TypeError):
+        return default
+
+
 def read_checkpoint(path: str | Path | None) -> int:
     """The checkpoint recorded in the index folder at `path` without opening the index (0 when there is no index
     there, or its record cannot be read: nothing can be taken as indexed)."""
-    if path is None:
-        return 0
-    try:
-        return int(json.loads((Path(path) / _META).read_text()).get("checkpoint", 0))
-    except (OSError, ValueError, TypeError, AttributeError):
-        return 0
+    return recorded_checkpoint(read_record(path))
 
 
 class SearchIndex:
@@ -177,16 +200,11 @@ class SearchIndex:
         if self.path is None:
             index = tantivy.Index(self.schema)
         else:
-            meta = self.path / _META
             fresh = not (self.path.exists() and any(self.path.iterdir()))
             if not fresh:
-                try:
-                    recorded = json.loads(meta.read_text())
-                    version = recorded.get("schema_version")
-                    self.checkpoint = int(recorded.get("checkpoint", 0))
-                except (OSError, ValueError, TypeError, AttributeError):
-                    version = None
-                if version != SCHEMA_VERSION:
+                recorded = read_record(self.path)
+                self.checkpoint = recorded_checkpoint(recorded)
+                if recorded is None or recorded.get("schema_version") != SCHEMA_VERSION:
                     raise ArchiveError(f"the search index at {self.path} was built by another version of Kroniek",
                                        hint="rebuild it with `kroniek reindex`")
             self.path.mkdir(parents=True, exist_ok=True)
@@ -206,12 +224,8 @@ class SearchIndex:
 
     def _write_meta(self) -> None:
         """Record the schema version and the checkpoint beside the index, replacing the file in one step."""
-        if self.path is None:
-            return
-        meta = self.path / _META
-        tmp = meta.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"schema_version": SCHEMA_VERSION, "checkpoint": self.checkpoint}))
-        os.replace(tmp, meta)
+        if self.path is not None:
+            write_record(self.path, checkpoint=self.checkpoint)
 
     def refresh_checkpoint(self) -> int:
         """The checkpoint as recorded beside the index now (another process with this folder may have moved it
@@ -219,11 +233,7 @@ class SearchIndex:
         folder, the one it holds."""
         if self.path is None or self._writer is not None:
             return self.checkpoint
-        try:
-            recorded = json.loads((self.path / _META).read_text())
-            self.checkpoint = int(recorded.get("checkpoint", self.checkpoint))
-        except (OSError, ValueError, TypeError, AttributeError):
-            pass
+        self.checkpoint = recorded_checkpoint(read_record(self.path), self.checkpoint)
         return self.checkpoint
 
     @property

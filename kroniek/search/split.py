@@ -26,7 +26,6 @@ same id is the same article).
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 from collections.abc import Callable, Iterable
@@ -48,7 +47,10 @@ from kroniek.search.index import (
     _analyzer,
     check_page,
     facet_counts,
+    read_record,
+    recorded_checkpoint,
     title_of,
+    write_record,
 )
 from kroniek.search.vocabulary import Vocabulary
 
@@ -63,15 +65,13 @@ _PART_HEAP_MIN = 50_000_000
 def recorded_layout(path: str | Path | None) -> int | None:
     """The span of years per part recorded in the index folder at `path`: 0 for one index, None when there is no
     index there (or no readable record)."""
-    if path is None:
+    recorded = read_record(path)
+    if recorded is None:
         return None
     try:
-        recorded = json.loads((Path(path) / _META).read_text())
-    except (OSError, ValueError):
+        return int(recorded.get("split_years", 0) or 0)
+    except (ValueError, TypeError):
         return None
-    if not isinstance(recorded, dict):
-        return None
-    return int(recorded.get("split_years", 0) or 0)
 
 
 def open_index(path: str | Path | None, *, split_years: int | None = None,
@@ -127,14 +127,11 @@ class SplitIndex:
     def _open_record(self) -> None:
         if self.path is None:
             return
-        meta = self.path / _META
-        if meta.exists():
-            try:
-                recorded = json.loads(meta.read_text())
-                version, years = recorded.get("schema_version"), int(recorded.get("split_years", 0) or 0)
-                self.checkpoint = int(recorded.get("checkpoint", 0))
-            except (OSError, ValueError, TypeError, AttributeError):
-                version, years = None, 0
+        if (self.path / _META).exists():
+            recorded = read_record(self.path)
+            version = recorded.get("schema_version") if recorded is not None else None
+            years = recorded_layout(self.path) or 0
+            self.checkpoint = recorded_checkpoint(recorded)
             if version != SCHEMA_VERSION:
                 raise ArchiveError(f"the search index at {self.path} was built by another version of Kroniek",
                                    hint="rebuild it with `kroniek reindex`")
@@ -149,13 +146,8 @@ class SplitIndex:
         self._write_meta()
 
     def _write_meta(self) -> None:
-        if self.path is None:
-            return
-        meta = self.path / _META
-        tmp = meta.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"schema_version": SCHEMA_VERSION, "checkpoint": self.checkpoint,
-                                   "split_years": self.years}))
-        os.replace(tmp, meta)
+        if self.path is not None:
+            write_record(self.path, checkpoint=self.checkpoint, split_years=self.years)
 
     def _scan(self) -> None:
         """Open the parts that another process (or this one) made since the folder was last listed."""
@@ -262,8 +254,7 @@ class SplitIndex:
         self._scan()
         if self.path is None or any(p._writer is not None for p in self._parts.values()):
             return self.checkpoint
-        with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
-            self.checkpoint = int(json.loads((self.path / _META).read_text()).get("checkpoint", self.checkpoint))
+        self.checkpoint = recorded_checkpoint(read_record(self.path), self.checkpoint)
         return self.checkpoint
 
     def __len__(self) -> int:
