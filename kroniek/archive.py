@@ -107,7 +107,7 @@ class IngestReport:
     new_ids: list[str] = field(default_factory=list)
     analysed: int = 0  # articles analysed after the ingest (see `Archive.ingest_and_analyze`)
     not_analysed: str | None = None  # why the analysis did not run (the model is missing), when it did not
-    stories: int = 0  # stories the new articles started (see `Archive.update_stories`)
+    stories: int = 0  # stories the new articles added: those started, less those merged into others
 
     @property
     def read(self) -> int:
@@ -355,7 +355,8 @@ class Archive:
                                                settle=False, workers=analysis_workers)
             except ModelError as err:
                 report.not_analysed = f"{err}" + (f"; {err.hint}" if err.hint else "")
-        report.stories = self.update_stories().started
+        placed = self.update_stories()
+        report.stories = placed.started - placed.merged
         with self._writing():  # each new article is indexed once, with its annotations
             self._settle_index()
         return report
@@ -457,7 +458,8 @@ class Archive:
             if names:  # the entities of the names just stored are resolved across the archive, as analysis does
                 self._resolve_names(names)
             self._settle_index()  # and the references, as an ingest does, once every article is searchable
-        report.stories = self.update_stories().started
+        placed = self.update_stories()
+        report.stories = placed.started - placed.merged
         report.seconds = time.perf_counter() - started
         return report
 

@@ -859,7 +859,8 @@ def stories(query: str, archive_path: Location, update: bool, rebuild: bool, lim
                         bar[0].update(bar[1], completed=done, total=total)
 
                 report = archive.update_stories(rebuild=rebuild, progress=tick)
-            err.print(f"Placed {report.assigned:,} articles; {report.started:,} stories started.")
+            merged = f", {report.merged:,} merged into others" if report.merged else ""
+            err.print(f"Placed {report.assigned:,} articles; {report.started:,} stories started{merged}.")
         found = archive.stories(query, limit=limit, offset=offset, exact=exact, min_size=min_size)
     rows, total = found.items, found.total
     if as_json:

@@ -656,8 +656,16 @@ def test_store_contract_stories_members_and_rows(store: Store) -> None:
     assert store.stories_of(["a", "b"]) == {"a": "a", "b": "c"}
     assert store.story_members("c") == [("b", 0.7), ("c", 1.0)]
     assert [r.size for r in store.story_rows(["a", "c"])] == [2, 1]
+    # a new member, then its story merged into another in the same transaction: members move, the row goes
+    store.save_stories([("u", "c", 0.4)], [replace_size(first, 4)], [("c", "a")])
+    assert store.stories_of(["a", "b", "c", "u"]) == {"a": "a", "b": "a", "c": "a", "u": "a"}
+    assert store.story_rows() == [replace_size(first, 4)] and store.story_members("c") == []
+    assert store.story_members("a") == [("a", 1.0), ("b", 0.7), ("c", 1.0), ("u", 0.4)]
+    store.save_stories([("u", "u", 1.0)], [StoryRow("u", "Zonder datum", "u", "", "", 1, ())])
+    store.save_stories([], [replace_size(first, 3)], [])
+    assert store.count_stories() == 2
     mark = store.last_change()
-    assert store.clear_stories() == 3 and store.last_change() == mark
+    assert store.clear_stories() == 4 and store.last_change() == mark
     assert store.count_stories() == 0 and store.stories_of(["a", "b", "c"]) == {}
     assert len(store.story_order(unassigned=True)) == 4
 

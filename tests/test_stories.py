@@ -39,8 +39,9 @@ def corpus() -> tuple[list[dict], dict[str, str]]:
 def test_stories_pairwise_f1_on_a_generated_corpus(corpus: tuple[list[dict], dict[str, str]]) -> None:
     """Text alone (no names: no model here) on real news sentences arranged in stories that pause and return."""
     articles, gold = corpus
-    found = {a.article_id: a.story_id for a in StoryDetector().add_all(_items(articles))}
-    scores = story_corpus.pairwise(gold, found)
+    detector = StoryDetector()
+    detector.add_all(_items(articles))
+    scores = story_corpus.pairwise(gold, detector.story_of)  # the stories as they end, merges included
     assert scores["precision"] >= 0.9 and scores["recall"] >= 0.65, scores
     # a clustering that puts everything in one story, or every article alone, scores far lower
     assert story_corpus.pairwise(gold, {k: "one" for k in gold})["f1"] < 0.2
@@ -92,11 +93,43 @@ def test_stories_names_tip_the_balance() -> None:
     assert apart.add(_article(2, text + " PSV speelde.", ("3", "4"), DAY + 1)).started
 
 
+def test_stories_an_article_close_to_two_stories_merges_them() -> None:
+    """Two articles of one story that share little start two stories; a third close to both makes them one, kept
+    under the older story's id, with the members, profile and look-up of both."""
+    params = StoryParams(threshold=0.2, merge_threshold=0.24, entity_weight=0.0)
+    det = StoryDetector(params)
+    trial = ("De rechtszaak over het neerhalen van de Boeing is hervat in Schiphol. Het Openbaar Ministerie eist "
+             "straf tegen de verdachten.")
+    mourning = ("Nabestaanden van de slachtoffers herdachten in Vijfhuizen hun doden. Het nationaal monument telt "
+                "298 bomen.")
+    both = ("Nabestaanden van de slachtoffers volgden de rechtszaak in Schiphol, waar het Openbaar Ministerie straf "
+            "eist tegen de verdachten van het neerhalen van de Boeing.")
+    first = det.add(_article(1, trial))
+    second = det.add(_article(2, ELECTION, day=DAY + 1))
+    third = det.add(_article(3, mourning, day=DAY + 2))
+    assert first.started and second.started and third.started  # the two MH17 articles share too little
+    bound = det.add(_article(4, both, day=DAY + 3))
+    assert not bound.started and bound.merged == ("a3",) and bound.story_id == "a1"
+    assert det.story_of == {"a1": "a1", "a2": "a2", "a3": "a1", "a4": "a1"}
+    assert set(det.stories) == {"a1", "a2"} and det.stories["a1"].size == 3
+    assert sorted(det.stories["a1"].members) == ["a1", "a3", "a4"]
+    # the merged story is found through the words of all three, and no look-up names the gone one
+    later = det.add(_article(5, mourning.replace("herdachten", "herdenken"), day=DAY + 30))
+    assert later.story_id == "a1" and not later.started
+    assert all("a3" not in holders for holders in det._by_term.values())
+    never = StoryDetector(StoryParams(threshold=0.2, merge_threshold=1.5, entity_weight=0.0))  # above 1: never
+    for n, (text, day) in enumerate([(trial, DAY), (ELECTION, DAY + 1), (mourning, DAY + 2), (both, DAY + 3)]):
+        assert not never.add(_article(n + 1, text, day=day)).merged
+    assert len(set(never.story_of.values())) == 3
+
+
 def test_stories_params_are_checked() -> None:
     with pytest.raises(ValueError, match="threshold"):
         StoryParams(threshold=1.5)
     with pytest.raises(ValueError, match="positive"):
         StoryParams(window_days=0)
+    with pytest.raises(ValueError, match="merge_threshold"):
+        StoryParams(merge_threshold=0)
 
 
 # --- the archive ---------------------------------------------------------------------------------------------
@@ -135,6 +168,12 @@ def test_stories_online_in_two_parts_equal_a_rebuild(tmp_path: Path,
         assert rebuilt.assigned == len(articles) and rebuilt.rebuilt
         assert _members(archive) == online
         assert archive.update_stories().assigned == 0  # nothing new: nothing changes
+        # stories merged on the way (one here) leave no row and no member behind; each row counts its members
+        assert rebuilt.merged >= 1 and first.merged + second.merged == rebuilt.merged
+        rows = archive.store.story_rows(limit=10_000)
+        assert {r.id for r in rows} == set(online.values())
+        assert all(r.size == len(archive.store.story_members(r.id)) for r in rows)
+        assert len(rows) == rebuilt.started - rebuilt.merged
 
 
 def test_stories_lost_state_is_rebuilt_and_said(tmp_path: Path, corpus: tuple[list[dict], dict[str, str]]) -> None:

@@ -302,9 +302,12 @@ class Store(ABC):
         the order given (ids not stored are left out)."""
 
     @abstractmethod
-    def save_stories(self, members: Sequence[tuple[str, str, float]], stories: Sequence[StoryRow]) -> None:
+    def save_stories(self, members: Sequence[tuple[str, str, float]], stories: Sequence[StoryRow],
+                     merges: Sequence[tuple[str, str]] = ()) -> None:
         """In one transaction: put articles in stories (article id, story id, score; an article already in a
-        story is moved) and write the given stories (replacing the rows of the same id)."""
+        story is moved), then merge stories in the order given ((gone, into): the members of `gone` move to
+        `into`, and the story `gone` is deleted), then write the given stories (replacing the rows of the same
+        id)."""
 
     @abstractmethod
     def clear_stories(self) -> int:

@@ -1052,7 +1052,8 @@ class PostgresStore(Store):
         found = {r["id"]: (r["id"], r["title"], r["text"]) for r in rows}
         return [found[i] for i in wanted if i in found]
 
-    def save_stories(self, members: Sequence[tuple[str, str, float]], stories: Sequence[StoryRow]) -> None:
+    def save_stories(self, members: Sequence[tuple[str, str, float]], stories: Sequence[StoryRow],
+                     merges: Sequence[tuple[str, str]] = ()) -> None:
         """As SQLite's: an article given twice, or a story, keeps its last row."""
         self._writable("detect stories")
         last_members = list({_t(m[0]): (_t(m[0]), _t(m[1]), float(m[2])) for m in members}.values())
@@ -1064,6 +1065,9 @@ class PostgresStore(Store):
                             "SET story_id = excluded.story_id, score = excluded.score",
                             ([m[0] for m in last_members], [m[1] for m in last_members],
                              [m[2] for m in last_members]))
+            for gone, into in merges:
+                cur.execute("UPDATE story_members SET story_id = %s WHERE story_id = %s", (_t(into), _t(gone)))
+                cur.execute("DELETE FROM stories WHERE id = %s", (_t(gone),))
             if last_stories:
                 cur.executemany(
                     "INSERT INTO stories (id, title, title_article, first_date, last_date, size, keywords) "

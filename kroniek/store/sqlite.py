@@ -1107,10 +1107,14 @@ class SQLiteStore(Store):
                                    hint="check free disk space and that no other program holds the file") from None
             self._after_commit()
 
-    def save_stories(self, members: Sequence[tuple[str, str, float]], stories: Sequence[StoryRow]) -> None:
+    def save_stories(self, members: Sequence[tuple[str, str, float]], stories: Sequence[StoryRow],
+                     merges: Sequence[tuple[str, str]] = ()) -> None:
         with self._transaction("detect stories") as db:
             db.executemany("INSERT OR REPLACE INTO story_members (article_id, story_id, score) VALUES (?, ?, ?)",
                            members)
+            for gone, into in merges:
+                db.execute("UPDATE story_members SET story_id = ? WHERE story_id = ?", (into, gone))
+                db.execute("DELETE FROM stories WHERE id = ?", (gone,))
             db.executemany(
                 "INSERT OR REPLACE INTO stories (id, title, title_article, first_date, last_date, size, keywords) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",

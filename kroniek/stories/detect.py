@@ -7,16 +7,21 @@ still open, never re-clustered later), with three kinds of evidence combined int
   words, the title counted twice, document frequencies learnt online as articles arrive, the `article_terms`
   heaviest terms kept) and the story's profile (the sum of its members' vectors, its `story_terms` heaviest terms
   kept);
-- names: the cosine between the article's entity names (their canonical keys, each counted once) and the story's
-  name counts, weighted by `entity_weight`; an article or story without names is judged on its text alone;
+- names: the cosine between the article's entity names (their entity ids, each counted once, weighted by their
+  inverse document frequency among the articles seen, so that a name many stories share, a country or a
+  ministry, tells less than a person's) and the story's name profile (the sum of its members' name vectors),
+  weighted by `entity_weight`; an article or story without names is judged on its text alone;
 - time: the days since the story's latest article, as a penalty of `time_penalty` for each `window_days`; a
   story whose latest article is more than `window_days` old is closed. A story that pauses for months and returns
   is joined again, as long as its text and names are close enough to pay for the pause.
 
 An article joins the best story when the score reaches `threshold`, and starts a story of its own otherwise. The
 candidates are the open stories that share one of the article's `lookup_terms` heaviest terms or one of its names.
+An article that also reaches `merge_threshold` with another open story binds the two: they become one story (the
+older one, whose id it keeps). A single pass otherwise splits a story whose first articles share too little: two
+stories of one topic grow side by side until an article close to both shows that they are one.
 Everything is deterministic: the same articles in the same order (date, then id) give the same stories, and a story
-is known by the id of its first article.
+is known by the id of its first article (after a merge, of the older story's first article).
 """
 
 from __future__ import annotations
@@ -43,9 +48,23 @@ _ANALYZER = (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tant
              .filter(tantivy.Filter.ascii_fold()).filter(tantivy.Filter.stemmer("dutch")).build())
 
 
+# The calendar says when, not what: weekdays, months and years are in every dateline and most ledes of every story,
+# so they are not compared (the time of an article is the score's third part).
+_CALENDAR = frozenset(_ANALYZER.analyze(
+    "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag januari februari maart april mei juni juli "
+    "augustus september oktober november december"))
+
+
+def _is_content(term: str) -> bool:
+    if term.isdigit():  # numbers of one or two digits and years say little of the topic
+        return len(term) > 2 and not (len(term) == 4 and "1800" <= term < "2200")
+    return term not in _CALENDAR
+
+
 def stems(text: str) -> list[str]:
-    """The stemmed content words of a text, in order (numbers of one or two digits left out)."""
-    return [t for t in _ANALYZER.analyze(text) if len(t) > 2 or not t.isdigit()]
+    """The stemmed content words of a text, in order (weekdays, months, years and numbers of one or two digits
+    left out)."""
+    return [t for t in _ANALYZER.analyze(text) if _is_content(t)]
 
 
 _PRIOR = Path(__file__).with_name("prior_nl.json.gz")
@@ -75,7 +94,8 @@ class StoryParams:
     docs/stories.md with how they were chosen."""
 
     threshold: float = 0.14
-    entity_weight: float = 0.2
+    merge_threshold: float = 0.3
+    entity_weight: float = 0.25
     time_penalty: float = 0.08
     window_days: int = 365
     article_terms: int = 100
@@ -89,6 +109,8 @@ class StoryParams:
     def __post_init__(self) -> None:
         if not 0 < self.threshold < 1:
             raise ValueError("threshold must lie between 0 and 1")
+        if self.merge_threshold <= 0:
+            raise ValueError("merge_threshold must be positive (above 1: stories never merge)")
         if not 0 <= self.entity_weight <= 1:
             raise ValueError("entity_weight must lie between 0 and 1")
         if self.window_days < 1 or self.article_terms < 1 or self.story_terms < 1 or self.lookup_terms < 1:
@@ -109,13 +131,14 @@ class StoryItem:
 
 @dataclass(frozen=True)
 class Assignment:
-    """The story an article was put in, the score it reached (1.0 for an article that started its story) and
-    whether it started it."""
+    """The story an article was put in, the score it reached (1.0 for an article that started its story),
+    whether it started it, and the stories it bound to that one (merged into it: they exist no more)."""
 
     article_id: str
     story_id: str
     score: float
     started: bool
+    merged: tuple[str, ...] = ()
 
 
 @dataclass
@@ -125,12 +148,15 @@ class _Story:
     last_day: int
     size: int = 0
     terms: dict[str, float] = field(default_factory=dict)
-    names: Counter[str] = field(default_factory=Counter)
+    names: dict[str, float] = field(default_factory=dict)
     best_id: str = ""  # the member whose title is closest to the profile, and that title: the story's title
     best_title: str = ""
     best_words: frozenset[str] = frozenset()
-    squares: float = 0.0  # the sums of squares of the profile's weights and of the name counts, kept as they change
-    name_squares: int = 0
+    members: list[str] = field(default_factory=list)
+    term_keys: set[str] = field(default_factory=set)  # the look-up keys the story is filed under
+    name_keys: set[str] = field(default_factory=set)
+    squares: float = 0.0  # the sums of squares of the profile's weights and of the name profile, kept as they change
+    name_squares: float = 0.0
 
     def norm(self) -> float:
         return math.sqrt(self.squares) or 1.0
@@ -151,6 +177,7 @@ class StoryDetector:
         prior_docs, prior_df = background() if self.params.prior_weight else (0, {})
         self._prior_documents = prior_docs * self.params.prior_weight
         self.df: Counter[str] = Counter({t: c * self.params.prior_weight for t, c in prior_df.items()})
+        self.name_df: Counter[str] = Counter()  # per name, the articles seen that mention it
         self._since_sweep = 0
         self.stories: dict[str, _Story] = {}
         self.story_of: dict[str, str] = {}
@@ -178,38 +205,61 @@ class StoryDetector:
         norm = math.sqrt(sum([w * w for w in values])) or 1.0
         return {t: w / norm for t, w in zip(top, values, strict=True) if w > 0}, frozenset(title)
 
+    def _names(self, entities: Sequence[str]) -> dict[str, float]:
+        """The article's names as a unit vector, each weighted by its inverse document frequency (in key order)."""
+        keys = sorted(set(entities))
+        if not keys:
+            return {}
+        df = self.name_df
+        df.update(keys)
+        log_n = math.log(self.documents + 1)
+        weights = [log_n - math.log(df[k]) for k in keys]
+        norm = math.sqrt(sum([w * w for w in weights]))
+        if not norm:  # every name in every article so far: nothing to tell stories apart
+            return {}
+        return {k: w / norm for k, w in zip(keys, weights, strict=True) if w > 0}
+
     # --- assignment ---------------------------------------------------------------------------------------------
 
     def add(self, item: StoryItem) -> Assignment:
-        """Put one article in a story (an existing one or a new one) and update that story's profile."""
+        """Put one article in a story (an existing one or a new one), update that story's profile, and merge into
+        it the other open stories the article is close enough to."""
         if item.id in self.story_of:
             return Assignment(item.id, self.story_of[item.id], 0.0, False)
         p = self.params
         vec, title_words = self._vector(item)
-        names = sorted(set(item.entities))
-        best: tuple[float, int, str] | None = None
+        names = self._names(item.entities)
         stories = self.stories
         score_of = self._score
+        scored = []
         for sid in self._candidates(item.day, vec, names):
             story = stories[sid]
             score = score_of(story, item.day, vec, names)
-            key = (score, -story.first_day, sid)
-            if score >= p.threshold and (best is None or key > best):
-                best = key
-        if best is None:
+            if score >= p.threshold:
+                scored.append((score, -story.first_day, sid))
+        if not scored:
             story = _Story(item.id, item.day, item.day)
             self.stories[item.id] = story
             self._join(story, item, vec, names, title_words)
             return Assignment(item.id, item.id, 1.0, True)
-        story = self.stories[best[2]]
+        scored.sort(reverse=True)
+        best = scored[0]
+        story = stories[best[2]]
         self._join(story, item, vec, names, title_words)
-        return Assignment(item.id, story.id, round(best[0], 4), False)
+        merged = []
+        for score, _, sid in scored[1:]:
+            if score < p.merge_threshold:
+                break
+            kept, gone = self._merge(story, stories[sid])
+            merged.append(gone.id)
+            story = kept
+        return Assignment(item.id, story.id, round(best[0], 4), False, tuple(merged))
 
     def add_all(self, items: Iterable[StoryItem]) -> list[Assignment]:
         """`add` for each item, in the order given (sort them by day and id first for a canonical result)."""
         return [self.add(item) for item in items]
 
-    def _candidates(self, day: int, vec: dict[str, float], names: list[str]) -> list[str]:
+    def _candidates(self, day: int, vec: dict[str, float], names: dict[str, float]) -> list[str]:
         p = self.params
         if day != UNDATED_DAY:
             self._latest_day = max(self._latest_day, day)
@@ -243,6 +293,39 @@ class StoryDetector:
             best = [sid for _, sid in sorted(pairs, reverse=True) if stories[sid].last_day >= oldest]
         return best[:want]
 
+    def _merge(self, a: _Story, b: _Story) -> tuple[_Story, _Story]:
+        """Make two stories one: the older (by first day, then id) takes the other's articles, profile, names and
+        look-up keys. Returns (kept, gone)."""
+        kept, gone = (a, b) if (a.first_day, a.id) <= (b.first_day, b.id) else (b, a)
+        terms = kept.terms
+        for t, w in gone.terms.items():
+            terms[t] = terms.get(t, 0.0) + w
+        if len(terms) > 2 * self.params.story_terms:
+            kept.terms = dict(sorted(terms.items(), key=itemgetter(1), reverse=True)[:self.params.story_terms])
+        kept.squares = sum([w * w for w in kept.terms.values()])
+        for n, w in gone.names.items():
+            kept.names[n] = kept.names.get(n, 0.0) + w
+        kept.name_squares = sum([w * w for w in kept.names.values()])
+        kept.size += gone.size
+        kept.first_day = min(kept.first_day, gone.first_day)
+        kept.last_day = max(kept.last_day, gone.last_day)
+        for table, keys, into in ((self._by_term, gone.term_keys, kept.term_keys),
+                                  (self._by_name, gone.name_keys, kept.name_keys)):
+            for key in keys:
+                holders = table.get(key)
+                if holders is not None and gone.id in holders:
+                    holders.discard(gone.id)
+                    holders.add(kept.id)
+            into.update(keys)
+        for member in gone.members:
+            self.story_of[member] = kept.id
+        kept.members.extend(gone.members)
+        if _weight_of(kept, gone.best_words) > _weight_of(kept, kept.best_words) or (
+                kept.best_words == gone.best_words and gone.best_id < kept.best_id):
+            kept.best_id, kept.best_title, kept.best_words = gone.best_id, gone.best_title, gone.best_words
+        del self.stories[gone.id]
+        return kept, gone
+
     def _sweep(self) -> None:
         """Drop the stories that the latest day seen has closed from the look-up: articles come in date order, so
         they stay closed (an article older than the latest day can still join an open story)."""
@@ -258,21 +341,21 @@ class StoryDetector:
                     if not holders:
                         del table[key]
 
-    def _score(self, story: _Story, day: int, vec: dict[str, float], names: list[str]) -> float:
+    def _score(self, story: _Story, day: int, vec: dict[str, float], names: dict[str, float]) -> float:
         p = self.params
         terms = story.terms
         text = sum([vec[t] * terms[t] for t in vec.keys() & terms.keys()]) / (math.sqrt(story.squares) or 1.0)
         if names and story.names:
-            get = story.names.get
-            shared = sum([get(n, 0) for n in names])
-            name_sim = shared / (math.sqrt(len(names)) * (math.sqrt(story.name_squares) or 1.0))
+            profile = story.names
+            shared = sum([w * profile[n] for n, w in names.items() if n in profile])
+            name_sim = shared / (math.sqrt(story.name_squares) or 1.0)
             score = (1 - p.entity_weight) * text + p.entity_weight * name_sim
         else:
             score = text
         gap = max(0, day - story.last_day)
         return score - p.time_penalty * gap / p.window_days
 
-    def _join(self, story: _Story, item: StoryItem, vec: dict[str, float], names: list[str],
+    def _join(self, story: _Story, item: StoryItem, vec: dict[str, float], names: dict[str, float],
               title_words: frozenset[str]) -> None:
         p = self.params
         story.size += 1
@@ -287,7 +370,9 @@ class StoryDetector:
         story.squares = squares
         # the story is found through the heaviest terms of each of its articles (those an article looks up)
         by_term = self._by_term
-        for t in islice(vec, p.index_terms):
+        keys = list(islice(vec, p.index_terms))
+        story.term_keys.update(keys)
+        for t in keys:
             holders = by_term.get(t)
             if holders is None:
                 by_term[t] = {story.id}
@@ -297,13 +382,16 @@ class StoryDetector:
             story.terms = dict(sorted(terms.items(), key=itemgetter(1), reverse=True)[:p.story_terms])
             story.squares = sum([w * w for w in story.terms.values()])
         story_names = story.names
-        for n in names:
-            count = story_names.get(n, 0)
-            if not count:
+        for n, w in names.items():
+            had = story_names.get(n)
+            if had is None:
+                had = 0.0
                 self._by_name.setdefault(n, set()).add(story.id)
-            story_names[n] = count + 1
-            story.name_squares += 2 * count + 1
+                story.name_keys.add(n)
+            story_names[n] = had + w
+            story.name_squares += 2 * had * w + w * w
         self.story_of[item.id] = story.id
+        story.members.append(item.id)
         # the closeness of two titles to one profile compares without its norm
         if not story.best_id or _weight_of(story, title_words) > _weight_of(story, story.best_words):
             story.best_id, story.best_title, story.best_words = item.id, item.title, title_words

@@ -22,17 +22,18 @@ from kroniek.store.base import Store
 from kroniek.stories.detect import UNDATED_DAY, StoryDetector, StoryItem, StoryParams
 
 # Bump when the detector's state or its method changes: a state file of another version is not read.
-STATE_VERSION = 1
+STATE_VERSION = 2
 BATCH = 1000
 
 
 @dataclass
 class StoriesReport:
-    """What one update did: articles placed, stories started, and whether it began again from the first article
-    (`rebuilt`, with the reason)."""
+    """What one update did: articles placed, stories started, stories merged into others, and whether it began
+    again from the first article (`rebuilt`, with the reason)."""
 
     assigned: int = 0
     started: int = 0
+    merged: int = 0
     rebuilt: str = ""
 
 
@@ -118,12 +119,16 @@ def update_stories(store: Store, state: Path | None, *, detector: StoryDetector 
     for batch in _items(store, order, params.text_chars):
         touched: dict[str, None] = {}
         members = []
+        merges: list[tuple[str, str]] = []
         for item in batch:
             a = detector.add(item)
             members.append((a.article_id, a.story_id, a.score))
             touched[a.story_id] = None
             report.started += a.started
-        store.save_stories(members, [_row(detector, sid) for sid in touched])
+            merges += [(gone, a.story_id) for gone in a.merged]
+        report.merged += len(merges)
+        alive = detector.stories
+        store.save_stories(members, [_row(detector, sid) for sid in touched if sid in alive], merges)
         report.assigned += len(members)
         if progress is not None:
             progress(report.assigned, total)
