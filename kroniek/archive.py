@@ -32,7 +32,7 @@ from kroniek.analysis import (
     word_count,
 )
 from kroniek.entities.update import ResolveReport, resolve_entities
-from kroniek.errors import ArchiveError, DateError, InputError, ModelError, NotFound, QueryError
+from kroniek.errors import ArchiveError, DateError, IndexVersionError, InputError, ModelError, NotFound, QueryError
 from kroniek.ingest.batches import PreparedBatch, Source, background_batches, prepared_batches, wants_background
 from kroniek.ingest.readers import ReadOptions
 from kroniek.model import (
@@ -1085,11 +1085,21 @@ class Archive:
 
     def _open_index(self, catch_up: bool = True) -> None:
         """Open the search index; unless `catch_up` is False, a new one is built from the store (waiting for a
-        writer at work), and one behind the store catches up (unless a writer is at work: it will)."""
+        writer at work), and one behind the store catches up (unless a writer is at work: it will). An index built
+        by another version of Kroniek is built again from the store, where the archive may be written."""
         path = index_dir(self.settings)
         fresh = path is None or not path.exists()
-        index = self._index = open_index(path, split_years=self.settings.index_split_years,
-                                         writer_heap=self.settings.index_heap_mb * 1_000_000)
+        try:
+            index = self._index = open_index(path, split_years=self.settings.index_split_years,
+                                             writer_heap=self.settings.index_heap_mb * 1_000_000)
+        except IndexVersionError:
+            if self.store.readonly:
+                raise
+            self.on_notice(f"The search index at {path} was built by another version of Kroniek; building it again "
+                           f"from the archive ({self.count():,} articles).")
+            with self._writing():
+                self._reindex(None)  # (with no index open, it starts from an empty folder)
+            return
         index.members_of["story"] = self._story_members
         if not catch_up:
             return
@@ -1202,16 +1212,12 @@ class Archive:
         """Ranked search in the query language of docs/search.md: hits with snippets, total, and facets.
 
         `filters` (facet values the user picked) each narrow the query; a hit of an untitled article is headed by
-        the article's headline (its first sentence), never by its bare id.
+        the article's headline (its first sentence, kept in the index), never by its bare id. The page is read
+        from the index alone.
         """
         self._follow_store()
-        result = self.index.search(combined(query, filters), limit=limit, offset=offset, sort=sort, facets=facets,
-                                   exact=exact)
-        untitled = [h for h in result.hits if not h.title.strip()]
-        lines = self._headlines(h.id for h in untitled)
-        for h in untitled:
-            h.title = lines.get(h.id, "")
-        return result
+        return self.index.search(combined(query, filters), limit=limit, offset=offset, sort=sort, facets=facets,
+                                 exact=exact)
 
     def search_ids(self, query: str, *, exact: bool = False, most: int | None = None) -> Iterator[str]:
         """The ids of every article matching `query` (or the first `most`), newest first, fetched page by page."""

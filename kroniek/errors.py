@@ -52,6 +52,10 @@ class ArchiveError(KroniekError):
     """The archive cannot be opened, migrated or written."""
 
 
+class IndexVersionError(ArchiveError):
+    """A search index built by another version of Kroniek (another schema): it must be built again from the store."""
+
+
 class QueryError(KroniekError):
     """A search query that cannot be read; `position` is the character offset of the problem."""
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from kroniek.archive import Archive
 from kroniek.cli import EXIT_ERROR, cli
-from kroniek.errors import NotFound, QueryError
+from kroniek.errors import IndexVersionError, NotFound, QueryError
 from kroniek.model import Analysis, EntityMention, Quote, TimeExpression
 from kroniek.nlp.timex_normalise import value_range
 
@@ -84,6 +84,17 @@ def test_untitled_articles_are_headed_by_their_first_sentence_everywhere(archive
     assert archive.get_article("u1").to_dict()["headline"] == first
 
 
+def test_a_page_of_hits_is_read_from_the_index_alone(archive: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
+    _analyse_untitled(archive)
+
+    def no_store_reads(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a search read articles from the store")
+
+    monkeypatch.setattr(archive.store, "articles", no_store_reads)
+    (hit,) = archive.search("ambassadeur").hits
+    assert hit.title == "Stef Blok sprak met de Russische ambassadeur."
+
+
 def test_references_name_the_archived_article_they_point_to(archive: Archive, tmp_path: Path) -> None:
     target = archive.ingest([{"text": TARGET, "date": "2019-01-01", "title": "Rutte biedt ontslag aan"}]).new_ids[0]
     source = archive.ingest([{"text": TITLED, "date": "2019-01-02"}]).new_ids[0]
@@ -133,3 +144,22 @@ def test_ingest_finishes_the_analysis_an_earlier_run_left_undone(tmp_path: Path)
     assert "0 new, 3 duplicates" in again.output and "Analysed 3" in again.output
     with Archive.open(db) as archive:
         assert archive.unanalysed() == 0
+
+
+def test_an_index_of_another_version_is_built_again_where_the_archive_may_be_written(tmp_path: Path) -> None:
+    db = tmp_path / "k.db"
+    with Archive.open(db) as a:
+        a.ingest([{"text": UNTITLED, "date": "2019-02"}, {"text": TARGET, "date": "2019-01-01"}])
+        assert a.search("ambassadeur").total == 1
+    record = tmp_path / "k.db.index" / "kroniek-index.json"
+    record.write_text(json.dumps({**json.loads(record.read_text()), "schema_version": -1}))
+    with Archive.open(db, readonly=True) as reader, pytest.raises(IndexVersionError) as info:
+        reader.search("ambassadeur")
+    assert "kroniek reindex" in info.value.hint
+    notices: list[str] = []
+    with Archive.open(db) as a:
+        a.on_notice = notices.append
+        (hit,) = a.search("ambassadeur").hits
+        assert hit.title == "Stef Blok sprak met de Russische ambassadeur." and a.search("premier").total == 1
+    assert any("another version" in n for n in notices)
+    assert json.loads(record.read_text())["schema_version"] != -1

@@ -334,3 +334,18 @@ def test_a_phrase_is_marked_where_it_stands_whole_not_word_by_word() -> None:
     assert _marked(alone.snippet).count("de") + _marked(alone.snippet).count("De") > 10
     three = index.search('"de stad was"').hits[0]
     assert _marked(three.snippet) == ["de", "stad", "was"]
+
+
+def test_an_untitled_hit_is_headed_by_the_headline_kept_in_the_index() -> None:
+    ix = SearchIndex()
+    ix.add([IndexDoc.build("u", "Stef Blok sprak met de ambassadeur. Daarna niets.", date="2019-02",
+                           headline="Stef Blök sprak met de ambassadeur, onderhandelingen hervat."),
+            IndexDoc.build("t", "De ambassadeur zweeg.", title="Een titel", headline="wordt niet gebruikt")])
+    ix.commit()
+    hits = {h.id: h for h in ix.search("ambassadeur", facets=False).hits}
+    # the headline heads the hit unmarked (title_html is for a title only) and keeps every character
+    assert (hits["u"].title, hits["u"].title_html) == ("Stef Blök sprak met de ambassadeur, onderhandelingen hervat.",
+                                                       "")
+    assert hits["t"].title == "Een titel" and "<mark>" not in hits["t"].title_html
+    # the headline is stored, not searched
+    assert ix.search("onderhandelingen", facets=False).total == 0

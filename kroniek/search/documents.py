@@ -9,6 +9,7 @@ from typing import Any
 
 from kroniek.errors import DateError
 from kroniek.model import ArticleDate, EntityMention, Quote, TimeExpression
+from kroniek.model import headline as article_headline
 
 ENTITY_LABELS = ("PER", "ORG", "LOC", "MISC")
 
@@ -22,6 +23,9 @@ class IndexDoc:
     title: str = ""
     source: str | None = None
     date: ArticleDate | None = None
+    # what heads the article in a list of hits when it has no title (model.headline): kept in the index, so that a
+    # page of hits is read from the index alone
+    headline: str = ""
     # canonical entity names by label (PER, ORG, LOC, MISC)
     entities: dict[str, list[str]] = field(default_factory=dict)
     speakers: list[str] = field(default_factory=list)
@@ -41,7 +45,8 @@ class IndexDoc:
     @classmethod
     def build(cls, id: str, text: str, *, title: str | None = None, source: str | None = None,
               date: ArticleDate | str | None = None, entities: Iterable[EntityMention] = (),
-              quotes: Iterable[Quote] = (), timexes: Iterable[TimeExpression] = ()) -> IndexDoc:
+              quotes: Iterable[Quote] = (), timexes: Iterable[TimeExpression] = (),
+              headline: str = "") -> IndexDoc:
         """An IndexDoc from an article's fields and its annotations (canonical names preferred, duplicates merged)."""
         if isinstance(date, str):
             try:
@@ -66,12 +71,13 @@ class IndexDoc:
                 period = t.period
                 if period and period not in mentions:
                     mentions.append(period)
-        return cls(id=id, text=text, title=title or "", source=source, date=date, entities=by_label,
-                   speakers=speakers, mentions=mentions)
+        return cls(id=id, text=text, title=title or "", source=source, date=date, headline=headline,
+                   entities=by_label, speakers=speakers, mentions=mentions)
 
 
 def from_stored(article: Any) -> IndexDoc:
-    """An IndexDoc from an article as the store returns it (annotations as dicts: entities, quotes, timexes)."""
+    """An IndexDoc from an article as the store returns it (annotations as dicts: entities, quotes, timexes); an
+    untitled article gets its headline."""
     entities = [EntityMention(e.get("start", 0), e.get("end", 0), e.get("text") or "", e.get("label") or "MISC",
                               e.get("canonical")) for e in (article.entities or [])]
     quotes = [Quote(q.get("start", 0), q.get("end", 0), q.get("text") or "", q.get("kind") or "",
@@ -80,7 +86,8 @@ def from_stored(article: Any) -> IndexDoc:
     timexes = [TimeExpression(t.get("start", 0), t.get("end", 0), t.get("text") or "", t.get("type") or "",
                               t.get("value") or "", period=_stored_period(t)) for t in (article.timexes or [])]
     return IndexDoc.build(article.id, article.text, title=article.title, source=article.source, date=article.date,
-                          entities=entities, quotes=quotes, timexes=timexes)
+                          entities=entities, quotes=quotes, timexes=timexes,
+                          headline="" if article.title and article.title.strip() else article_headline(article))
 
 
 def _stored_period(timex: dict[str, Any]) -> tuple[dt.date, dt.date] | None:

@@ -10,6 +10,7 @@ two periods overlap.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import os
@@ -22,7 +23,7 @@ from typing import Any
 import orjson
 import tantivy
 
-from kroniek.errors import ArchiveError, QueryError
+from kroniek.errors import ArchiveError, IndexVersionError, QueryError
 from kroniek.model import month_code, month_text
 from kroniek.search import pairs as wp
 from kroniek.search import query as q
@@ -30,7 +31,7 @@ from kroniek.search.documents import ENTITY_LABELS, IndexDoc
 from kroniek.search.snippets import Highlighter, render_fragment, segments
 from kroniek.search.vocabulary import NewForms, Vocabulary
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 _META = "kroniek-index.json"
 STEM, EXACT = "kroniek_nl", "kroniek_exact"
 # Longer tokens are noise (URLs, glued words) and would bloat the term dictionary.
@@ -65,6 +66,9 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("id", stored=True, tokenizer_name="raw")
     sb.add_text_field("title", stored=True, tokenizer_name=EXACT, index_option="position")
     sb.add_text_field("body", stored=True, tokenizer_name=EXACT, index_option="position")
+    # the headline of an untitled article, stored only: a page of hits needs nothing from the store
+    # (bytes: a text field would put each headline in the term dictionary)
+    sb.add_bytes_field("headline", stored=True, indexed=False)
     # pairs of adjacent common words of title and body (see pairs.py): phrases of common words without positions
     sb.add_text_field("title_pairs", tokenizer_name=wp.PAIRS, index_option="basic")
     sb.add_text_field("body_pairs", tokenizer_name=wp.PAIRS, index_option="basic")
@@ -205,7 +209,7 @@ class SearchIndex:
                 recorded = read_record(self.path)
                 self.checkpoint = recorded_checkpoint(recorded)
                 if recorded is None or recorded.get("schema_version") != SCHEMA_VERSION:
-                    raise ArchiveError(f"the search index at {self.path} was built by another version of Kroniek",
+                    raise IndexVersionError(f"the search index at {self.path} was built by another version of Kroniek",
                                        hint="rebuild it with `kroniek reindex`")
             self.path.mkdir(parents=True, exist_ok=True)
             try:
@@ -254,6 +258,8 @@ class SearchIndex:
             "id": d.id, "title": d.title, "body": d.text,
             "title_pairs": self._pairs(d.title) if title_pairs is None else title_pairs,
             "body_pairs": self._pairs(d.text) if body_pairs is None else body_pairs}
+        if d.headline and not d.title:
+            doc["headline"] = base64.b64encode(d.headline.encode("utf-8")).decode("ascii")  # how tantivy reads bytes
         if d.source:
             doc["source"] = doc["source_key"] = d.source
         if d.date is not None:
@@ -596,6 +602,8 @@ class SearchIndex:
             doc = searcher.doc(addr)
             body = doc.get_first("body") or ""
             title = doc.get_first("title") or ""
+            # an untitled article is headed by its headline (unmarked: the words found in it may not be the title's)
+            heading = title if title.strip() else (doc.get_first("headline") or b"").decode("utf-8")
             if fragments is not None:
                 snippet = fragments(body, doc)
             else:
@@ -604,7 +612,7 @@ class SearchIndex:
                 id=str(doc.get_first("id")),
                 score=float(key) if sort == "relevance" else 0.0,
                 date=doc.get_first("date"),
-                title=title,
+                title=heading,
                 source=doc.get_first("source"),
                 snippet=snippet,
                 title_html=hl.mark(title),

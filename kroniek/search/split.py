@@ -35,7 +35,7 @@ from typing import Any
 
 import tantivy
 
-from kroniek.errors import ArchiveError
+from kroniek.errors import ArchiveError, IndexVersionError
 from kroniek.model import ArticleDate
 from kroniek.search import query as q
 from kroniek.search.documents import IndexDoc
@@ -133,7 +133,7 @@ class SplitIndex:
             years = recorded_layout(self.path) or 0
             self.checkpoint = recorded_checkpoint(recorded)
             if version != SCHEMA_VERSION:
-                raise ArchiveError(f"the search index at {self.path} was built by another version of Kroniek",
+                raise IndexVersionError(f"the search index at {self.path} was built by another version of Kroniek",
                                    hint="rebuild it with `kroniek reindex`")
             if years != self.years:
                 raise ArchiveError(f"the search index at {self.path} is split by {years or 'no'} year(s), not "
