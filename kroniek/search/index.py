@@ -210,7 +210,7 @@ class SearchIndex:
                 self.checkpoint = recorded_checkpoint(recorded)
                 if recorded is None or recorded.get("schema_version") != SCHEMA_VERSION:
                     raise IndexVersionError(f"the search index at {self.path} was built by another version of Kroniek",
-                                       hint="rebuild it with `kroniek reindex`")
+                                            hint="rebuild it with `kroniek reindex`")
             self.path.mkdir(parents=True, exist_ok=True)
             try:
                 index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
@@ -258,7 +258,7 @@ class SearchIndex:
             "id": d.id, "title": d.title, "body": d.text,
             "title_pairs": self._pairs(d.title) if title_pairs is None else title_pairs,
             "body_pairs": self._pairs(d.text) if body_pairs is None else body_pairs}
-        if d.headline and not d.title:
+        if d.headline:  # given only to an untitled article (documents.from_stored)
             doc["headline"] = base64.b64encode(d.headline.encode("utf-8")).decode("ascii")  # how tantivy reads bytes
         if d.source:
             doc["source"] = doc["source_key"] = d.source

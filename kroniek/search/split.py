@@ -134,7 +134,7 @@ class SplitIndex:
             self.checkpoint = recorded_checkpoint(recorded)
             if version != SCHEMA_VERSION:
                 raise IndexVersionError(f"the search index at {self.path} was built by another version of Kroniek",
-                                   hint="rebuild it with `kroniek reindex`")
+                                        hint="rebuild it with `kroniek reindex`")
             if years != self.years:
                 raise ArchiveError(f"the search index at {self.path} is split by {years or 'no'} year(s), not "
                                    f"{self.years}", hint="rebuild it with `kroniek reindex --split-years N`")
